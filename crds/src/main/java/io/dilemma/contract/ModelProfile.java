@@ -1,0 +1,161 @@
+package io.dilemma.contract;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * What the planner needs to know about a model, measured by {@code shard-worker profile} and read
+ * by the operator from a ConfigMap (key {@value #CONFIG_MAP_KEY}) or by {@code dilemma plan} from a
+ * file.
+ *
+ * <p>Layers are the transformer blocks, in order. The embedding always runs on the origin node;
+ * the final LayerNorm + LM head runs with the last layer.
+ *
+ * @param schemaVersion contract version, currently {@value #SCHEMA_VERSION}
+ * @param model human readable model name, e.g. {@code opt-350m}
+ * @param architecture the shape the profile was measured on
+ * @param embedding the token + positional embedding (kept on the origin)
+ * @param head final LayerNorm + LM head (placed with the last layer)
+ * @param layers one entry per decoder block, index 0..n-1
+ * @param cuts activation-quantization costs of a cut after a layer, for each ρ measured
+ * @param additivity how far the sum of per-layer losses is from the measured joint loss
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ModelProfile(
+    int schemaVersion,
+    String model,
+    ModelArchitecture architecture,
+    ComponentProfile embedding,
+    ComponentProfile head,
+    List<LayerProfile> layers,
+    List<CutProfile> cuts,
+    AdditivityCheck additivity) {
+
+  public static final int SCHEMA_VERSION = 1;
+  public static final String CONFIG_MAP_KEY = "profile.json";
+
+  public ModelProfile {
+    layers = layers == null ? List.of() : List.copyOf(layers);
+    cuts = cuts == null ? List.of() : List.copyOf(cuts);
+  }
+
+  /**
+   * Shape of an OPT-style decoder-only model.
+   *
+   * @param hiddenSize width d of the residual stream (what crosses a cut, per token)
+   * @param wordEmbedDim width of the token embedding (OPT-350m projects 512↔1024)
+   * @param preLayerNorm true for pre-LN blocks, false for post-LN (OPT-350m)
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ModelArchitecture(
+      int layers,
+      int hiddenSize,
+      int wordEmbedDim,
+      int heads,
+      int ffnSize,
+      int vocabSize,
+      int maxPositions,
+      boolean preLayerNorm) {}
+
+  /**
+   * A part of the model that is not a decoder block.
+   *
+   * @param parameters number of weights
+   * @param bytes resident bytes as stored (fp16 unless stated)
+   * @param decodeFlopsPerToken FLOPs to process one token during decode
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ComponentProfile(long parameters, long bytes, double decodeFlopsPerToken) {}
+
+  /**
+   * One decoder block.
+   *
+   * @param index position in the model, from 0
+   * @param parameters number of weights in the block
+   * @param decodeFlopsPerToken FLOPs to process one new token with a KV cache
+   * @param prefillFlopsPerToken FLOPs per prompt token during prefill (includes attention over the
+   *     prompt, so it is the average over the prompt)
+   * @param hiddenSize activation width leaving this layer, per token
+   * @param kvBytesPerToken KV-cache bytes one token adds to this layer (keys + values, fp32)
+   * @param bits cost of each weight bit width measured
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record LayerProfile(
+      int index,
+      long parameters,
+      double decodeFlopsPerToken,
+      double prefillFlopsPerToken,
+      int hiddenSize,
+      long kvBytesPerToken,
+      List<BitCost> bits) {
+    public LayerProfile {
+      bits = bits == null ? List.of() : List.copyOf(bits);
+    }
+  }
+
+  /**
+   * Memory and quality cost of storing one layer at {@code bits}.
+   *
+   * @param bits weight bit width (2, 3, 4, 8 or 16)
+   * @param weightBytes packed bytes including group scales
+   * @param quality the loss when only this layer is quantized
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record BitCost(int bits, long weightBytes, QualityCost quality) {}
+
+  /**
+   * Activation quantization cost at the cut after {@code afterLayer}.
+   *
+   * @param afterLayer index of the last layer before the cut
+   * @param rho the quality cost for each measured ρ (share of tokens kept at 8 bits)
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record CutProfile(int afterLayer, List<RhoCost> rho) {
+    public CutProfile {
+      rho = rho == null ? List.of() : List.copyOf(rho);
+    }
+  }
+
+  /** Quality cost of quantizing a cut's activations with top-ρ tokens at 8 bits, the rest at 4. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record RhoCost(double rho, QualityCost quality) {}
+
+  /**
+   * One loss, in each metric the profiler measured. A metric that was not measured is null.
+   *
+   * @param normalizedError for weights the paper's teacher–student proxy ‖W − Q_b(W)‖/‖W‖; for a
+   *     cut the same ratio over the activations ‖x − Q(x)‖/‖x‖
+   * @param klDivergence mean KL(teacher ‖ quantized) of the next-token distribution, in nats
+   * @param deltaPerplexity perplexity of the quantized model minus the teacher's
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record QualityCost(double normalizedError, Double klDivergence, Double deltaPerplexity) {
+    public double value(QualityMetric metric) {
+      Double v =
+          switch (metric) {
+            case NORMALIZED_ERROR -> normalizedError;
+            case KL_DIVERGENCE -> klDivergence;
+            case DELTA_PERPLEXITY -> deltaPerplexity;
+          };
+      if (v == null) {
+        throw new IllegalArgumentException("quality metric " + metric + " was not measured");
+      }
+      return v;
+    }
+  }
+
+  /**
+   * The planner assumes losses add up across layers; the profiler checks how true that is.
+   *
+   * @param metric the metric checked
+   * @param samples how many multi-layer quantizations were compared
+   * @param maxRelativeError max |measured − Σ per-layer| / measured over the samples
+   * @param meanRelativeError mean of the same
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record AdditivityCheck(
+      QualityMetric metric, int samples, double maxRelativeError, double meanRelativeError) {}
+}

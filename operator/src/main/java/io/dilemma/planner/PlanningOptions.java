@@ -1,0 +1,34 @@
+package io.dilemma.planner;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * @param allowedBits weight bit widths the planner may choose
+ * @param allowedRho ρ values the planner may choose at a cut
+ * @param keepTokensOnOrigin the embedding and at least layer 0 stay on the origin
+ * @param timeLimit solver wall-clock limit
+ * @param previous the plan now running: a hint, and the reference for churn
+ */
+public record PlanningOptions(
+    List<Integer> allowedBits,
+    List<Double> allowedRho,
+    boolean keepTokensOnOrigin,
+    Duration timeLimit,
+    Plan previous) {
+  public PlanningOptions {
+    allowedBits = List.copyOf(allowedBits);
+    allowedRho = List.copyOf(allowedRho);
+    if (allowedBits.isEmpty()) throw new IllegalArgumentException("allowedBits is empty");
+    if (allowedRho.isEmpty()) throw new IllegalArgumentException("allowedRho is empty");
+  }
+
+  public static PlanningOptions defaults() {
+    return new PlanningOptions(
+        List.of(2, 3, 4, 8, 16), List.of(0.0, 0.1, 0.25, 0.5, 1.0), true, Duration.ofSeconds(10), null);
+  }
+
+  public PlanningOptions withPrevious(Plan plan) {
+    return new PlanningOptions(allowedBits, allowedRho, keepTokensOnOrigin, timeLimit, plan);
+  }
+}
