@@ -1,0 +1,200 @@
+package io.dilemma.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.dilemma.contract.QualityMetric;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to serve, for which workload, within which quality budget, and where.
+ *
+ * <p>Defaults live in the schema (the API server fills them) and again in the compact constructors,
+ * so objects built in code behave like objects read from the cluster.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record LLMDeploymentSpec(
+    @Required @JsonPropertyDescription("The model to serve and where its files and profile are.")
+        ModelSpec model,
+    @Required @JsonPropertyDescription("The request shape the plan is optimised for.")
+        WorkloadSpec workload,
+    @Required @JsonPropertyDescription("How much quality the quantization may cost.")
+        QualitySpec quality,
+    @Size(min = 1)
+        @JsonPropertyDescription(
+            "Weight bit widths the planner may choose per layer, each one of 2, 3, 4, 8, 16."
+                + " Default: all five.")
+        List<Integer> allowedBits,
+    @Size(min = 1)
+        @JsonPropertyDescription(
+            "Values of rho the planner may choose at a cut between shards: the share of tokens"
+                + " whose activations cross at 8 bits (the rest at 4), each in [0, 1]. Default:"
+                + " 0, 0.1, 0.25, 0.5, 1.")
+        List<Double> allowedRho,
+    @Required @JsonPropertyDescription("Which nodes may run layers and where requests arrive.")
+        PlacementSpec placement,
+    @JsonPropertyDescription("When an already running plan is replaced by a better one.")
+        ReplanPolicySpec replanPolicy,
+    @JsonPropertyDescription("Solver limits.") SolverSpec solver,
+    @JsonPropertyDescription("The shard-worker container.") WorkerSpec worker) {
+
+  public static final List<Integer> SUPPORTED_BITS = List.of(2, 3, 4, 8, 16);
+  public static final List<Double> DEFAULT_RHO = List.of(0.0, 0.1, 0.25, 0.5, 1.0);
+
+  public LLMDeploymentSpec {
+    allowedBits = allowedBits == null || allowedBits.isEmpty() ? SUPPORTED_BITS : List.copyOf(allowedBits);
+    allowedRho = allowedRho == null || allowedRho.isEmpty() ? DEFAULT_RHO : List.copyOf(allowedRho);
+    replanPolicy = replanPolicy == null ? new ReplanPolicySpec(null, null) : replanPolicy;
+    solver = solver == null ? new SolverSpec(null) : solver;
+    worker = worker == null ? new WorkerSpec(null, null) : worker;
+  }
+
+  /**
+   * @param name model name, used in metrics and the shard plan
+   * @param profile ConfigMap holding the profile measured by {@code shard-worker profile}
+   * @param source where workers fetch their shard files
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ModelSpec(
+      @Required @JsonPropertyDescription("Model name, e.g. opt-350m.") String name,
+      @Required
+          @JsonPropertyDescription(
+              "ConfigMap in this namespace holding the model profile JSON written by `shard-worker"
+                  + " profile`.")
+          ConfigMapKeyRef profile,
+      @Required
+          @JsonPropertyDescription(
+              "Where shard-workers fetch the packed shard files: set exactly one of url or"
+                  + " persistentVolumeClaim.")
+          ShardSource source) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ConfigMapKeyRef(
+      @Required @JsonPropertyDescription("ConfigMap name.") String name,
+      @Default("profile.json")
+          @JsonPropertyDescription("Key holding the profile JSON. Default: profile.json.")
+          String key) {
+    public ConfigMapKeyRef {
+      key = key == null ? "profile.json" : key;
+    }
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ShardSource(
+      @Pattern("^https?://.+")
+          @JsonPropertyDescription("HTTP(S) URL of the model's shard directory (holds manifest.json).")
+          String url,
+      @JsonPropertyDescription("A PersistentVolumeClaim holding the model's shard directory.")
+          PvcSource persistentVolumeClaim) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record PvcSource(
+      @Required @JsonPropertyDescription("Claim name, in this namespace.") String claimName,
+      @JsonPropertyDescription("Directory inside the volume holding manifest.json. Default: the root.")
+          String path) {}
+
+  public record WorkloadSpec(
+      @Required
+          @Min(1)
+          @Max(1048576)
+          @JsonPropertyDescription("Prompt tokens p (prefill).")
+          int promptTokens,
+      @Required
+          @Min(1)
+          @Max(1048576)
+          @JsonPropertyDescription("Output tokens n, generated one at a time (decode).")
+          int outputTokens) {}
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record QualitySpec(
+      @Required
+          @Min(0)
+          @JsonPropertyDescription(
+              "Quality budget Q: the sum of the per-layer weight losses and per-cut activation"
+                  + " losses, in the chosen metric, must stay at or below it.")
+          double budget,
+      @Default("normalizedError")
+          @JsonPropertyDescription(
+              "Which measured loss the budget constrains: normalizedError (the relative weight"
+                  + " error proxy), klDivergence (nats) or deltaPerplexity.")
+          QualityMetric metric) {
+    public QualitySpec {
+      metric = metric == null ? QualityMetric.NORMALIZED_ERROR : metric;
+    }
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record PlacementSpec(
+      @JsonPropertyDescription("Only nodes with all these labels may run layers. Default: every node.")
+          Map<String, String> nodeSelector,
+      @Required
+          @JsonPropertyDescription(
+              "Node where requests arrive and answers return; the head shard runs there.")
+          String originNode,
+      @Default("true")
+          @JsonPropertyDescription(
+              "Keep the embedding and at least the first layer on the origin, so token ids never"
+                  + " leave it. Default: true.")
+          Boolean keepTokensOnOrigin) {
+    public PlacementSpec {
+      nodeSelector = nodeSelector == null ? Map.of() : Map.copyOf(nodeSelector);
+      keepTokensOnOrigin = keepTokensOnOrigin == null || keepTokensOnOrigin;
+    }
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ReplanPolicySpec(
+      @Min(0)
+          @Max(1)
+          @Default("0.1")
+          @JsonPropertyDescription(
+              "A running plan is replaced only when a new one is predicted faster by at least this"
+                  + " fraction (0.1 = 10%). Spec changes and infeasible plans always replan.")
+          Double minRelativeImprovement,
+      @Min(0)
+          @Max(86400)
+          @Default("60")
+          @JsonPropertyDescription(
+              "Seconds after a replan during which improvements alone do not trigger another one.")
+          Integer stabilizationWindowSeconds) {
+    public ReplanPolicySpec {
+      minRelativeImprovement = minRelativeImprovement == null ? 0.1 : minRelativeImprovement;
+      stabilizationWindowSeconds = stabilizationWindowSeconds == null ? 60 : stabilizationWindowSeconds;
+    }
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record SolverSpec(
+      @Min(0.1)
+          @Max(600)
+          @Default("10")
+          @JsonPropertyDescription("Wall-clock limit of one solve, in seconds.")
+          Double timeLimitSeconds) {
+    public SolverSpec {
+      timeLimitSeconds = timeLimitSeconds == null ? 10.0 : timeLimitSeconds;
+    }
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record WorkerSpec(
+      @Default(WorkerSpec.DEFAULT_IMAGE)
+          @JsonPropertyDescription("shard-worker container image.")
+          String image,
+      @JsonPropertyDescription(
+              "Extra container resources (e.g. cpu). The memory request is always set from the"
+                  + " plan.")
+          ResourceRequirements resources) {
+    public static final String DEFAULT_IMAGE = "ghcr.io/dilemma/shard-worker:0.1.0";
+
+    public WorkerSpec {
+      image = image == null ? DEFAULT_IMAGE : image;
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package io.dilemma.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * @param observedGeneration the spec generation this status describes
+ * @param conditions Ready, Planned and Degraded
+ * @param plan the plan the operator wants running (the newest feasible one)
+ * @param servingPlanId the plan whose head the deployment's Service points at
+ * @param lastReplanTime when the plan last changed (RFC 3339)
+ * @param lastReplanReason why it changed
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record LLMDeploymentStatus(
+    @JsonPropertyDescription("The metadata.generation this status describes.") Long observedGeneration,
+    @JsonPropertyDescription("Ready, Planned and Degraded, each with a reason from a fixed set.")
+        List<Condition> conditions,
+    @JsonPropertyDescription("The plan the operator wants running: the newest feasible one.")
+        PlanStatus plan,
+    @JsonPropertyDescription("planId whose head shard the deployment's Service currently points at.")
+        String servingPlanId,
+    @JsonPropertyDescription("When the plan last changed (RFC 3339).") String lastReplanTime,
+    @JsonPropertyDescription(
+            "Why the plan last changed: SpecChanged, PlanInfeasible or Improvement.")
+        String lastReplanReason) {
+
+  public LLMDeploymentStatus {
+    conditions = conditions == null ? List.of() : List.copyOf(conditions);
+  }
+
+  public Optional<Condition> condition(String type) {
+    return conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+}
