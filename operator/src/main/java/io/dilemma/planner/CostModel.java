@@ -1,0 +1,262 @@
+package io.dilemma.planner;
+
+import java.util.List;
+
+/**
+ * The cost model of issue 2, term by term, precomputed for one problem. {@link PlanEvaluator} sums
+ * these terms for a given assignment and {@link PlacementIlp} uses the very same terms as ILP
+ * coefficients, so the solver and the evaluator cannot drift apart.
+ *
+ * <p>Indices: layer i in 0..N-1, node k in 0..K-1 (cluster order), bit option b indexes
+ * {@link PlanningOptions#allowedBits()}, ρ option r indexes {@link PlanningOptions#allowedRho()}.
+ * Cut c in -1..N-2 is the hop after layer c; c = -1 is the hop from the embedding (always on the
+ * origin) to layer 0.
+ */
+public final class CostModel {
+  private final PlanningProblem problem;
+  private final int layerCount;
+  private final int nodeCount;
+  private final int origin;
+  private final int[] bits;
+  private final double[] rhos;
+  private final long[][] weightBytes; // [i][b], -1 when the profile has no such option
+  private final double[][] layerQuality; // [i][b]
+  private final double[][] cutQuality; // [c+1][r], NaN when ρ is not allowed at that cut
+  private final double[][] bandwidth; // [k][k'], 0 when there is no link
+  private final double[][] latency;
+
+  public CostModel(PlanningProblem problem) {
+    this.problem = problem;
+    ModelCosts model = problem.model();
+    Cluster cluster = problem.cluster();
+    layerCount = model.layers().size();
+    nodeCount = cluster.nodes().size();
+    origin = cluster.indexOf(cluster.origin());
+    bits = problem.options().allowedBits().stream().mapToInt(Integer::intValue).toArray();
+    rhos = problem.options().allowedRho().stream().mapToDouble(Double::doubleValue).toArray();
+
+    weightBytes = new long[layerCount][bits.length];
+    layerQuality = new double[layerCount][bits.length];
+    for (int i = 0; i < layerCount; i++) {
+      ModelCosts.LayerCost layer = model.layers().get(i);
+      for (int b = 0; b < bits.length; b++) {
+        weightBytes[i][b] = -1;
+        for (ModelCosts.BitOption option : layer.bits()) {
+          if (option.bits() == bits[b]) {
+            weightBytes[i][b] = option.weightBytes();
+            layerQuality[i][b] = option.quality();
+          }
+        }
+      }
+    }
+
+    cutQuality = new double[layerCount][rhos.length];
+    for (int c = -1; c < layerCount - 1; c++) {
+      ModelCosts.CutCost cut = findCut(model, c);
+      for (int r = 0; r < rhos.length; r++) {
+        cutQuality[c + 1][r] = cut == null ? 0.0 : qualityAt(cut.options(), rhos[r]);
+      }
+    }
+
+    bandwidth = new double[nodeCount][nodeCount];
+    latency = new double[nodeCount][nodeCount];
+    for (Link link : cluster.links()) {
+      int from = cluster.indexOf(link.from());
+      int to = cluster.indexOf(link.to());
+      if (from < 0 || to < 0) {
+        throw new IllegalArgumentException(
+            "link " + link.from() + "->" + link.to() + " names a node that is not in the cluster");
+      }
+      bandwidth[from][to] = link.bandwidth();
+      latency[from][to] = link.latencySeconds();
+    }
+  }
+
+  private static ModelCosts.CutCost findCut(ModelCosts model, int afterLayer) {
+    for (ModelCosts.CutCost cut : model.cuts()) {
+      if (cut.afterLayer() == afterLayer) return cut;
+    }
+    return null;
+  }
+
+  private static double qualityAt(List<ModelCosts.RhoOption> options, double rho) {
+    for (ModelCosts.RhoOption option : options) {
+      if (Math.abs(option.rho() - rho) < 1e-9) return option.quality();
+    }
+    return Double.NaN;
+  }
+
+  public PlanningProblem problem() {
+    return problem;
+  }
+
+  public int layerCount() {
+    return layerCount;
+  }
+
+  public int nodeCount() {
+    return nodeCount;
+  }
+
+  public int origin() {
+    return origin;
+  }
+
+  public int bitOptionCount() {
+    return bits.length;
+  }
+
+  public int bits(int b) {
+    return bits[b];
+  }
+
+  public int rhoOptionCount() {
+    return rhos.length;
+  }
+
+  public double rho(int r) {
+    return rhos[r];
+  }
+
+  public ComputeNode node(int k) {
+    return problem.cluster().nodes().get(k);
+  }
+
+  private ModelCosts.LayerCost layer(int i) {
+    return problem.model().layers().get(i);
+  }
+
+  private int prompt() {
+    return problem.workload().promptTokens();
+  }
+
+  private int output() {
+    return problem.workload().outputTokens();
+  }
+
+  // ---- availability -------------------------------------------------------------------------
+
+  public boolean bitsAvailable(int i, int b) {
+    return weightBytes[i][b] >= 0;
+  }
+
+  public boolean rhoAvailable(int cut, int r) {
+    return !Double.isNaN(cutQuality[cut + 1][r]);
+  }
+
+  public boolean linked(int from, int to) {
+    return from == to || bandwidth[from][to] > 0;
+  }
+
+  public double bandwidth(int from, int to) {
+    return bandwidth[from][to];
+  }
+
+  // ---- time ----------------------------------------------------------------------------------
+
+  /** Roofline: a decode step is bound by compute or by streaming the packed weights once. */
+  public double layerDecodeSeconds(int i, int k, int b) {
+    ComputeNode node = node(k);
+    return Math.max(
+        layer(i).decodeFlops() / node.flopsPerSecond(), weightBytes[i][b] / node.memoryBandwidth());
+  }
+
+  /** Prefill processes p tokens in one batch, so it is compute-bound. */
+  public double layerPrefillSeconds(int i, int k) {
+    return prompt() * layer(i).prefillFlops() / node(k).flopsPerSecond();
+  }
+
+  /** The LM head runs once per decode step on the node of the last layer. */
+  public double headDecodeSeconds(int k) {
+    ComputeNode node = node(k);
+    ModelCosts model = problem.model();
+    return Math.max(
+        model.headDecodeFlops() / node.flopsPerSecond(),
+        model.headBytes() / node.memoryBandwidth());
+  }
+
+  /** Prefill only needs the logits of the last prompt token. */
+  public double headPrefillSeconds(int k) {
+    return problem.model().headDecodeFlops() / node(k).flopsPerSecond();
+  }
+
+  /** Width d of the activation crossing cut c (the embedding output for c = -1). */
+  public int cutWidth(int cut) {
+    return layer(Math.max(cut, 0)).hiddenSize();
+  }
+
+  /** Seconds to send one token's activation over the cut at ρ: d·avgbits(ρ)/8 / bw. */
+  public double cutTransferSecondsPerToken(int cut, int from, int to, int r) {
+    double averageBits = 8 * rhos[r] + 4 * (1 - rhos[r]);
+    return cutWidth(cut) * averageBits / 8 / bandwidth[from][to];
+  }
+
+  public double latencySeconds(int from, int to) {
+    return from == to ? 0.0 : latency[from][to];
+  }
+
+  /** Layer i on node k at bits b, over the whole request: prefill once, then n decode steps. */
+  public double layerTotalSeconds(int i, int k, int b) {
+    return layerPrefillSeconds(i, k) + output() * layerDecodeSeconds(i, k, b);
+  }
+
+  /**
+   * What holding the last layer on node k adds to the request: the LM head, and the hop back to
+   * the origin with the sampled token (once after prefill, then once per decode step).
+   */
+  public double tailTotalSeconds(int k) {
+    return headPrefillSeconds(k)
+        + output() * headDecodeSeconds(k)
+        + (1 + output()) * latencySeconds(k, origin);
+  }
+
+  /**
+   * A cut from node `from` to node `to` at ρ, over the whole request: p tokens and one latency in
+   * prefill, then one token and one latency per decode step.
+   */
+  public double cutTotalSeconds(int cut, int from, int to, int r) {
+    return (prompt() + output()) * cutTransferSecondsPerToken(cut, from, to, r)
+        + (1 + output()) * latencySeconds(from, to);
+  }
+
+  // ---- memory --------------------------------------------------------------------------------
+
+  public long weightBytes(int i, int b) {
+    return weightBytes[i][b];
+  }
+
+  /** Weights at the chosen bits plus the KV cache for all p + n tokens. */
+  public long layerMemoryBytes(int i, int b) {
+    return weightBytes[i][b] + layer(i).kvBytesPerToken() * (long) (prompt() + output());
+  }
+
+  public long headBytes() {
+    return problem.model().headBytes();
+  }
+
+  public long embeddingBytes() {
+    return problem.model().embeddingBytes();
+  }
+
+  public long memoryCapacity(int k) {
+    return node(k).memoryBytes();
+  }
+
+  // ---- quality -------------------------------------------------------------------------------
+
+  public double layerQuality(int i, int b) {
+    return layerQuality[i][b];
+  }
+
+  public double cutQuality(int cut, int r) {
+    return cutQuality[cut + 1][r];
+  }
+
+  public double qualityBudget() {
+    return problem.qualityBudget();
+  }
+
+  public long parameters(int i) {
+    return layer(i).parameters();
+  }
+}

@@ -1,0 +1,175 @@
+package io.dilemma.planner;
+
+import io.dilemma.planner.ilp.IlpBackend;
+import io.dilemma.planner.ilp.LinearModel;
+import io.dilemma.planner.ilp.SolveRequest;
+import io.dilemma.planner.ilp.SolveResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Plans by building {@link PlacementIlp} and handing it to one {@link IlpBackend}; the plan's
+ * numbers always come from {@link PlanEvaluator}, never from the solver's rounded objective.
+ */
+public class IlpPlanner implements Planner {
+  private final IlpBackend backend;
+
+  public IlpPlanner(IlpBackend backend) {
+    this.backend = backend;
+  }
+
+  public IlpBackend backend() {
+    return backend;
+  }
+
+  @Override
+  public Plan plan(PlanningProblem problem) {
+    CostModel costs = new CostModel(problem);
+    PlacementIlp ilp = PlacementIlp.build(costs);
+    Map<Integer, Integer> hint = previousPlanHint(ilp, problem.options().previous());
+    SolveResult result =
+        backend.solve(new SolveRequest(ilp.model(), Set.of(), problem.options().timeLimit(), hint));
+    if (!result.hasSolution()) {
+      Plan.Infeasibility why = new InfeasibilityExplainer(backend).explain(costs, result);
+      return infeasiblePlan(problem.id(), report(result), why);
+    }
+    return checkedPlan(costs, ilp.decode(result.values()), report(result));
+  }
+
+  /** Turns a solver's assignment into a plan, and insists the evaluator agrees it is feasible. */
+  static Plan checkedPlan(CostModel costs, Assignment a, Plan.SolverReport report) {
+    Evaluation evaluation = PlanEvaluator.evaluate(costs, a);
+    if (!evaluation.feasible()) {
+      throw new IllegalStateException(
+          "solver returned a plan the cost model rejects: " + evaluation.violations());
+    }
+    return PlanEvaluator.toPlan(costs, a, report);
+  }
+
+  static Plan infeasiblePlan(String id, Plan.SolverReport report, Plan.Infeasibility why) {
+    return new Plan(id, List.of(), List.of(), null, 0, Map.of(), 0, report, why);
+  }
+
+  static Plan.SolverReport report(SolveResult r) {
+    return new Plan.SolverReport(
+        r.solver(), r.status(), r.objective(), r.bound(), r.gap(), r.wallSeconds(), r.roundingBound());
+  }
+
+  private static Map<Integer, Integer> previousPlanHint(PlacementIlp ilp, Plan previous) {
+    if (previous == null || !previous.feasible()) return Map.of();
+    return assignmentOf(ilp.costs(), previous).map(ilp::hint).orElse(Map.of());
+  }
+
+  /** The assignment a plan describes in this problem's indices, if it still makes sense here. */
+  static java.util.Optional<Assignment> assignmentOf(CostModel costs, Plan plan) {
+    int n = costs.layerCount();
+    if (plan.layers().size() != n) return java.util.Optional.empty();
+    int[] nodes = new int[n];
+    int[] bits = new int[n];
+    int[] rho = new int[n];
+    Cluster cluster = costs.problem().cluster();
+    for (Plan.LayerAssignment layer : plan.layers()) {
+      nodes[layer.layer()] = cluster.indexOf(layer.node());
+      bits[layer.layer()] = costs.problem().options().allowedBits().indexOf(layer.bits());
+      if (nodes[layer.layer()] < 0 || bits[layer.layer()] < 0) return java.util.Optional.empty();
+    }
+    java.util.Arrays.fill(rho, -1);
+    for (Plan.Shard shard : plan.shards()) {
+      if (shard.outgoingRho() != null && shard.lastLayer() + 1 < n) {
+        rho[shard.lastLayer() + 1] = costs.problem().options().allowedRho().indexOf(shard.outgoingRho());
+      }
+    }
+    if (nodes[0] != costs.origin()) rho[0] = 0;
+    return java.util.Optional.of(new Assignment(nodes, bits, rho));
+  }
+
+  @Override
+  public List<Plan> planAll(List<PlanningProblem> problems, MultiModelMode mode) {
+    if (problems.isEmpty()) return List.of();
+    return mode == MultiModelMode.JOINT ? planJointly(problems) : planInOrder(problems);
+  }
+
+  /** Each model in priority order, on the memory the earlier ones left. */
+  private List<Plan> planInOrder(List<PlanningProblem> problems) {
+    Map<String, Long> used = new HashMap<>();
+    List<Plan> plans = new ArrayList<>();
+    for (PlanningProblem problem : problems) {
+      Plan plan = plan(withResidualMemory(problem, used));
+      plan.memoryByNode().forEach((node, bytes) -> used.merge(node, bytes, Long::sum));
+      plans.add(plan);
+    }
+    return List.copyOf(plans);
+  }
+
+  static PlanningProblem withResidualMemory(PlanningProblem problem, Map<String, Long> used) {
+    Cluster cluster = problem.cluster();
+    List<ComputeNode> nodes =
+        cluster.nodes().stream()
+            .map(n -> n.withMemoryBytes(Math.max(0, n.memoryBytes() - used.getOrDefault(n.name(), 0L))))
+            .toList();
+    return new PlanningProblem(
+        problem.id(),
+        problem.model(),
+        new Cluster(nodes, cluster.links(), cluster.origin()),
+        problem.workload(),
+        problem.qualityBudget(),
+        problem.options());
+  }
+
+  /** One model for all deployments: shared memory rows, objective Σ T_total. */
+  private List<Plan> planJointly(List<PlanningProblem> problems) {
+    LinearModel model = new LinearModel();
+    List<PlacementIlp> ilps = new ArrayList<>();
+    Duration limit = Duration.ZERO;
+    int active = 0;
+    for (int j = 0; j < problems.size(); j++) {
+      PlanningProblem problem = problems.get(j);
+      requireSameNodes(problems.get(0), problem);
+      PlacementIlp ilp = PlacementIlp.addModel(model, new CostModel(problem), "m" + j + ".");
+      ilps.add(ilp);
+      active += ilp.activeObjectiveTerms();
+      if (problem.options().timeLimit().compareTo(limit) > 0) limit = problem.options().timeLimit();
+    }
+    PlacementIlp.addMemory(model, ilps);
+    model.setMaxActiveObjectiveTerms(active);
+    SolveResult result = backend.solve(SolveRequest.of(model, limit));
+    Plan.SolverReport report = report(result);
+    List<Plan> plans = new ArrayList<>();
+    for (PlacementIlp ilp : ilps) {
+      if (result.hasSolution()) {
+        plans.add(checkedPlan(ilp.costs(), ilp.decode(result.values()), report));
+      } else {
+        plans.add(infeasiblePlan(ilp.costs().problem().id(), report, jointFailure(ilp, result)));
+      }
+    }
+    return List.copyOf(plans);
+  }
+
+  private Plan.Infeasibility jointFailure(PlacementIlp ilp, SolveResult result) {
+    Plan alone = plan(ilp.costs().problem());
+    if (!alone.feasible()) return alone.infeasibility();
+    if (!result.provenInfeasible()) {
+      return new Plan.Infeasibility(
+          Plan.Infeasibility.Family.TIME_LIMIT,
+          "no joint plan was found within the time limit; plan the models SEQUENTIAL instead",
+          null);
+    }
+    return new Plan.Infeasibility(
+        Plan.Infeasibility.Family.MEMORY,
+        "this model fits alone but not together with the others: the nodes lack memory for all of them",
+        null);
+  }
+
+  private static void requireSameNodes(PlanningProblem first, PlanningProblem other) {
+    List<String> a = first.cluster().nodes().stream().map(ComputeNode::name).toList();
+    List<String> b = other.cluster().nodes().stream().map(ComputeNode::name).toList();
+    if (!a.equals(b)) {
+      throw new IllegalArgumentException(
+          other.id() + ": planned jointly with " + first.id() + " but on different nodes");
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package io.dilemma.planner;
+
+import io.dilemma.planner.ilp.IlpBackend;
+import io.dilemma.planner.ilp.LinearModel;
+import io.dilemma.planner.ilp.LinearModel.Family;
+import io.dilemma.planner.ilp.SolveRequest;
+import io.dilemma.planner.ilp.SolveResult;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Says why no plan exists by solving relaxations: drop the quality budget first (the one knob a
+ * user can turn), then privacy, then memory. The first relaxation that becomes feasible names the
+ * family to blame; what stays infeasible with all three dropped is a connectivity problem.
+ */
+final class InfeasibilityExplainer {
+  private final IlpBackend backend;
+
+  InfeasibilityExplainer(IlpBackend backend) {
+    this.backend = backend;
+  }
+
+  Plan.Infeasibility explain(CostModel costs, SolveResult failed) {
+    PlanningProblem problem = costs.problem();
+    if (!failed.provenInfeasible()) {
+      return new Plan.Infeasibility(
+          Plan.Infeasibility.Family.TIME_LIMIT,
+          "no plan was found within the time limit of "
+              + problem.options().timeLimit().toMillis()
+              + " ms and infeasibility was not proven either; raise the time limit",
+          null);
+    }
+    PlacementIlp ilp = PlacementIlp.build(costs);
+    if (feasibleWithout(ilp, EnumSet.of(Family.QUALITY))) {
+      double minimal = smallestBudget(costs);
+      return new Plan.Infeasibility(
+          Plan.Infeasibility.Family.QUALITY,
+          String.format(
+              "the quality budget %.6g is below the smallest loss any plan reaches on these nodes"
+                  + " (%.6g); raise the budget to at least that",
+              problem.qualityBudget(), minimal),
+          minimal);
+    }
+    if (problem.options().keepTokensOnOrigin()
+        && feasibleWithout(ilp, EnumSet.of(Family.QUALITY, Family.PRIVACY))) {
+      return new Plan.Infeasibility(
+          Plan.Infeasibility.Family.PRIVACY,
+          "keepTokensOnOrigin needs layer 0 on "
+              + problem.cluster().origin()
+              + ", which cannot hold it next to the embedding and whatever else must stay there;"
+              + " give the origin more memory or allow tokens to leave it",
+          null);
+    }
+    if (feasibleWithout(ilp, EnumSet.of(Family.QUALITY, Family.PRIVACY, Family.MEMORY))) {
+      return new Plan.Infeasibility(
+          Plan.Infeasibility.Family.MEMORY, memoryExplanation(costs), null);
+    }
+    return new Plan.Infeasibility(
+        Plan.Infeasibility.Family.CONNECTIVITY,
+        "no chain of links carries activations from the origin "
+            + problem.cluster().origin()
+            + " through the layers and the sampled token back; add links",
+        null);
+  }
+
+  private boolean feasibleWithout(PlacementIlp ilp, Set<Family> dropped) {
+    SolveResult r =
+        backend.solve(
+            new SolveRequest(ilp.model(), dropped, ilp.costs().problem().options().timeLimit(), Map.of()));
+    return r.hasSolution();
+  }
+
+  /** The least quality loss reachable under every other constraint: minimise the quality row. */
+  private double smallestBudget(CostModel costs) {
+    PlacementIlp ilp = PlacementIlp.build(costs);
+    LinearModel model = ilp.model();
+    model.clearObjective();
+    for (LinearModel.Term t : ilp.qualityTerms()) model.addObjective(t.variable(), t.coefficient());
+    SolveResult r =
+        backend.solve(
+            new SolveRequest(model, EnumSet.of(Family.QUALITY), costs.problem().options().timeLimit(), Map.of()));
+    return PlanEvaluator.evaluate(costs, ilp.decode(r.values())).qualityUsed();
+  }
+
+  private static String memoryExplanation(CostModel costs) {
+    long smallest = costs.embeddingBytes() + costs.headBytes();
+    for (int i = 0; i < costs.layerCount(); i++) {
+      long best = Long.MAX_VALUE;
+      for (int b = 0; b < costs.bitOptionCount(); b++) {
+        if (costs.bitsAvailable(i, b)) best = Math.min(best, costs.layerMemoryBytes(i, b));
+      }
+      smallest += best;
+    }
+    long total = 0;
+    for (int k = 0; k < costs.nodeCount(); k++) total += costs.memoryCapacity(k);
+    if (smallest > total) {
+      return String.format(
+          "even at the fewest allowed bits the model needs %s (weights + KV cache for %d tokens)"
+              + " but the nodes offer %s in total",
+          bytes(smallest),
+          costs.problem().workload().promptTokens() + costs.problem().workload().outputTokens(),
+          bytes(total));
+    }
+    return String.format(
+        "the model needs at least %s and the nodes offer %s in total, but no split of the layers"
+            + " fits each node's memory (layers are indivisible; the origin also holds the"
+            + " embedding, the last node the LM head)",
+        bytes(smallest), bytes(total));
+  }
+
+  private static String bytes(long b) {
+    return String.format("%.2f GiB", b / (double) (1L << 30));
+  }
+}

@@ -1,0 +1,133 @@
+package io.dilemma.planner.ilp;
+
+import com.google.ortools.Loader;
+import com.google.ortools.sat.CpModel;
+import com.google.ortools.sat.CpSolver;
+import com.google.ortools.sat.CpSolverStatus;
+import com.google.ortools.sat.IntVar;
+import com.google.ortools.sat.LinearExpr;
+import com.google.ortools.sat.LinearExprBuilder;
+import java.util.Map;
+
+/**
+ * Solves a {@link LinearModel} with CP-SAT. CP-SAT needs integer coefficients, so:
+ *
+ * <ul>
+ *   <li>the objective (seconds) is counted in units of a resolution chosen per model: the power of
+ *       ten that maps the largest coefficient to at most {@value #OBJECTIVE_UNITS} units; each
+ *       coefficient is rounded to the nearest unit, so the objective of any solution is off by at
+ *       most ½ unit per active term ({@link SolveResult#roundingBound()});
+ *   <li>a ≤ row with fractional coefficients (the quality budget) is scaled by a power of ten,
+ *       coefficients rounded <em>up</em> and the right side down, so whatever CP-SAT accepts also
+ *       fits the true budget.
+ * </ul>
+ */
+public final class CpSatBackend implements IlpBackend {
+  static final double OBJECTIVE_UNITS = 1e8;
+  private static final double ROW_UNITS = 1e12;
+
+  static {
+    Loader.loadNativeLibraries();
+  }
+
+  private final int workers;
+
+  /** @param workers CP-SAT search workers (see PLANNER.md for the 1 vs 2 vs 8 measurement) */
+  public CpSatBackend(int workers) {
+    this.workers = workers;
+  }
+
+  @Override
+  public String name() {
+    return "CP-SAT";
+  }
+
+  @Override
+  public SolveResult solve(SolveRequest request) {
+    LinearModel lm = request.model();
+    CpModel model = new CpModel();
+    IntVar[] vars = new IntVar[lm.variableCount()];
+    for (int j = 0; j < vars.length; j++) {
+      vars[j] = model.newIntVar(0, (long) lm.upperBound(j), lm.name(j));
+    }
+    for (LinearModel.Row row : lm.rowsWithout(request.dropped())) {
+      addRow(model, vars, row);
+    }
+    double resolution = objectiveResolution(lm);
+    LinearExprBuilder objective = LinearExpr.newBuilder();
+    for (int j = 0; j < vars.length; j++) {
+      long units = Math.round(lm.objective(j) / resolution);
+      if (units != 0) objective.addTerm(vars[j], units);
+    }
+    model.minimize(objective);
+    for (Map.Entry<Integer, Integer> hint : request.hint().entrySet()) {
+      model.addHint(vars[hint.getKey()], hint.getValue());
+    }
+
+    CpSolver solver = new CpSolver();
+    solver.getParameters().setMaxTimeInSeconds(request.timeLimit().toMillis() / 1000.0);
+    solver.getParameters().setNumWorkers(workers);
+    CpSolverStatus status = solver.solve(model);
+    double roundingBound = 0.5 * resolution * lm.maxActiveObjectiveTerms();
+    String statusName =
+        switch (status) {
+          case OPTIMAL -> "OPTIMAL";
+          case FEASIBLE -> "FEASIBLE";
+          case INFEASIBLE -> "INFEASIBLE";
+          case MODEL_INVALID -> "MODEL_INVALID";
+          default -> "UNKNOWN";
+        };
+    if (status != CpSolverStatus.OPTIMAL && status != CpSolverStatus.FEASIBLE) {
+      if (status == CpSolverStatus.MODEL_INVALID) {
+        throw new IllegalStateException("CP-SAT rejected the model: " + model.validate());
+      }
+      return new SolveResult(
+          name(), statusName, null, Double.NaN, Double.NaN, solver.wallTime(), roundingBound);
+    }
+    double[] values = new double[vars.length];
+    for (int j = 0; j < vars.length; j++) values[j] = solver.value(vars[j]);
+    return new SolveResult(
+        name(),
+        statusName,
+        values,
+        solver.objectiveValue() * resolution,
+        solver.bestObjectiveBound() * resolution,
+        solver.wallTime(),
+        roundingBound);
+  }
+
+  /** Seconds per objective unit: a power of ten, so it reads well in reports. */
+  static double objectiveResolution(LinearModel lm) {
+    double max = 0;
+    for (int j = 0; j < lm.variableCount(); j++) max = Math.max(max, Math.abs(lm.objective(j)));
+    if (max == 0) return 1;
+    return Math.pow(10, Math.ceil(Math.log10(max / OBJECTIVE_UNITS)));
+  }
+
+  private static void addRow(CpModel model, IntVar[] vars, LinearModel.Row row) {
+    boolean integral =
+        row.terms().stream().allMatch(t -> t.coefficient() == Math.rint(t.coefficient()));
+    LinearExprBuilder expr = LinearExpr.newBuilder();
+    if (integral) {
+      for (LinearModel.Term t : row.terms()) expr.addTerm(vars[t.variable()], (long) t.coefficient());
+      model.addLinearConstraint(expr, bound(row.lower(), true), bound(row.upper(), false));
+      return;
+    }
+    if (row.lower() != Double.NEGATIVE_INFINITY) {
+      throw new IllegalArgumentException(
+          "row " + row.name() + ": fractional coefficients are only supported in ≤ rows");
+    }
+    double max = row.terms().stream().mapToDouble(t -> Math.abs(t.coefficient())).max().orElse(1);
+    double scale = Math.pow(10, Math.floor(Math.log10(ROW_UNITS / Math.max(max, Math.abs(row.upper())))));
+    for (LinearModel.Term t : row.terms()) {
+      expr.addTerm(vars[t.variable()], (long) Math.ceil(t.coefficient() * scale));
+    }
+    double slack = 1e-9 * Math.max(1.0, Math.abs(row.upper()));
+    model.addLessOrEqual(expr, (long) Math.floor((row.upper() + slack) * scale));
+  }
+
+  private static long bound(double value, boolean lower) {
+    if (Double.isInfinite(value)) return lower ? Long.MIN_VALUE / 4 : Long.MAX_VALUE / 4;
+    return Math.round(value);
+  }
+}

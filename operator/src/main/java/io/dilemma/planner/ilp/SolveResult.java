@@ -1,0 +1,33 @@
+package io.dilemma.planner.ilp;
+
+/**
+ * @param solver backend name
+ * @param status OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN or MODEL_INVALID
+ * @param values one value per variable, or null without a solution
+ * @param objective objective of the solution in model units (seconds), NaN without one
+ * @param bound best proven lower bound in model units
+ * @param wallSeconds time spent solving
+ * @param roundingBound max error the backend's integer scaling adds to the objective, in model
+ *     units (0 for backends that solve in floating point)
+ */
+public record SolveResult(
+    String solver,
+    String status,
+    double[] values,
+    double objective,
+    double bound,
+    double wallSeconds,
+    double roundingBound) {
+  public boolean hasSolution() {
+    return values != null;
+  }
+
+  public boolean provenInfeasible() {
+    return status.equals("INFEASIBLE");
+  }
+
+  public double gap() {
+    if (!hasSolution() || objective == 0) return hasSolution() ? 0 : Double.NaN;
+    return Math.max(0, (objective - bound) / Math.abs(objective));
+  }
+}
