@@ -1,0 +1,115 @@
+package io.dilemma.worker.model.format;
+
+import io.dilemma.contract.ContractJson;
+import io.dilemma.worker.model.format.ShardManifest.LayerParts;
+import io.dilemma.worker.model.format.ShardManifest.Part;
+import io.dilemma.worker.model.runtime.ModelException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+
+/** A model directory on disk, read through its manifest; every file is hash-checked before use. */
+public final class ModelDirectory {
+  private final Path root;
+  private final ShardManifest manifest;
+
+  private ModelDirectory(Path root, ShardManifest manifest) {
+    this.root = root;
+    this.manifest = manifest;
+  }
+
+  public static ModelDirectory open(Path root) throws ModelException {
+    Path file = root.resolve(ShardManifest.FILE_NAME);
+    if (!Files.isRegularFile(file)) {
+      throw new ModelException(file + ": no model manifest here (create one with `synth`, `import` or `pack`)");
+    }
+    ShardManifest manifest;
+    try {
+      manifest = ContractJson.read(file, ShardManifest.class);
+    } catch (IOException | RuntimeException e) {
+      throw new ModelException(file + ": not a valid model manifest: " + firstLine(e));
+    }
+    if (manifest.formatVersion() != ShardManifest.FORMAT_VERSION) {
+      throw new ModelException(
+          file + ": format version " + manifest.formatVersion() + " is not supported (expected " + ShardManifest.FORMAT_VERSION + ")");
+    }
+    if (manifest.dimensions() == null || manifest.layers() == null || manifest.sha256() == null) {
+      throw new ModelException(file + ": manifest lacks dimensions, layers or sha256");
+    }
+    if (manifest.layers().size() != manifest.dimensions().layers()) {
+      throw new ModelException(
+          file + ": lists " + manifest.layers().size() + " layers but the model has " + manifest.dimensions().layers());
+    }
+    return new ModelDirectory(root, manifest);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public ShardManifest manifest() {
+    return manifest;
+  }
+
+  public Path manifestFile() {
+    return root.resolve(ShardManifest.FILE_NAME);
+  }
+
+  public Part layer(int index, int bits) throws ModelException {
+    LayerParts parts = layerParts(index);
+    return parts.atBits(bits)
+        .orElseThrow(
+            () ->
+                new ModelException(
+                    manifestFile()
+                        + ": layer "
+                        + index
+                        + " has no "
+                        + bits
+                        + "-bit file (present: "
+                        + parts.variants().stream().map(v -> v.bits() + "").collect(Collectors.joining(", "))
+                        + "); create it with `pack`"));
+  }
+
+  public LayerParts layerParts(int index) throws ModelException {
+    if (index < 0 || index >= manifest.layers().size()) {
+      throw new ModelException(
+          manifestFile() + ": the model has layers 0.." + (manifest.layers().size() - 1) + ", not layer " + index);
+    }
+    LayerParts parts = manifest.layers().get(index);
+    if (parts == null || parts.index() != index || parts.variants() == null) {
+      throw new ModelException(manifestFile() + ": entry for layer " + index + " is missing");
+    }
+    return parts;
+  }
+
+  /** The file of {@code part}, after checking it exists and matches its manifest hash. */
+  public Path verified(Part part) throws ModelException {
+    Path file = root.resolve(part.file());
+    String expected = manifest.sha256().get(part.file());
+    if (expected == null) {
+      throw new ModelException(manifestFile() + ": no sha256 recorded for " + part.file());
+    }
+    String actual;
+    try {
+      actual = FileHashes.sha256(file);
+    } catch (NoSuchFileException e) {
+      throw new ModelException(file + ": file listed in the manifest is missing");
+    } catch (IOException e) {
+      throw new ModelException(file + ": cannot read: " + firstLine(e));
+    }
+    if (!actual.equals(expected)) {
+      throw new ModelException(
+          file + ": sha256 " + actual.substring(0, 12) + "… does not match the manifest's " + expected.substring(0, Math.min(12, expected.length())) + "… (file changed or corrupt)");
+    }
+    return file;
+  }
+
+  static String firstLine(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

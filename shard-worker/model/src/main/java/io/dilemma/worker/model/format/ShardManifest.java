@@ -1,0 +1,65 @@
+package io.dilemma.worker.model.format;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.dilemma.worker.model.runtime.ModelDimensions;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code manifest.json} of a model directory: what each ONNX file holds and its sha256, so a worker
+ * loading a shard can verify every file it loads.
+ *
+ * @param formatVersion {@value #FORMAT_VERSION}
+ * @param model human-readable name
+ * @param maxGroupSize weights are packed in groups of this many inputs (fewer for narrow inputs)
+ * @param embedding token + positional embedding graph
+ * @param head final LayerNorm + LM head graph
+ * @param layers per decoder layer, the bit widths present in this directory
+ * @param tokenizer byte-level BPE files, null when the model has none
+ * @param sha256 relative path → hex sha256 of every file above
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ShardManifest(
+    int formatVersion,
+    String model,
+    ModelDimensions dimensions,
+    int maxGroupSize,
+    Part embedding,
+    Part head,
+    List<LayerParts> layers,
+    TokenizerFiles tokenizer,
+    Map<String, String> sha256) {
+
+  public static final int FORMAT_VERSION = 1;
+  public static final String FILE_NAME = "manifest.json";
+
+  /** One graph file at one weight bit width. */
+  public record Part(int bits, String file) {}
+
+  public record LayerParts(int index, List<Part> variants) {
+    public Optional<Part> atBits(int bits) {
+      return variants.stream().filter(v -> v.bits() == bits).findFirst();
+    }
+
+    public Optional<Part> master() {
+      return variants.stream().filter(v -> v.bits() >= 16).max(java.util.Comparator.comparingInt(Part::bits));
+    }
+  }
+
+  public record TokenizerFiles(String vocab, String merges) {}
+
+  public static String layerFile(int layer, int bits) {
+    return String.format("layers/layer-%03d-b%d.onnx", layer, bits);
+  }
+
+  public static String embeddingFile(int bits) {
+    return "embedding-b" + bits + ".onnx";
+  }
+
+  public static String headFile(int bits) {
+    return "head-b" + bits + ".onnx";
+  }
+}

@@ -1,0 +1,139 @@
+package io.dilemma.worker.model.graph;
+
+import static io.dilemma.worker.model.graph.GraphBuilder.floatAttribute;
+import static io.dilemma.worker.model.graph.GraphBuilder.intAttribute;
+import static io.dilemma.worker.model.graph.GraphBuilder.intsAttribute;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnx.proto.OnnxMl.TensorProto.DataType;
+import io.dilemma.worker.model.runtime.ModelDimensions;
+import io.dilemma.worker.model.weights.FloatTensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One OPT decoder block: self-attention with a KV cache, then the ReLU FFN, each with a residual,
+ * LayerNorm before (pre-LN) or after (post-LN) the sublayer.
+ *
+ * <p>Inputs: {@code hidden [1, seq, d]}, {@code past_key}/{@code past_value [1, heads, past, d/heads]},
+ * {@code attention_mask [1, 1, seq, past+seq]} (additive: 0 to attend, −∞ to mask). Outputs:
+ * {@code hidden_out}, {@code present_key}/{@code present_value [1, heads, past+seq, d/heads]},
+ * {@code attention_probs [1, heads, seq, past+seq]} and {@code attention_received [1, past+seq]}
+ * (the probabilities summed over heads and queries, what the cut quantizer ranks tokens by).
+ */
+public final class DecoderBlockGraph {
+  public static final String HIDDEN = "hidden";
+  public static final String PAST_KEY = "past_key";
+  public static final String PAST_VALUE = "past_value";
+  public static final String MASK = "attention_mask";
+  public static final String HIDDEN_OUT = "hidden_out";
+  public static final String PRESENT_KEY = "present_key";
+  public static final String PRESENT_VALUE = "present_value";
+  public static final String PROBS = "attention_probs";
+  public static final String RECEIVED = "attention_received";
+
+  private static final float LAYER_NORM_EPSILON = 1e-5f;
+
+  private DecoderBlockGraph() {}
+
+  /** A standalone graph for one block, with every linear at {@code bits}. */
+  public static OnnxMl.ModelProto build(ModelDimensions dims, Map<String, FloatTensor> block, int bits) {
+    GraphBuilder g = new GraphBuilder("opt_decoder_block");
+    int heads = dims.heads();
+    int headDim = dims.headDim();
+    g.input(HIDDEN, DataType.FLOAT, 1, "seq", dims.hiddenSize());
+    g.input(PAST_KEY, DataType.FLOAT, 1, heads, "past", headDim);
+    g.input(PAST_VALUE, DataType.FLOAT, 1, heads, "past", headDim);
+    g.input(MASK, DataType.FLOAT, 1, 1, "seq", "total");
+    Ports ports = emit(g, "block/", dims, block, bits, HIDDEN, PAST_KEY, PAST_VALUE, MASK);
+    g.node("Identity", HIDDEN_OUT, List.of(ports.hidden()));
+    g.node("Identity", PRESENT_KEY, List.of(ports.presentKey()));
+    g.node("Identity", PRESENT_VALUE, List.of(ports.presentValue()));
+    g.node("Identity", PROBS, List.of(ports.probs()));
+    g.node("ReduceSum", RECEIVED, List.of(ports.probs(), g.longs("received_axes", 1, 2)), intAttribute("keepdims", 0));
+    g.output(HIDDEN_OUT, DataType.FLOAT, 1, "seq", dims.hiddenSize());
+    g.output(PRESENT_KEY, DataType.FLOAT, 1, heads, "total", headDim);
+    g.output(PRESENT_VALUE, DataType.FLOAT, 1, heads, "total", headDim);
+    g.output(PROBS, DataType.FLOAT, 1, heads, "seq", "total");
+    g.output(RECEIVED, DataType.FLOAT, 1, "total");
+    return g.build();
+  }
+
+  /** Names of a block's outputs inside a larger graph. */
+  public record Ports(String hidden, String presentKey, String presentValue, String probs) {}
+
+  /** Emits a block into {@code g}; every internal name starts with {@code p}. */
+  public static Ports emit(
+      GraphBuilder g,
+      String p,
+      ModelDimensions dims,
+      Map<String, FloatTensor> w,
+      int bits,
+      String hidden,
+      String pastKey,
+      String pastValue,
+      String mask) {
+    int d = dims.hiddenSize();
+    String x = hidden;
+    String attentionInput = dims.preLayerNorm() ? layerNorm(g, p + "self_attn_layer_norm", w, x) : x;
+
+    String q = linear(g, p, "self_attn.q_proj", attentionInput, w, bits);
+    q = g.node("Mul", p + "q_scaled", List.of(q, g.scalar(p + "scaling", (float) (1 / Math.sqrt(dims.headDim())))));
+    String k = linear(g, p, "self_attn.k_proj", attentionInput, w, bits);
+    String v = linear(g, p, "self_attn.v_proj", attentionInput, w, bits);
+    String headShape = g.longs(p + "head_shape", 0, -1, dims.heads(), dims.headDim());
+    String qHeads = splitHeads(g, p + "q", q, headShape);
+    String presentKey =
+        g.node("Concat", p + "present_key", List.of(pastKey, splitHeads(g, p + "k", k, headShape)), intAttribute("axis", 2));
+    String presentValue =
+        g.node("Concat", p + "present_value", List.of(pastValue, splitHeads(g, p + "v", v, headShape)), intAttribute("axis", 2));
+    String keysT = g.node("Transpose", p + "keys_t", List.of(presentKey), intsAttribute("perm", 0, 1, 3, 2));
+    String scores = g.node("MatMul", p + "scores", List.of(qHeads, keysT));
+    String masked = g.node("Add", p + "scores_masked", List.of(scores, mask));
+    String probs = g.node("Softmax", p + "probs", List.of(masked), intAttribute("axis", -1));
+    String context = g.node("MatMul", p + "context", List.of(probs, presentValue));
+    String merged = g.node("Transpose", p + "context_t", List.of(context), intsAttribute("perm", 0, 2, 1, 3));
+    merged = g.node("Reshape", p + "context_merged", List.of(merged, g.longs(p + "merged_shape", 0, -1, d)));
+    String attention = linear(g, p, "self_attn.out_proj", merged, w, bits);
+    x = g.node("Add", p + "attention_residual", List.of(x, attention));
+    if (!dims.preLayerNorm()) {
+      x = layerNorm(g, p + "self_attn_layer_norm", w, x);
+    }
+
+    String ffnInput = dims.preLayerNorm() ? layerNorm(g, p + "final_layer_norm", w, x) : x;
+    String up = linear(g, p, "fc1", ffnInput, w, bits);
+    String activated = g.node("Relu", p + "fc1_relu", List.of(up));
+    String down = linear(g, p, "fc2", activated, w, bits);
+    x = g.node("Add", p + "ffn_residual", List.of(x, down));
+    if (!dims.preLayerNorm()) {
+      x = layerNorm(g, p + "final_layer_norm", w, x);
+    }
+    return new Ports(x, presentKey, presentValue, probs);
+  }
+
+  private static String linear(GraphBuilder g, String p, String name, String input, Map<String, FloatTensor> w, int bits) {
+    return LinearEmitter.emit(g, p + name, input, w.get(name + ".weight"), w.get(name + ".bias"), bits);
+  }
+
+  private static String splitHeads(GraphBuilder g, String name, String projected, String headShape) {
+    String split = g.node("Reshape", name + "_split", List.of(projected, headShape));
+    return g.node("Transpose", name + "_heads", List.of(split), intsAttribute("perm", 0, 2, 1, 3));
+  }
+
+  /** LayerNorm whose weights {@code name.weight}/{@code name.bias} come from {@code w} (after the prefix). */
+  static String layerNorm(GraphBuilder g, String name, Map<String, FloatTensor> w, String x) {
+    String local = name.substring(name.lastIndexOf('/') + 1);
+    FloatTensor scale = w.get(local + ".weight");
+    FloatTensor bias = w.get(local + ".bias");
+    return layerNorm(g, name, scale, bias, x);
+  }
+
+  static String layerNorm(GraphBuilder g, String name, FloatTensor scale, FloatTensor bias, String x) {
+    return g.node(
+        "LayerNormalization",
+        name + ".out",
+        List.of(x, g.floats(name + ".weight", scale.shape(), scale.data()), g.floats(name + ".bias", bias.shape(), bias.data())),
+        intAttribute("axis", -1),
+        floatAttribute("epsilon", LAYER_NORM_EPSILON));
+  }
+}

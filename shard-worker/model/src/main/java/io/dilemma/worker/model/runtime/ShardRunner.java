@@ -1,0 +1,243 @@
+package io.dilemma.worker.model.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.dilemma.worker.model.format.ModelDirectory;
+import io.dilemma.worker.model.format.ShardManifest.Part;
+import io.dilemma.worker.model.graph.DecoderBlockGraph;
+import io.dilemma.worker.model.graph.EmbeddingGraph;
+import io.dilemma.worker.model.graph.HeadGraph;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Loads part of a model directory (some consecutive layers, optionally the embedding and the head)
+ * and runs it on ONNX Runtime. ORT sessions are thread-safe and every call carries its own {@link
+ * KvState}, so concurrent sessions can share one runner.
+ */
+public final class ShardRunner implements AutoCloseable {
+  private static final Set<String> LAYER_OUTPUTS =
+      Set.of(DecoderBlockGraph.HIDDEN_OUT, DecoderBlockGraph.PRESENT_KEY, DecoderBlockGraph.PRESENT_VALUE);
+  private static final Set<String> LAST_LAYER_OUTPUTS =
+      Set.of(
+          DecoderBlockGraph.HIDDEN_OUT,
+          DecoderBlockGraph.PRESENT_KEY,
+          DecoderBlockGraph.PRESENT_VALUE,
+          DecoderBlockGraph.RECEIVED);
+
+  private final ModelDimensions dimensions;
+  private final LayerSelection selection;
+  private final OrtSession embedding;
+  private final List<OrtSession> layers;
+  private final OrtSession head;
+  private final OrtEnvironment env = OrtSessions.environment();
+
+  private ShardRunner(
+      ModelDimensions dimensions, LayerSelection selection, OrtSession embedding, List<OrtSession> layers, OrtSession head) {
+    this.dimensions = dimensions;
+    this.selection = selection;
+    this.embedding = embedding;
+    this.layers = layers;
+    this.head = head;
+  }
+
+  /** Loads only the selected parts, verifying each file against the manifest's sha256. */
+  public static ShardRunner open(Path modelDir, LayerSelection selection) throws ModelException {
+    ModelDirectory directory = ModelDirectory.open(modelDir);
+    ModelDimensions dims = directory.manifest().dimensions();
+    if (selection.lastLayer() >= dims.layers()) {
+      throw new ModelException(
+          directory.manifestFile() + ": the model has layers 0.." + (dims.layers() - 1) + ", selection asks for up to " + selection.lastLayer());
+    }
+    List<OrtSession> opened = new ArrayList<>();
+    try {
+      OrtSession embedding = null;
+      OrtSession head = null;
+      if (selection.embedding()) {
+        embedding = load(directory, requirePart(directory, directory.manifest().embedding(), "embedding"));
+        opened.add(embedding);
+      }
+      List<OrtSession> layers = new ArrayList<>();
+      for (int layer = selection.firstLayer(); layer >= 0 && layer <= selection.lastLayer(); layer++) {
+        OrtSession session = load(directory, directory.layer(layer, selection.bitsOf(layer)));
+        opened.add(session);
+        layers.add(session);
+      }
+      if (selection.lmHead()) {
+        head = load(directory, requirePart(directory, directory.manifest().head(), "head"));
+        opened.add(head);
+      }
+      return new ShardRunner(dims, selection, embedding, List.copyOf(layers), head);
+    } catch (ModelException | RuntimeException e) {
+      closeAll(opened);
+      throw e;
+    }
+  }
+
+  private static Part requirePart(ModelDirectory directory, Part part, String what) throws ModelException {
+    if (part == null) {
+      throw new ModelException(directory.manifestFile() + ": no " + what + " graph is listed");
+    }
+    return part;
+  }
+
+  private static OrtSession load(ModelDirectory directory, Part part) throws ModelException {
+    return GraphLoader.load(directory.verified(part), part.bits());
+  }
+
+  public ModelDimensions dimensions() {
+    return dimensions;
+  }
+
+  public LayerSelection selection() {
+    return selection;
+  }
+
+  /** Token + positional embedding of {@code tokenIds} at positions {@code startPosition...}: {@code [tokens × hiddenSize]}. */
+  public float[] embed(long[] tokenIds, int startPosition) {
+    if (embedding == null) {
+      throw new IllegalStateException("this shard was opened without the embedding");
+    }
+    for (long id : tokenIds) {
+      if (id < 0 || id >= dimensions.vocabSize()) {
+        throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + dimensions.vocabSize());
+      }
+    }
+    if (startPosition < 0 || startPosition + tokenIds.length > dimensions.maxPositions()) {
+      throw new IllegalArgumentException(
+          "positions " + startPosition + ".." + (startPosition + tokenIds.length - 1) + " exceed the model's " + dimensions.maxPositions());
+    }
+    long[] positions = new long[tokenIds.length];
+    for (int i = 0; i < positions.length; i++) {
+      positions[i] = startPosition + i;
+    }
+    long[] shape = {1, tokenIds.length};
+    try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(tokenIds), shape);
+        OnnxTensor pos = OnnxTensor.createTensor(env, LongBuffer.wrap(positions), shape);
+        OrtSession.Result result = embedding.run(Map.of(EmbeddingGraph.INPUT_IDS, ids, EmbeddingGraph.POSITION_IDS, pos))) {
+      return floats(result, EmbeddingGraph.HIDDEN);
+    } catch (OrtException e) {
+      throw new IllegalStateException("embedding failed: " + GraphLoader.oneLine(e.getMessage()), e);
+    }
+  }
+
+  /** Runs the selected layers over a chunk of {@code tokens} positions that follow {@code past}. */
+  public LayerStep runLayers(float[] hidden, int tokens, KvState past) {
+    if (layers.isEmpty()) {
+      throw new IllegalStateException("this shard has no layers");
+    }
+    checkHidden(hidden, tokens);
+    LayerKvCache cache = (LayerKvCache) past;
+    if (cache.layers() != 0 && cache.layers() != layers.size()) {
+      throw new IllegalArgumentException(
+          "KV state holds " + cache.layers() + " layers, this shard runs " + layers.size());
+    }
+    int pastLength = cache.length();
+    int total = pastLength + tokens;
+    if (total > dimensions.maxPositions()) {
+      throw new IllegalArgumentException("sequence of " + total + " tokens exceeds the model's " + dimensions.maxPositions() + " positions");
+    }
+    int heads = dimensions.heads();
+    int headDim = dimensions.headDim();
+    float[][] keys = new float[layers.size()][];
+    float[][] values = new float[layers.size()][];
+    float[] received = null;
+    float[] x = hidden;
+    try (OnnxTensor mask = OnnxTensor.createTensor(env, FloatBuffer.wrap(AttentionMask.causal(pastLength, tokens)), new long[] {1, 1, tokens, total})) {
+      for (int i = 0; i < layers.size(); i++) {
+        boolean last = i == layers.size() - 1;
+        long[] pastShape = {1, heads, pastLength, headDim};
+        float[] pastKeys = pastLength == 0 ? new float[0] : cache.keys(i);
+        float[] pastValues = pastLength == 0 ? new float[0] : cache.values(i);
+        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, tokens, dimensions.hiddenSize()});
+            OnnxTensor pk = OnnxTensor.createTensor(env, FloatBuffer.wrap(pastKeys), pastShape);
+            OnnxTensor pv = OnnxTensor.createTensor(env, FloatBuffer.wrap(pastValues), pastShape);
+            OrtSession.Result result =
+                layers.get(i).run(
+                    Map.of(
+                        DecoderBlockGraph.HIDDEN, in,
+                        DecoderBlockGraph.PAST_KEY, pk,
+                        DecoderBlockGraph.PAST_VALUE, pv,
+                        DecoderBlockGraph.MASK, mask),
+                    last ? LAST_LAYER_OUTPUTS : LAYER_OUTPUTS)) {
+          x = floats(result, DecoderBlockGraph.HIDDEN_OUT);
+          keys[i] = floats(result, DecoderBlockGraph.PRESENT_KEY);
+          values[i] = floats(result, DecoderBlockGraph.PRESENT_VALUE);
+          if (last) {
+            float[] all = floats(result, DecoderBlockGraph.RECEIVED);
+            received = java.util.Arrays.copyOfRange(all, pastLength, total);
+          }
+        }
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException("decoder layer failed: " + GraphLoader.oneLine(e.getMessage()), e);
+    }
+    return new LayerStep(x, new LayerKvCache(keys, values, total), received);
+  }
+
+  /** Logits {@code [vocabSize]} for the last token of the chunk. */
+  public float[] lmHeadLastToken(float[] hidden, int tokens) {
+    checkHidden(hidden, tokens);
+    int d = dimensions.hiddenSize();
+    float[] last = java.util.Arrays.copyOfRange(hidden, (tokens - 1) * d, tokens * d);
+    return lmHead(last, 1);
+  }
+
+  /** Logits {@code [tokens × vocabSize]} for every token of the chunk (the profiler scores whole texts). */
+  public float[] lmHead(float[] hidden, int tokens) {
+    if (head == null) {
+      throw new IllegalStateException("this shard was opened without the LM head");
+    }
+    checkHidden(hidden, tokens);
+    try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(hidden), new long[] {1, tokens, dimensions.hiddenSize()});
+        OrtSession.Result result = head.run(Map.of(HeadGraph.HIDDEN, in))) {
+      return floats(result, HeadGraph.LOGITS);
+    } catch (OrtException e) {
+      throw new IllegalStateException("LM head failed: " + GraphLoader.oneLine(e.getMessage()), e);
+    }
+  }
+
+  private void checkHidden(float[] hidden, int tokens) {
+    if (tokens < 1 || hidden.length != (long) tokens * dimensions.hiddenSize()) {
+      throw new IllegalArgumentException(
+          "hidden state has " + hidden.length + " values, expected " + tokens + " × " + dimensions.hiddenSize());
+    }
+  }
+
+  static float[] floats(OrtSession.Result result, String name) throws OrtException {
+    OnnxTensor tensor = (OnnxTensor) result.get(name).orElseThrow(() -> new IllegalStateException("graph has no output " + name));
+    FloatBuffer buffer = tensor.getFloatBuffer();
+    float[] out = new float[buffer.remaining()];
+    buffer.get(out);
+    return out;
+  }
+
+  @Override
+  public void close() {
+    List<OrtSession> all = new ArrayList<>(layers);
+    if (embedding != null) {
+      all.add(embedding);
+    }
+    if (head != null) {
+      all.add(head);
+    }
+    closeAll(all);
+  }
+
+  private static void closeAll(List<OrtSession> sessions) {
+    for (OrtSession session : sessions) {
+      try {
+        session.close();
+      } catch (OrtException e) {
+        // Closing releases native memory; a failure here leaves nothing the caller could do.
+      }
+    }
+  }
+}
