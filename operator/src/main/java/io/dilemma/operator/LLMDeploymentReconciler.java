@@ -1,0 +1,347 @@
+package io.dilemma.operator;
+
+import io.dilemma.api.EdgeLink;
+import io.dilemma.api.LLMDeployment;
+import io.dilemma.api.LLMDeploymentStatus;
+import io.dilemma.api.PlanStatus;
+import io.dilemma.contract.ContractJson;
+import io.dilemma.contract.ModelProfile;
+import io.dilemma.planner.ModelCosts;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The thin reconcile of an LLMDeployment: observe, plan (when the policy says so), roll out, report.
+ * Each step lives in its own class; this one only wires them to the informer caches and the API.
+ */
+@ControllerConfiguration(name = LLMDeploymentReconciler.NAME)
+public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Cleaner<LLMDeployment> {
+  public static final String NAME = "llmdeployment";
+
+  /**
+   * @param shardOverheadBytes memory a shard-worker needs beyond its planned weights and KV cache
+   * @param freshness how long EdgeLink measurements stay trusted, and what replaces stale ones
+   */
+  public record Settings(long shardOverheadBytes, LinkReading.Freshness freshness) {
+    public static Settings defaults() {
+      return new Settings(128L << 20, LinkReading.Freshness.defaults());
+    }
+  }
+
+  private final Settings settings;
+  private final ProfileReduction profileReduction;
+  private final PlanningStep planning;
+  private final MemoryLedger ledger;
+  private final OperatorMetrics metrics;
+  private final Clock clock;
+  private final LinkWatch linkWatch = new LinkWatch();
+  private ShardRollout rollout;
+  private EventRecorder events;
+  private InformerEventSource<Node, LLMDeployment> nodes;
+  private InformerEventSource<EdgeLink, LLMDeployment> links;
+  private InformerEventSource<ConfigMap, LLMDeployment> configMaps;
+
+  public LLMDeploymentReconciler(
+      io.dilemma.planner.Planner planner,
+      ProfileReduction profileReduction,
+      Settings settings,
+      MemoryLedger ledger,
+      OperatorMetrics metrics,
+      Clock clock) {
+    this.settings = settings;
+    this.profileReduction = profileReduction;
+    this.planning = new PlanningStep(planner, settings.shardOverheadBytes(), metrics);
+    this.ledger = ledger;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, LLMDeployment>> prepareEventSources(
+      EventSourceContext<LLMDeployment> context) {
+    var client = context.getClient();
+    rollout = new ShardRollout(client, new ShardResources(settings.shardOverheadBytes()));
+    events = new EventRecorder(client);
+    var deployments =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Deployment.class, LLMDeployment.class)
+                .withLabelSelector(ShardNames.LABEL_MANAGED_BY + "=" + ShardNames.MANAGED_BY)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(LLMDeployment.class))
+                .build(),
+            context);
+    // Any node or link can change any deployment's best plan.
+    nodes =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Node.class, LLMDeployment.class)
+                .withSecondaryToPrimaryMapper(n -> allPrimaries(context))
+                .build(),
+            context);
+    links =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(EdgeLink.class, LLMDeployment.class)
+                .withSecondaryToPrimaryMapper(l -> allPrimaries(context))
+                .build(),
+            context);
+    configMaps =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ConfigMap.class, LLMDeployment.class)
+                .withSecondaryToPrimaryMapper(cm -> referencing(context, cm))
+                .build(),
+            context);
+    return List.of(deployments, nodes, links, configMaps);
+  }
+
+  @Override
+  public UpdateControl<LLMDeployment> reconcile(LLMDeployment resource, Context<LLMDeployment> context) {
+    Instant now = clock.instant();
+    String key = key(resource);
+    LLMDeploymentStatus previous =
+        resource.getStatus() == null
+            ? new LLMDeploymentStatus(null, null, null, null, null, null)
+            : resource.getStatus();
+    long generation = resource.getMetadata().getGeneration();
+
+    PlanningAttempt attempt = ledger.exclusively(() -> plan(resource, context, previous, now));
+
+    PlanStatus desired =
+        attempt.result.outcome() instanceof PlanningOutcome.Planned p ? p.plan() : previous.plan();
+    String serving = previous.servingPlanId();
+    Map<String, RolloutSteps.ShardSet> sets = Map.of();
+    if (desired != null) {
+      var result =
+          rollout.roll(resource, desired, serving, context.getSecondaryResources(Deployment.class));
+      serving = result.servingPlanId();
+      sets = result.shardSets();
+    }
+    LLMDeploymentStatus status =
+        StatusAggregator.aggregate(
+            new StatusAggregator.Inputs(
+                previous,
+                generation,
+                attempt.result.outcome(),
+                serving,
+                sets,
+                attempt.observation,
+                attempt.result.lostNodes(),
+                now));
+    report(resource, previous, status, attempt);
+
+    UpdateControl<LLMDeployment> control;
+    if (status.equals(previous)) {
+      control = UpdateControl.noUpdate();
+    } else {
+      resource.setStatus(status);
+      control = UpdateControl.patchStatus(resource);
+    }
+    Optional<Instant> recheck = attempt.recheckAt();
+    if (recheck.isPresent()) {
+      control.rescheduleAfter(Duration.between(now, recheck.get()).plusMillis(50));
+    }
+    return control;
+  }
+
+  @Override
+  public DeleteControl cleanup(LLMDeployment resource, Context<LLMDeployment> context) {
+    String key = key(resource);
+    rollout.deleteAll(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+    ledger.release(key);
+    planning.forget(key);
+    metrics.forget(key);
+    linkWatch.forget(key);
+    return DeleteControl.defaultDelete();
+  }
+
+  private record PlanningAttempt(
+      PlanningStep.Result result, ClusterObservation observation, Optional<Instant> staleAt) {
+    Optional<Instant> recheckAt() {
+      return java.util.stream.Stream.of(result.recheckAt(), staleAt)
+          .flatMap(Optional::stream)
+          .min(Instant::compareTo);
+    }
+  }
+
+  private PlanningAttempt plan(
+      LLMDeployment resource, Context<LLMDeployment> context, LLMDeploymentStatus previous, Instant now) {
+    String key = key(resource);
+    var spec = resource.getSpec();
+    List<String> problems = SpecValidation.problems(spec);
+    if (!problems.isEmpty()) {
+      return unplannable(ConditionReason.InvalidSpec, String.join("; ", problems));
+    }
+    ModelCosts costs;
+    try {
+      costs = modelCosts(resource);
+    } catch (ProfileException e) {
+      return unplannable(ConditionReason.ProfileUnavailable, e.getMessage());
+    }
+    List<EdgeLink> allLinks = links.list().toList();
+    List<Node> matching = nodes.list().filter(n -> ClusterObserver.selects(spec.placement(), n)).toList();
+    if (matching.isEmpty()) {
+      return unplannable(
+          ConditionReason.NoEligibleNodes,
+          "spec.placement.nodeSelector: no node matches " + spec.placement().nodeSelector());
+    }
+    ClusterObservation observation =
+        ClusterObserver.observe(
+            spec.placement(),
+            matching,
+            allLinks,
+            ledger.heldByOthers(key, persistedHoldings(context)),
+            settings.freshness(),
+            now);
+    PlanningStep.Result result =
+        planning.run(key, resource.getMetadata().getGeneration(), spec, previous, costs, observation, now);
+    PlanStatus held =
+        result.outcome() instanceof PlanningOutcome.Planned p ? p.plan() : previous.plan();
+    if (held != null) ledger.hold(key, MemoryLedger.requestsByNode(held, settings.shardOverheadBytes()));
+    return new PlanningAttempt(
+        result, observation, ClusterObserver.nextStaleness(allLinks, settings.freshness(), now));
+  }
+
+  private static PlanningAttempt unplannable(ConditionReason reason, String message) {
+    return new PlanningAttempt(
+        new PlanningStep.Result(
+            new PlanningOutcome.Unplannable(reason, message), List.of(), Optional.empty(), false),
+        null,
+        Optional.empty());
+  }
+
+  /** Holdings of the other deployments as their status records them (survives a restart). */
+  private Map<String, Map<String, Long>> persistedHoldings(Context<LLMDeployment> context) {
+    Map<String, Map<String, Long>> held = new HashMap<>();
+    context
+        .getPrimaryCache()
+        .list()
+        .filter(d -> d.getStatus() != null && d.getStatus().plan() != null)
+        .forEach(
+            d ->
+                held.put(
+                    key(d),
+                    MemoryLedger.requestsByNode(d.getStatus().plan(), settings.shardOverheadBytes())));
+    return held;
+  }
+
+  private static final class ProfileException extends Exception {
+    ProfileException(String message) {
+      super(message);
+    }
+  }
+
+  private ModelCosts modelCosts(LLMDeployment resource) throws ProfileException {
+    var spec = resource.getSpec();
+    var ref = spec.model().profile();
+    String where = "ConfigMap " + resource.getMetadata().getNamespace() + "/" + ref.name();
+    ConfigMap cm =
+        configMaps
+            .get(new ResourceID(ref.name(), resource.getMetadata().getNamespace()))
+            .orElseThrow(() -> new ProfileException(where + " (spec.model.profile.name) does not exist"));
+    String json = cm.getData() == null ? null : cm.getData().get(ref.key());
+    if (json == null) {
+      throw new ProfileException(where + " has no key '" + ref.key() + "' (spec.model.profile.key)");
+    }
+    ModelProfile profile;
+    try {
+      profile = ContractJson.read(json, ModelProfile.class);
+    } catch (IOException e) {
+      throw new ProfileException(where + " key '" + ref.key() + "' is not a model profile: " + firstLine(e));
+    }
+    try {
+      return profileReduction.reduce(profile, spec.quality().metric(), spec.allowedBits(), spec.allowedRho());
+    } catch (IllegalArgumentException | io.dilemma.planinput.InvalidInputException e) {
+      throw new ProfileException(where + " key '" + ref.key() + "': " + e.getMessage());
+    }
+  }
+
+  private static String firstLine(Exception e) {
+    String m = String.valueOf(e.getMessage());
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+
+  /** Events and metrics for what changed in this reconcile. */
+  private void report(
+      LLMDeployment resource, LLMDeploymentStatus previous, LLMDeploymentStatus status, PlanningAttempt attempt) {
+    String key = key(resource);
+    var outcome = attempt.result.outcome();
+    if (outcome instanceof PlanningOutcome.Planned p && p.replanned()) {
+      metrics.replanned(p.reason());
+      String from = previous.plan() == null ? "none" : previous.plan().planId();
+      events.emit(
+          resource,
+          EventRecorder.Reason.PlanChanged,
+          false,
+          p.reason() + ": plan " + from + " -> " + p.plan().planId() + ". " + StatusAggregator.describe(p.plan()));
+    }
+    if (status.plan() != null) metrics.predicted(key, status.plan().predicted().totalSeconds());
+    var planned = status.condition(StatusAggregator.PLANNED).orElseThrow();
+    boolean newlyInfeasible =
+        outcome instanceof PlanningOutcome.Infeasible
+            && previous
+                .condition(StatusAggregator.PLANNED)
+                .map(c -> !c.getMessage().equals(planned.getMessage()))
+                .orElse(true);
+    if (newlyInfeasible) {
+      events.emit(resource, EventRecorder.Reason.Infeasible, true, planned.getMessage());
+    }
+    if (!attempt.result.lostNodes().isEmpty()) {
+      var degraded = status.condition(StatusAggregator.DEGRADED).orElseThrow();
+      boolean news =
+          previous
+              .condition(StatusAggregator.DEGRADED)
+              .map(c -> !c.getMessage().equals(degraded.getMessage()))
+              .orElse(true);
+      if (news) events.emit(resource, EventRecorder.Reason.NodeLost, true, degraded.getMessage());
+    }
+    if (attempt.observation != null && status.plan() != null) {
+      for (String message : linkWatch.degraded(key, status.plan(), attempt.observation)) {
+        events.emit(resource, EventRecorder.Reason.LinkDegraded, true, message);
+      }
+    }
+  }
+
+  private static Set<ResourceID> allPrimaries(EventSourceContext<LLMDeployment> context) {
+    return context.getPrimaryCache().list().map(ResourceID::fromResource).collect(Collectors.toSet());
+  }
+
+  private static Set<ResourceID> referencing(EventSourceContext<LLMDeployment> context, ConfigMap cm) {
+    String ns = cm.getMetadata().getNamespace();
+    String name = cm.getMetadata().getName();
+    return context
+        .getPrimaryCache()
+        .list(
+            ns,
+            d -> d.getSpec() != null
+                && d.getSpec().model() != null
+                && d.getSpec().model().profile() != null
+                && name.equals(d.getSpec().model().profile().name()))
+        .map(ResourceID::fromResource)
+        .collect(Collectors.toSet());
+  }
+
+  static String key(LLMDeployment d) {
+    return d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
+  }
+}
