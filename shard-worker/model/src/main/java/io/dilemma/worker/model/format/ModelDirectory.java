@@ -73,6 +73,23 @@ public final class ModelDirectory {
                         + "); create it with `pack`"));
   }
 
+  /** Per layer, the widest bit width present: the default when no plan says otherwise. */
+  public java.util.List<Integer> widestBits() {
+    return manifest.layers().stream()
+        .map(l -> l.variants().stream().mapToInt(Part::bits).max().orElseThrow())
+        .toList();
+  }
+
+  /** The tokenizer of this model, verified against the manifest. */
+  public io.dilemma.worker.model.tokenizer.BpeTokenizer tokenizer() throws ModelException {
+    ShardManifest.TokenizerFiles files = manifest.tokenizer();
+    if (files == null) {
+      throw new ModelException(manifestFile() + ": the model has no tokenizer; pass token ids instead of text");
+    }
+    return io.dilemma.worker.model.tokenizer.BpeTokenizer.load(
+        verified(new Part(0, files.vocab())), verified(new Part(0, files.merges())));
+  }
+
   public LayerParts layerParts(int index) throws ModelException {
     if (index < 0 || index >= manifest.layers().size()) {
       throw new ModelException(

@@ -32,10 +32,21 @@ final class GraphLoader {
   }
 
   static OnnxMl.ModelProto widenThreeBitWeights(Path file) throws IOException {
-    OnnxMl.ModelProto model;
     try (InputStream in = Files.newInputStream(file)) {
-      model = OnnxMl.ModelProto.parseFrom(in);
+      return widenThreeBitWeights(OnnxMl.ModelProto.parseFrom(in));
     }
+  }
+
+  /** Builds a session from a graph in memory (the profiler's quantized variants). */
+  static OrtSession load(OnnxMl.ModelProto model) {
+    try {
+      return OrtSessions.create(widenThreeBitWeights(model).toByteArray());
+    } catch (OrtException e) {
+      throw new IllegalStateException("ONNX Runtime rejected a generated graph: " + oneLine(e.getMessage()), e);
+    }
+  }
+
+  static OnnxMl.ModelProto widenThreeBitWeights(OnnxMl.ModelProto model) {
     OnnxMl.GraphProto.Builder graph = model.getGraph().toBuilder();
     for (OnnxMl.NodeProto.Builder node : graph.getNodeBuilderList()) {
       if (!node.getOpType().equals("MatMulNBits") || attribute(node, "bits") != 3) {

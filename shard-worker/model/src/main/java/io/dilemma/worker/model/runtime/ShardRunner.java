@@ -9,6 +9,7 @@ import io.dilemma.worker.model.format.ShardManifest.Part;
 import io.dilemma.worker.model.graph.DecoderBlockGraph;
 import io.dilemma.worker.model.graph.EmbeddingGraph;
 import io.dilemma.worker.model.graph.HeadGraph;
+import io.dilemma.worker.model.weights.OptWeights;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
@@ -76,6 +77,37 @@ public final class ShardRunner implements AutoCloseable {
       }
       return new ShardRunner(dims, selection, embedding, List.copyOf(layers), head);
     } catch (ModelException | RuntimeException e) {
+      closeAll(opened);
+      throw e;
+    }
+  }
+
+  /**
+   * Builds the selected parts straight from weights in memory, without a model directory: how the
+   * profiler tries a layer at each bit width.
+   */
+  public static ShardRunner inMemory(OptWeights weights, LayerSelection selection, int embeddingBits, int headBits) {
+    ModelDimensions dims = weights.dimensions();
+    List<OrtSession> opened = new ArrayList<>();
+    try {
+      OrtSession embedding = null;
+      OrtSession head = null;
+      if (selection.embedding()) {
+        embedding = GraphLoader.load(EmbeddingGraph.build(weights, embeddingBits));
+        opened.add(embedding);
+      }
+      List<OrtSession> layers = new ArrayList<>();
+      for (int layer = selection.firstLayer(); layer >= 0 && layer <= selection.lastLayer(); layer++) {
+        OrtSession session = GraphLoader.load(DecoderBlockGraph.build(dims, weights.block(layer), selection.bitsOf(layer)));
+        opened.add(session);
+        layers.add(session);
+      }
+      if (selection.lmHead()) {
+        head = GraphLoader.load(HeadGraph.build(weights, headBits));
+        opened.add(head);
+      }
+      return new ShardRunner(dims, selection, embedding, List.copyOf(layers), head);
+    } catch (RuntimeException e) {
       closeAll(opened);
       throw e;
     }

@@ -81,6 +81,20 @@ public final class OptWeights {
     return block;
   }
 
+  /** Names of a block's tensors relative to the block ({@code fc1.weight}, ...). */
+  public static List<String> block(ModelDimensions dims, int layer) {
+    List<String> names = new java.util.ArrayList<>();
+    for (String linear : BLOCK_LINEARS) {
+      names.add(linear + ".weight");
+      names.add(linear + ".bias");
+    }
+    for (String norm : BLOCK_NORMS) {
+      names.add(norm + ".weight");
+      names.add(norm + ".bias");
+    }
+    return names;
+  }
+
   /** Every name a complete model of these dimensions must have, with its shape. */
   public static Map<String, int[]> expectedShapes(ModelDimensions dims) {
     Map<String, int[]> shapes = new LinkedHashMap<>();

@@ -1,0 +1,76 @@
+package io.dilemma.worker.model.cli;
+
+import io.dilemma.worker.model.format.ModelDirectory;
+import io.dilemma.worker.model.runtime.Generation;
+import io.dilemma.worker.model.runtime.LayerSelection;
+import io.dilemma.worker.model.runtime.ShardDecoder;
+import io.dilemma.worker.model.runtime.ShardRunner;
+import io.dilemma.worker.model.sampling.TokenSampler;
+import io.dilemma.worker.model.tokenizer.BpeTokenizer;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description = "Generate text in one process through the per-layer graphs, with a KV cache; prints tokens/s.")
+public final class GenerateCommand extends ModelCommand {
+  @Option(names = "--model", required = true)
+  Path model;
+
+  @Option(names = "--bits", description = "per-layer widths to load (default: the widest present per layer)")
+  String bits;
+
+  @ArgGroup(multiplicity = "1")
+  Prompt prompt;
+
+  static final class Prompt {
+    @Option(names = "--prompt", description = "prompt text (needs the model's tokenizer)")
+    String text;
+
+    @Option(names = "--tokens", split = ",", description = "prompt token ids, e.g. 2,100,37")
+    long[] ids;
+  }
+
+  @Option(names = "--max-tokens", defaultValue = "32")
+  int maxTokens;
+
+  @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy")
+  double temperature;
+
+  @Option(names = "--seed", defaultValue = "0")
+  long seed;
+
+  @Override
+  void run() throws Exception {
+    ModelDirectory directory = ModelDirectory.open(model);
+    int layers = directory.manifest().dimensions().layers();
+    List<Integer> perLayer = bits == null ? directory.widestBits() : BitList.perLayer(bits, layers);
+    BpeTokenizer tokenizer = prompt.text == null ? null : directory.tokenizer();
+    long[] ids = prompt.ids != null ? prompt.ids : withBeginOfSequence(tokenizer, prompt.text);
+    try (ShardRunner runner = ShardRunner.open(model, new LayerSelection(0, layers - 1, perLayer, true, true))) {
+      Generation.Result result =
+          Generation.generate(new ShardDecoder(runner), ids, maxTokens, new TokenSampler(temperature, seed));
+      if (tokenizer != null) {
+        out().println(prompt.text + tokenizer.decode(result.tokens()));
+      }
+      out().println("tokens: " + Arrays.stream(result.tokens()).mapToObj(Long::toString).collect(Collectors.joining(",")));
+      out().printf(
+          "prefill %d tokens in %.1f ms; decode %.1f tokens/s%n",
+          ids.length, result.prefillNanos() / 1e6, result.decodeTokensPerSecond());
+    }
+  }
+
+  private static long[] withBeginOfSequence(BpeTokenizer tokenizer, String text) {
+    long[] body = tokenizer.encode(text);
+    long[] ids = new long[body.length + 1];
+    ids[0] = tokenizer.idOf(BpeTokenizer.BEGIN_OF_SEQUENCE);
+    System.arraycopy(body, 0, ids, 1, body.length);
+    return ids;
+  }
+}

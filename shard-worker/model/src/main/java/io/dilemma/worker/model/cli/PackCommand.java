@@ -1,0 +1,44 @@
+package io.dilemma.worker.model.cli;
+
+import io.dilemma.worker.model.format.ModelDirectory;
+import io.dilemma.worker.model.format.ModelPacker;
+import io.dilemma.worker.model.format.ShardManifest;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "pack",
+    mixinStandardHelpOptions = true,
+    description = "Re-pack a model's layers at per-layer bit widths (2, 3, 4, 8, 16 = fp16, 32 = fp32).")
+public final class PackCommand extends ModelCommand {
+  @Option(names = "--model", required = true, description = "model directory with 16/32-bit master layers")
+  Path model;
+
+  @Option(names = "--bits", required = true, description = "one width per layer (4,4,8,…) or one width for all")
+  String bits;
+
+  @Option(names = "--head-bits", description = "bit width of the LM head (default: unchanged, or 32 with --out)")
+  Integer headBits;
+
+  @Option(names = "--embedding-bits", defaultValue = "32", description = "16 or 32, with --out")
+  int embeddingBits;
+
+  @Option(names = "--out", description = "write a new directory with only these widths (default: add them in place)")
+  Path out;
+
+  @Override
+  void run() throws Exception {
+    ModelDirectory directory = ModelDirectory.open(model);
+    int layers = directory.manifest().dimensions().layers();
+    List<Integer> perLayer = BitList.perLayer(bits, layers);
+    ProgressBar progress = new ProgressBar(err(), "pack", layers);
+    ShardManifest manifest =
+        out == null
+            ? ModelPacker.packInPlace(directory, perLayer, headBits, layer -> progress.step())
+            : ModelPacker.packInto(directory, out, perLayer, embeddingBits, headBits == null ? 32 : headBits, layer -> progress.step());
+    progress.done();
+    out().printf("packed %d layers at %s into %s (head %d bits)%n", layers, perLayer, out == null ? model : out, manifest.head().bits());
+  }
+}

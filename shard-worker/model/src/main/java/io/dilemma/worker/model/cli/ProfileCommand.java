@@ -1,0 +1,110 @@
+package io.dilemma.worker.model.cli;
+
+import io.dilemma.contract.ContractJson;
+import io.dilemma.contract.ModelProfile;
+import io.dilemma.worker.model.format.MasterWeightsReader;
+import io.dilemma.worker.model.format.ModelDirectory;
+import io.dilemma.worker.model.profile.ModelProfiler;
+import io.dilemma.worker.model.profile.ProfileProgress;
+import io.dilemma.worker.model.profile.ShapeOnlyProfiler;
+import io.dilemma.worker.model.runtime.ModelException;
+import io.dilemma.worker.model.synth.OptPreset;
+import io.dilemma.worker.model.tokenizer.BpeTokenizer;
+import io.dilemma.worker.model.weights.OptWeights;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "profile",
+    mixinStandardHelpOptions = true,
+    description = "Measure the model profile the planner reads (io.dilemma.contract.ModelProfile JSON).")
+public final class ProfileCommand extends ModelCommand {
+  @Option(names = "--model", description = "model directory (its 16/32-bit layers are the teacher)")
+  Path model;
+
+  @Option(names = "--shape-only", description = "profile a preset's shape without running it (KL and ΔPPL stay null)")
+  String shapeOnlyPreset;
+
+  @Option(names = "--out", required = true, description = "profile.json to write")
+  Path out;
+
+  @Option(names = "--bits", defaultValue = "2,3,4,8,16", description = "weight widths to measure per layer")
+  String bits;
+
+  @Option(names = "--rho", defaultValue = "0,0.25,0.5", split = ",", description = "cut ρ values to measure")
+  List<Double> rhos;
+
+  @Option(names = "--eval-tokens", defaultValue = "128", description = "length of the teacher-sampled evaluation text")
+  int evalTokens;
+
+  @Option(names = "--text", description = "score this UTF-8 text file instead of teacher-sampled text")
+  Path textFile;
+
+  @Option(names = "--additivity-samples", defaultValue = "4")
+  int additivitySamples;
+
+  @Option(names = "--seed", defaultValue = "1")
+  long seed;
+
+  @Override
+  void run() throws Exception {
+    if ((model == null) == (shapeOnlyPreset == null)) {
+      throw new IllegalArgumentException("give exactly one of --model DIR or --shape-only PRESET");
+    }
+    List<Integer> widths = BitList.parse(bits);
+    long start = System.nanoTime();
+    ProfileProgress progress = progressBar();
+    ModelProfile profile;
+    if (shapeOnlyPreset != null) {
+      OptPreset preset = OptPreset.byName(shapeOnlyPreset);
+      profile = new ShapeOnlyProfiler(preset.presetName(), preset.dimensions(), seed, widths, rhos).profile(progress);
+    } else {
+      ModelDirectory directory = ModelDirectory.open(model);
+      OptWeights teacher = MasterWeightsReader.read(directory);
+      long[] text = textFile == null ? null : tokens(directory, textFile, teacher.dimensions().maxPositions());
+      ModelProfiler.Options options = new ModelProfiler.Options(widths, rhos, evalTokens, seed, text, additivitySamples);
+      profile = new ModelProfiler(directory.manifest().model(), teacher, options).profile(progress);
+    }
+    Files.writeString(out, ContractJson.write(profile));
+    out().printf("wrote %s (%d layers, %d cuts) in %.1f s%n", out, profile.layers().size(), profile.cuts().size(), (System.nanoTime() - start) / 1e9);
+  }
+
+  private static long[] tokens(ModelDirectory directory, Path textFile, int maxPositions) throws Exception {
+    BpeTokenizer tokenizer = directory.tokenizer();
+    String text;
+    try {
+      text = Files.readString(textFile);
+    } catch (java.io.IOException e) {
+      throw new ModelException(textFile + ": cannot read the text file: " + e.getMessage());
+    }
+    long[] body = tokenizer.encode(text);
+    if (body.length < 2) {
+      throw new ModelException(textFile + ": needs at least 2 tokens of text");
+    }
+    List<Long> ids = new ArrayList<>();
+    ids.add((long) tokenizer.idOf(BpeTokenizer.BEGIN_OF_SEQUENCE));
+    Arrays.stream(body).limit(maxPositions - 1L).forEach(ids::add);
+    return ids.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  private ProfileProgress progressBar() {
+    return new ProfileProgress() {
+      private ProgressBar bar;
+
+      @Override
+      public void start(int steps) {
+        bar = new ProgressBar(err(), "profile", steps);
+      }
+
+      @Override
+      public void step() {
+        bar.step();
+      }
+    };
+  }
+}

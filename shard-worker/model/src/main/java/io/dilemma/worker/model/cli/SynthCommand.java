@@ -1,0 +1,57 @@
+package io.dilemma.worker.model.cli;
+
+import io.dilemma.worker.model.format.ShardManifest;
+import io.dilemma.worker.model.runtime.ModelDimensions;
+import io.dilemma.worker.model.synth.ModelSynthesis;
+import io.dilemma.worker.model.synth.OptPreset;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "synth",
+    mixinStandardHelpOptions = true,
+    description = "Write an OPT-architecture model with deterministic seeded weights and a small BPE tokenizer.")
+public final class SynthCommand extends ModelCommand {
+  @Option(names = "--preset", defaultValue = "opt-tiny", description = "opt-tiny, opt-125m, opt-350m (opt-6.7b is for --shape-only profiling)")
+  String preset;
+
+  @Option(names = "--out", required = true, description = "model directory to create")
+  Path out;
+
+  @Option(names = "--seed", defaultValue = "1")
+  long seed;
+
+  @Option(names = "--bits", defaultValue = "32", description = "bit widths to write for every layer, e.g. 32,8,4")
+  String bits;
+
+  @Option(names = "--layers", description = "override the preset's layer count")
+  Integer layers;
+
+  @Option(names = "--vocab", description = "override the preset's vocabulary size")
+  Integer vocab;
+
+  @Override
+  void run() throws Exception {
+    ModelDimensions base = OptPreset.byName(preset).dimensions();
+    ModelDimensions dims =
+        new ModelDimensions(
+            layers == null ? base.layers() : layers,
+            base.hiddenSize(),
+            base.wordEmbedDim(),
+            base.heads(),
+            base.ffnSize(),
+            vocab == null ? base.vocabSize() : vocab,
+            base.maxPositions(),
+            base.preLayerNorm());
+    List<Integer> variants = BitList.parse(bits);
+    long start = System.nanoTime();
+    ProgressBar progress = new ProgressBar(err(), "synth " + preset, dims.layers());
+    ShardManifest manifest = ModelSynthesis.write(out, preset, dims, seed, variants, layer -> progress.step());
+    progress.done();
+    out().printf(
+        "wrote %s (%d layers, d=%d, vocab=%d, bits %s) to %s in %.1f s%n",
+        manifest.model(), dims.layers(), dims.hiddenSize(), dims.vocabSize(), variants, out, (System.nanoTime() - start) / 1e9);
+  }
+}
