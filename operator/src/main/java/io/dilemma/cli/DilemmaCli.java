@@ -1,0 +1,60 @@
+package io.dilemma.cli;
+
+import io.dilemma.planinput.InvalidInputException;
+import java.util.List;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code dilemma} command: main class of the operator jar. */
+@Command(
+    name = "dilemma",
+    mixinStandardHelpOptions = true,
+    description = "Plans and runs LLMs across edge machines.")
+public final class DilemmaCli implements CommandGroup {
+  /** Exit code for bad input: a file, field or flag the user must fix. */
+  static final int INPUT_ERROR = 2;
+
+  /** Every top-level subcommand, in help order. Register new ones here. */
+  @Override
+  public List<Supplier<Object>> subcommands() {
+    return List.of(PlanCommand::new, BenchCommand::new);
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cli = withSubcommands(new DilemmaCli());
+    cli.setExecutionExceptionHandler(DilemmaCli::oneLineError);
+    return cli;
+  }
+
+  private static CommandLine withSubcommands(Object command) {
+    CommandLine line = new CommandLine(command);
+    if (command instanceof CommandGroup group) {
+      for (Supplier<Object> child : group.subcommands()) line.addSubcommand(withSubcommands(child.get()));
+    }
+    return line;
+  }
+
+  /** Users get one line that says what is wrong, never a stack trace. */
+  private static int oneLineError(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+    if (e instanceof InvalidInputException) {
+      cli.getErr().println("dilemma: " + e.getMessage());
+      return INPUT_ERROR;
+    }
+    cli.getErr().println("dilemma: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+    return 1;
+  }
+
+  @Override
+  public void run() {
+    CommandLine.usage(this, System.out);
+  }
+}

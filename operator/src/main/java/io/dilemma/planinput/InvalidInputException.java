@@ -1,0 +1,42 @@
+package io.dilemma.planinput;
+
+/**
+ * Bad user input, with the file (if known) and the field path, so the CLI can print one line that
+ * says exactly what to fix.
+ */
+public final class InvalidInputException extends RuntimeException {
+  private final String source;
+  private final String field;
+  private final String problem;
+
+  public InvalidInputException(String source, String field, String problem) {
+    super(format(source, field, problem));
+    this.source = source;
+    this.field = field;
+    this.problem = problem;
+  }
+
+  /** The same problem, now known to come from {@code file}. */
+  public InvalidInputException inFile(String file) {
+    return new InvalidInputException(file, field, problem);
+  }
+
+  public String field() {
+    return field;
+  }
+
+  public String problem() {
+    return problem;
+  }
+
+  public String source() {
+    return source;
+  }
+
+  private static String format(String source, String field, String problem) {
+    StringBuilder s = new StringBuilder();
+    if (source != null) s.append(source).append(": ");
+    if (field != null && !field.isEmpty()) s.append(field).append(": ");
+    return s.append(problem).toString();
+  }
+}
