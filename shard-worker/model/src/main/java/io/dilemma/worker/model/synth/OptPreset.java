@@ -7,7 +7,7 @@ import java.util.stream.Collectors;
 /** Model shapes {@code synth} knows by name. */
 public enum OptPreset {
   /** For tests: runs in milliseconds. */
-  OPT_TINY("opt-tiny", new ModelDimensions(4, 64, 64, 4, 256, 512, 256, true)),
+  OPT_TINY("opt-tiny", new ModelDimensions(4, 64, 64, 4, 256, 512, 512, true)),
   OPT_125M("opt-125m", new ModelDimensions(12, 768, 768, 12, 3072, 50272, 2048, true)),
   /** Post-LN with the 512↔1024 embedding projection, like the real OPT-350m. */
   OPT_350M("opt-350m", new ModelDimensions(24, 1024, 512, 16, 4096, 50272, 2048, false)),

@@ -1,0 +1,63 @@
+package io.dilemma.worker.model.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dilemma.worker.model.synth.OptPreset;
+import io.dilemma.worker.model.synth.WeightSynthesizer;
+import io.dilemma.worker.model.weights.OptWeights;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class KvCacheTest {
+  private final OptWeights weights = new WeightSynthesizer(2).synthesize(OptPreset.OPT_TINY.dimensions());
+
+  @Test
+  void decodingTokenByTokenWithTheCacheEqualsOnePassOverTheWholeSequence() {
+    long[] tokens = {2, 50, 60, 70, 80, 90};
+    try (ShardRunner runner = ShardRunner.inMemory(weights, new LayerSelection(0, 3, List.of(32, 32, 32, 32), true, false), 32, 32)) {
+      LayerStep whole = runner.runLayers(runner.embed(tokens, 0), tokens.length, KvState.empty());
+      KvState cache = KvState.empty();
+      float[] last = null;
+      for (int t = 0; t < tokens.length; t++) {
+        LayerStep step = runner.runLayers(runner.embed(new long[] {tokens[t]}, t), 1, cache);
+        cache = step.present();
+        last = step.hidden();
+      }
+      int d = weights.dimensions().hiddenSize();
+      float[] wholeLast = Arrays.copyOfRange(whole.hidden(), (tokens.length - 1) * d, tokens.length * d);
+      for (int i = 0; i < d; i++) {
+        assertThat(last[i]).isCloseTo(wholeLast[i], org.assertj.core.data.Offset.offset(1e-4f));
+      }
+      assertThat(cache.length()).isEqualTo(tokens.length);
+      assertThat(cache.sizeBytes()).isEqualTo(4L * 2 * tokens.length * d * 4);
+    }
+  }
+
+  @Test
+  void attentionReceivedCoversTheChunkAndSumsToTheQueriesTimesHeads() {
+    long[] tokens = {2, 11, 12, 13, 14};
+    try (ShardRunner runner = ShardRunner.inMemory(weights, new LayerSelection(0, 1, List.of(32, 32), true, false), 32, 32)) {
+      LayerStep step = runner.runLayers(runner.embed(tokens, 0), tokens.length, KvState.empty());
+      assertThat(step.attentionReceived()).hasSize(tokens.length);
+      double total = 0;
+      for (float a : step.attentionReceived()) {
+        total += a;
+      }
+      // Each of the 5 queries spreads probability 1 per head over the chunk's keys.
+      assertThat(total).isCloseTo(tokens.length * weights.dimensions().heads(), org.assertj.core.data.Offset.offset(1e-3));
+      // Causal attention: the first token is seen by every query, the last only by itself.
+      assertThat(step.attentionReceived()[0]).isGreaterThan(step.attentionReceived()[tokens.length - 1]);
+    }
+  }
+
+  @Test
+  void aCacheFromAShardWithOtherLayersIsRejected() {
+    try (ShardRunner two = ShardRunner.inMemory(weights, new LayerSelection(0, 1, List.of(32, 32), true, false), 32, 32);
+        ShardRunner one = ShardRunner.inMemory(weights, new LayerSelection(2, 2, List.of(32), false, false), 32, 32)) {
+      LayerStep step = two.runLayers(two.embed(new long[] {2, 3}, 0), 2, KvState.empty());
+      assertThatThrownBy(() -> one.runLayers(step.hidden(), 2, step.present())).hasMessageContaining("KV state holds 2 layers");
+    }
+  }
+}
