@@ -160,11 +160,15 @@ public final class ActivationFrameCodec {
     long expected = HEADER_BYTES + 4L * tokens * width;
     if (frame.length != expected) {
       throw new MalformedFrameException(
-          "unquantized activation frame of " + tokens + "×" + width + " must be " + expected + " bytes, got " + frame.length);
+          "activation frame (unquantized) of " + tokens + "×" + width + " must be " + expected + " bytes, got " + frame.length);
     }
     float[] hidden = new float[tokens * width];
     for (int i = 0, at = HEADER_BYTES; i < hidden.length; i++, at += 4) {
-      hidden[i] = (float) FLOAT.get(frame, at);
+      float value = (float) FLOAT.get(frame, at);
+      if (!Float.isFinite(value)) {
+        throw new MalformedFrameException("activation frame value " + i + " is " + value);
+      }
+      hidden[i] = value;
     }
     boolean[] high = new boolean[tokens];
     Arrays.fill(high, true);

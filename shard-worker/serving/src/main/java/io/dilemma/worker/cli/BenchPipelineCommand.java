@@ -1,0 +1,172 @@
+package io.dilemma.worker.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dilemma.contract.ShardPlan.CutQuantization;
+import io.dilemma.contract.ShardPlan.ServingLimits;
+import io.dilemma.worker.model.runtime.Generation;
+import io.dilemma.worker.model.runtime.LayerSelection;
+import io.dilemma.worker.model.runtime.ModelDimensions;
+import io.dilemma.worker.model.runtime.ModelException;
+import io.dilemma.worker.model.runtime.ShardDecoder;
+import io.dilemma.worker.model.runtime.ShardRunner;
+import io.dilemma.worker.model.sampling.TokenSampler;
+import io.dilemma.worker.serving.bench.CutCodecBenchmark;
+import io.dilemma.worker.serving.launch.LocalPipeline;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "pipeline",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Decode throughput of a loopback pipeline of shard-worker processes against the same model in one process,",
+      "the per-step overhead the pipeline adds, and the cut quantize+pack+unpack throughput."
+    })
+public final class BenchPipelineCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--model", required = true, description = "model directory (e.g. from `shard-worker synth --preset opt-125m`)")
+  Path model;
+
+  @Option(names = "--shards", defaultValue = "3")
+  int shards;
+
+  @Option(names = "--weight-bits", defaultValue = "32", description = "weight bits of every layer (must exist in the model directory)")
+  int weightBits;
+
+  @Option(names = "--rho", defaultValue = "0.25", description = "share of 8-bit tokens at each cut")
+  double rho;
+
+  @Option(names = "--cut-bits", defaultValue = "8/4", description = "high/low cut bits, or 16 for unquantized")
+  String cutBits;
+
+  @Option(names = "--prompt-tokens", defaultValue = "32")
+  int promptTokens;
+
+  @Option(names = "--new-tokens", defaultValue = "64")
+  int newTokens;
+
+  @Option(names = "--repeats", defaultValue = "3", description = "measured runs of each side (after one warm-up); the best is reported")
+  int repeats;
+
+  @Option(names = "--codec-seconds", defaultValue = "3", description = "measuring time of the cut codec loop")
+  double codecSeconds;
+
+  @Option(names = "--work-dir", description = "where shard plans and logs go (default: a temp dir)")
+  Path workDir;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    CutQuantization cut = parseCut();
+    long[] prompt = new SplittableRandom(7).longs(promptTokens, 4, 500).toArray();
+    ModelDimensions dims;
+    double referenceRate;
+    long[] referenceTokens;
+    try (ShardRunner whole = ShardRunner.open(model, wholeModel())) {
+      dims = whole.dimensions();
+      prompt = Arrays.stream(prompt).map(id -> id % dims.vocabSize()).toArray();
+      referenceRate = 0;
+      referenceTokens = null;
+      for (int run = 0; run <= repeats; run++) {
+        Generation.Result result = Generation.generate(new ShardDecoder(whole), prompt, newTokens, TokenSampler.greedy());
+        if (run > 0) {
+          referenceRate = Math.max(referenceRate, result.decodeTokensPerSecond());
+        }
+        referenceTokens = result.tokens();
+      }
+    } catch (ModelException e) {
+      spec.commandLine().getErr().println("error: " + e.getMessage());
+      return 1;
+    }
+    out.printf("single process: %.2f decode tokens/s (%s, %d layers, d=%d, %d-bit weights)%n", referenceRate, model, dims.layers(), dims.hiddenSize(), weightBits);
+    out.flush();
+
+    Path dir = workDir != null ? workDir : Files.createTempDirectory("bench-pipeline");
+    LocalPipeline.Layout layout =
+        new LocalPipeline.Layout(shards, dims.layers(), weightBits, cut, true, new ServingLimits(1L << 30, 300, 60_000));
+    double pipelineRate = 0;
+    double overheadMicros = Double.MAX_VALUE;
+    boolean identical;
+    try (LocalPipeline pipeline = LocalPipeline.launch(model, layout, dir)) {
+      JsonNode best = null;
+      for (int run = 0; run <= repeats; run++) {
+        JsonNode response = complete(pipeline, prompt);
+        if (run > 0 && response.at("/timing/decode_tokens_per_second").asDouble() > pipelineRate) {
+          best = response;
+          pipelineRate = response.at("/timing/decode_tokens_per_second").asDouble();
+          overheadMicros = response.at("/timing/decode_overhead_us_per_step").asDouble();
+        }
+      }
+      long[] pipelineTokens = new long[newTokens];
+      for (int i = 0; i < newTokens; i++) {
+        pipelineTokens[i] = best.at("/choices/0/tokens/" + i).asLong();
+      }
+      identical = Arrays.equals(pipelineTokens, referenceTokens);
+    }
+    out.printf(
+        "%d-shard loopback pipeline (cut %s): %.2f decode tokens/s = %.3f of single process; tokens %s the reference%n",
+        shards, cutBits.equals("16") ? "unquantized" : cutBits + " rho=" + rho, pipelineRate, pipelineRate / referenceRate,
+        identical ? "identical to" : "differ from");
+    out.printf("pipeline overhead beyond compute and frame coding: %.0f µs per decode step (RPC, wire, bookkeeping; %d hops)%n", overheadMicros, shards - 1);
+    out.flush();
+
+    CutCodecBenchmark.Result codec = CutCodecBenchmark.run(dims.hiddenSize(), 64, 0.25, Duration.ofMillis((long) (codecSeconds * 1000)));
+    out.printf(
+        "cut codec (d=%d, 64 tokens, rho=0.25, 8/4 bits): quantize+pack %.2f GB/s, unpack %.2f GB/s, round trip %.2f GB/s of fp32 input, one core%n",
+        dims.hiddenSize(), codec.encodeGigabytesPerSecond(), codec.decodeGigabytesPerSecond(), codec.roundTripGigabytesPerSecond());
+    return 0;
+  }
+
+  private JsonNode complete(LocalPipeline pipeline, long[] prompt) throws IOException, InterruptedException {
+    var body = JSON.createObjectNode();
+    var ids = body.putArray("prompt");
+    Arrays.stream(prompt).forEach(ids::add);
+    body.put("max_tokens", newTokens);
+    body.put("temperature", 0);
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(pipeline.headUrl("/v1/completions"))
+                    .timeout(Duration.ofMinutes(10))
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException("completion failed: HTTP " + response.statusCode() + " " + response.body());
+    }
+    return JSON.readTree(response.body());
+  }
+
+  private LayerSelection wholeModel() throws ModelException {
+    int layers = io.dilemma.worker.model.format.ModelDirectory.open(model).manifest().dimensions().layers();
+    return LayerSelection.wholeModel(layers, weightBits);
+  }
+
+  private CutQuantization parseCut() {
+    if (cutBits.equals("16")) {
+      return CutQuantization.none();
+    }
+    String[] parts = cutBits.split("/");
+    if (parts.length != 2) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cut-bits must be HIGH/LOW (e.g. 8/4) or 16");
+    }
+    return new CutQuantization(rho, Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+  }
+}

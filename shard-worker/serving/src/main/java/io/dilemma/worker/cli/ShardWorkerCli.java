@@ -1,0 +1,45 @@
+package io.dilemma.worker.cli;
+
+import io.dilemma.worker.model.cli.ModelCommands;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code shard-worker} binary: model toolkit commands, {@code serve} and {@code bench}. */
+@Command(
+    name = "shard-worker",
+    mixinStandardHelpOptions = true,
+    description = "Dilemma shard-worker: build and inspect models, serve one shard of a pipeline, benchmark.")
+public final class ShardWorkerCli {
+
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new ShardWorkerCli());
+    ModelCommands.all().forEach(cli::addSubcommand);
+    cli.addSubcommand(new ServeCommand());
+    CommandLine bench = new CommandLine(new BenchCommand());
+    ModelCommands.benchSubcommands().forEach(bench::addSubcommand);
+    bench.addSubcommand(new BenchPipelineCommand());
+    cli.addSubcommand(bench);
+    cli.setParameterExceptionHandler(
+        (problem, args) -> {
+          problem.getCommandLine().getErr().println("error: " + problem.getMessage());
+          problem.getCommandLine().getErr().println("(see " + problem.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+          return 2;
+        });
+    cli.setExecutionExceptionHandler(
+        (error, command, parsed) -> {
+          command.getErr().println("error: " + firstLine(error));
+          return 1;
+        });
+    return cli;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  private static String firstLine(Throwable error) {
+    String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

@@ -1,0 +1,156 @@
+package io.dilemma.worker.serving.pipeline;
+
+import io.dilemma.contract.ShardPlan;
+import io.dilemma.contract.ShardPlan.CutQuantization;
+import io.dilemma.worker.model.runtime.KvState;
+import io.dilemma.worker.model.runtime.LayerStep;
+import io.dilemma.worker.model.runtime.ShardRunner;
+import io.dilemma.worker.model.sampling.TokenSampler;
+import io.dilemma.worker.serving.frame.ActivationFrameCodec;
+import io.dilemma.worker.serving.frame.CutQuota;
+import io.dilemma.worker.serving.metrics.ServingMetrics;
+import io.dilemma.worker.serving.pipeline.ShardFailure.Kind;
+import io.dilemma.worker.serving.session.SessionCache;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * A shard's model work for one step of one session: (embed,) run the shard's layers against the
+ * session's KV cache, then either quantize the hidden state for the next cut or, on the last
+ * shard, run the LM head and sample.
+ */
+public final class ShardCompute {
+  private final ShardRunner runner;
+  private final ShardPlan plan;
+  private final CutQuantization cut;
+  private final ServingMetrics metrics;
+  private final SessionCache<SessionState> sessions;
+
+  public ShardCompute(ShardRunner runner, ShardPlan plan, ServingMetrics metrics) {
+    this.runner = runner;
+    this.plan = plan;
+    this.cut = plan.outgoingCut() == null ? CutQuantization.none() : plan.outgoingCut();
+    this.metrics = metrics;
+    ShardPlan.ServingLimits limits = plan.limits() == null ? ShardPlan.ServingLimits.defaults() : plan.limits();
+    this.sessions =
+        new SessionCache<>(
+            limits.kvCacheBytes(),
+            Duration.ofSeconds(limits.sessionTtlSeconds()),
+            SessionState::sizeBytes,
+            System::nanoTime,
+            (session, reason) -> metrics.sessionEvicted(reason));
+    metrics.watchKvCache(sessions::totalBytes);
+  }
+
+  public int shardIndex() {
+    return plan.shardIndex();
+  }
+
+  public int hiddenSize() {
+    return runner.dimensions().hiddenSize();
+  }
+
+  public int maxPositions() {
+    return runner.dimensions().maxPositions();
+  }
+
+  /** The head's step: tokens never leave this method, only the hidden state after its layers. */
+  public ShardOutput headStep(long sessionId, long[] tokenIds, int startPosition, Sampling sampling)
+      throws ShardFailure {
+    long begin = System.nanoTime();
+    float[] embedded = runner.embed(tokenIds, startPosition);
+    return step(sessionId, embedded, tokenIds.length, startPosition, sampling, System.nanoTime() - begin);
+  }
+
+  /** A later shard's step on the hidden state received from the previous shard. */
+  public ShardOutput layerStep(long sessionId, float[] hidden, int tokens, int startPosition, Sampling sampling)
+      throws ShardFailure {
+    return step(sessionId, hidden, tokens, startPosition, sampling, 0);
+  }
+
+  public void endSession(long sessionId) {
+    sessions.remove(sessionId);
+  }
+
+  /** Run periodically: returns the memory of sessions idle past their TTL. */
+  public void evictIdleSessions() {
+    sessions.evictExpired();
+  }
+
+  public long kvCacheBytes() {
+    return sessions.totalBytes();
+  }
+
+  private ShardOutput step(
+      long sessionId, float[] hidden, int tokens, int startPosition, Sampling sampling, long embedNanos)
+      throws ShardFailure {
+    SessionState state = sessionAt(sessionId, startPosition, sampling);
+    long begin = System.nanoTime();
+    float[] out = hidden;
+    KvState kv = state.kv();
+    float[] attention = new float[tokens];
+    if (plan.layerCount() > 0) {
+      LayerStep layers = runner.runLayers(hidden, tokens, state.kv());
+      out = layers.hidden();
+      kv = layers.present();
+      attention = layers.attentionReceived();
+    }
+    if (plan.lmHead()) {
+      float[] logits = runner.lmHeadLastToken(out, tokens);
+      int token = state.sampler().sample(logits);
+      long compute = embedNanos + System.nanoTime() - begin;
+      sessions.put(sessionId, new SessionState(kv, state.quota(), state.sampler()));
+      metrics.shardCompute(plan.shardIndex(), compute / 1e9);
+      return new ShardOutput(null, token, compute, 0);
+    }
+    long computed = System.nanoTime();
+    boolean[] high = chooseHighPrecision(state.quota(), attention);
+    byte[] frame = ActivationFrameCodec.encode(out, runner.dimensions().hiddenSize(), high, cut);
+    long encoded = System.nanoTime();
+    CutQuota quota = state.quota().after(tokens, count(high));
+    sessions.put(sessionId, new SessionState(kv, quota, state.sampler()));
+    long compute = embedNanos + computed - begin;
+    metrics.shardCompute(plan.shardIndex(), compute / 1e9);
+    return new ShardOutput(frame, -1, compute, encoded - computed);
+  }
+
+  private SessionState sessionAt(long sessionId, int startPosition, Sampling sampling) throws ShardFailure {
+    if (startPosition == 0) {
+      TokenSampler sampler = plan.lmHead() ? new TokenSampler(sampling.temperature(), sampling.seed()) : null;
+      return SessionState.start(sampler);
+    }
+    SessionState state = sessions.get(sessionId);
+    if (state == null) {
+      throw new ShardFailure(
+          plan.shardIndex(),
+          Kind.SESSION_LOST,
+          "shard " + plan.shardIndex() + " no longer holds session " + Long.toHexString(sessionId)
+              + " (evicted or restarted)");
+    }
+    if (state.kv().length() != startPosition) {
+      throw new ShardFailure(
+          plan.shardIndex(),
+          Kind.REJECTED,
+          "step starts at position " + startPosition + " but shard " + plan.shardIndex() + " has "
+              + state.kv().length() + " positions cached for session " + Long.toHexString(sessionId));
+    }
+    return state;
+  }
+
+  private boolean[] chooseHighPrecision(CutQuota quota, float[] attention) {
+    if (cut.highBits() == ActivationFrameCodec.UNQUANTIZED_BITS) {
+      boolean[] all = new boolean[attention.length];
+      Arrays.fill(all, true);
+      return all;
+    }
+    return quota.choose(attention, cut.rho());
+  }
+
+  private static int count(boolean[] flags) {
+    int n = 0;
+    for (boolean f : flags) {
+      n += f ? 1 : 0;
+    }
+    return n;
+  }
+}
