@@ -60,11 +60,8 @@ public final class BenchModelCommand extends ModelCommand {
       double whole = DecodeSpeed.measure(() -> wholeModel(weights, b, headBits), prompt, tokens, rounds);
       String rss = "";
       if (memory) {
-        if (b != 32) {
-          ModelPacker.packInPlace(ModelDirectory.open(dir), Collections.nCopies(layers, b), headBits, l -> {});
-        } else {
-          ModelPacker.packInPlace(ModelDirectory.open(dir), Collections.nCopies(layers, 32), 32, l -> {});
-        }
+        // A quantized worker keeps its token table in fp16; the fp32 worker keeps everything in fp32.
+        ModelPacker.packInPlace(ModelDirectory.open(dir), Collections.nCopies(layers, b), headBits, b == 32 ? 32 : 16, l -> {});
         rss = String.format(" %12.0f", ResidentMemoryProbe.measure(dir, b, layers) / 1048576.0);
       }
       out().printf("%-6d %14.1f %14.1f %7.2f%s%n", b, perLayer, whole, perLayer / whole, rss);

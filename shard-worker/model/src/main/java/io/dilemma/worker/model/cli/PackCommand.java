@@ -22,8 +22,8 @@ public final class PackCommand extends ModelCommand {
   @Option(names = "--head-bits", description = "bit width of the LM head (default: unchanged, or 32 with --out)")
   Integer headBits;
 
-  @Option(names = "--embedding-bits", defaultValue = "32", description = "16 or 32, with --out")
-  int embeddingBits;
+  @Option(names = "--embedding-bits", description = "16 or 32 (default: unchanged, or 32 with --out)")
+  Integer embeddingBits;
 
   @Option(names = "--out", description = "write a new directory with only these widths (default: add them in place)")
   Path out;
@@ -36,8 +36,8 @@ public final class PackCommand extends ModelCommand {
     ProgressBar progress = new ProgressBar(err(), "pack", layers);
     ShardManifest manifest =
         out == null
-            ? ModelPacker.packInPlace(directory, perLayer, headBits, layer -> progress.step())
-            : ModelPacker.packInto(directory, out, perLayer, embeddingBits, headBits == null ? 32 : headBits, layer -> progress.step());
+            ? ModelPacker.packInPlace(directory, perLayer, headBits, embeddingBits, layer -> progress.step())
+            : ModelPacker.packInto(directory, out, perLayer, embeddingBits == null ? 32 : embeddingBits, headBits == null ? 32 : headBits, layer -> progress.step());
     progress.done();
     out().printf("packed %d layers at %s into %s (head %d bits)%n", layers, perLayer, out == null ? model : out, manifest.head().bits());
   }

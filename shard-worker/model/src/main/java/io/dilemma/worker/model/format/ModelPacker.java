@@ -3,6 +3,7 @@ package io.dilemma.worker.model.format;
 import io.dilemma.worker.model.format.ShardManifest.LayerParts;
 import io.dilemma.worker.model.format.ShardManifest.Part;
 import io.dilemma.worker.model.graph.DecoderBlockGraph;
+import io.dilemma.worker.model.graph.EmbeddingGraph;
 import io.dilemma.worker.model.graph.HeadGraph;
 import io.dilemma.worker.model.runtime.ModelException;
 import io.dilemma.worker.model.weights.OptWeights;
@@ -29,6 +30,13 @@ public final class ModelPacker {
    */
   public static ShardManifest packInPlace(ModelDirectory directory, List<Integer> layerBits, Integer headBits, IntConsumer progress)
       throws ModelException, IOException {
+    return packInPlace(directory, layerBits, headBits, null, progress);
+  }
+
+  /** As above, also replacing the embedding with one stored at {@code embeddingBits} (16 or 32) if given. */
+  public static ShardManifest packInPlace(
+      ModelDirectory directory, List<Integer> layerBits, Integer headBits, Integer embeddingBits, IntConsumer progress)
+      throws ModelException, IOException {
     OptWeights master = MasterWeightsReader.read(directory);
     ShardManifest manifest = directory.manifest();
     Map<String, String> hashes = new TreeMap<>(manifest.sha256());
@@ -51,9 +59,17 @@ public final class ModelPacker {
       hashes.remove(manifest.head().file());
       Files.deleteIfExists(directory.root().resolve(manifest.head().file()));
     }
+    Part embedding = manifest.embedding();
+    if (embeddingBits != null && embeddingBits != embedding.bits()) {
+      embedding =
+          ModelDirectoryWriter.writeGraph(
+              directory.root(), ShardManifest.embeddingFile(embeddingBits), EmbeddingGraph.build(master, embeddingBits), embeddingBits, hashes);
+      hashes.remove(manifest.embedding().file());
+      Files.deleteIfExists(directory.root().resolve(manifest.embedding().file()));
+    }
     ShardManifest packed =
         new ShardManifest(
-            manifest.formatVersion(), manifest.model(), manifest.dimensions(), manifest.maxGroupSize(), manifest.embedding(), head, layers, manifest.tokenizer(), hashes);
+            manifest.formatVersion(), manifest.model(), manifest.dimensions(), manifest.maxGroupSize(), embedding, head, layers, manifest.tokenizer(), hashes);
     ModelDirectoryWriter.writeManifest(directory.root(), packed);
     return packed;
   }
