@@ -1,6 +1,16 @@
 package io.dilemma.worker.serving.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.dilemma.worker.serving.grpc.v1.ShardPipelineGrpc;
+import io.dilemma.worker.serving.grpc.v1.StepRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dilemma.contract.ShardPlan.CutQuantization;
@@ -177,7 +187,7 @@ class PipelineProcessesIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void badRequestsGetA400AndTheHeadKeepsServing() throws Exception {
     var url = unquantized.headUrl("/v1/completions");
     CompletionClient.Reply notJson = client.post(url, "{not json");
@@ -196,7 +206,39 @@ class PipelineProcessesIT {
   }
 
   @Test
-  @Order(6)
+  @Order(5)
+  void malformedAndOversizedFramesAreRefusedAndTheShardKeepsServing() throws Exception {
+    String shard1 = unquantized.plan(0).nextShard();
+    ManagedChannel channel = ManagedChannelBuilder.forTarget(shard1).usePlaintext().build();
+    try {
+      var stub = ShardPipelineGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+      StepRequest garbage =
+          StepRequest.newBuilder()
+              .setPlanId(unquantized.plan(1).planId())
+              .setSessionId(42)
+              .setActivations(ByteString.copyFromUtf8("DLAF but not really a frame"))
+              .build();
+      assertThatThrownBy(() -> stub.forward(garbage))
+          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).startsWith("shard 1: activation frame");
+          });
+      StepRequest oversized = garbage.toBuilder().setActivations(ByteString.copyFrom(new byte[64 << 20])).build();
+      assertThatThrownBy(() -> ShardPipelineGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).forward(oversized))
+          .isInstanceOfSatisfying(StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+      StepRequest otherPlan = garbage.toBuilder().setPlanId("stale").build();
+      assertThatThrownBy(() -> stub.forward(otherPlan)).hasMessageContaining("serves plan " + unquantized.plan(1).planId() + ", not stale");
+    } finally {
+      channel.shutdownNow();
+    }
+    long[] prompt = TinyModel.prompt(4, 6);
+    assertThat(client.complete(unquantized.headUrl("/v1/completions"), prompt, 5).tokens())
+        .containsExactly(TinyModel.reference(prompt, 5));
+  }
+
+  @Test
+  @Order(7)
   void killingTheMiddleShardFailsTheRequestWithinFiveSecondsAndARestartRecovers() throws Exception {
     long[] prompt = TinyModel.prompt(5, 6);
     HttpResponse<Stream<String>> stream =
