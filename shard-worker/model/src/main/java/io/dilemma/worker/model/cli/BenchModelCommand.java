@@ -53,18 +53,18 @@ public final class BenchModelCommand extends ModelCommand {
     for (int b : BitList.parse(bits)) {
       int headBits = b;
       LayerSelection all = LayerSelection.wholeModel(layers, b);
-      double perLayer;
-      try (ShardRunner runner = ShardRunner.inMemory(weights, all, 32, headBits)) {
-        perLayer = DecodeSpeed.measure(() -> new ShardDecoder(runner), prompt, tokens, rounds);
+      DecodeSpeed.Pair speed;
+      try (ShardRunner runner = ShardRunner.inMemory(weights, all, 32, headBits);
+          WholeModelDecoder whole = wholeModel(weights, b, headBits)) {
+        speed = DecodeSpeed.compare(() -> new ShardDecoder(runner), () -> whole.restart(), prompt, tokens, rounds);
       }
-      double whole = DecodeSpeed.measure(() -> wholeModel(weights, b, headBits), prompt, tokens, rounds);
       String rss = "";
       if (memory) {
         // A quantized worker keeps its token table in fp16; the fp32 worker keeps everything in fp32.
         ModelPacker.packInPlace(ModelDirectory.open(dir), Collections.nCopies(layers, b), headBits, b == 32 ? 32 : 16, l -> {});
         rss = String.format(" %12.0f", ResidentMemoryProbe.measure(dir, b, layers) / 1048576.0);
       }
-      out().printf("%-6d %14.1f %14.1f %7.2f%s%n", b, perLayer, whole, perLayer / whole, rss);
+      out().printf("%-6d %14.1f %14.1f %7.2f%s%n", b, speed.first(), speed.second(), speed.ratio(), rss);
       out().flush();
     }
   }

@@ -105,8 +105,8 @@ public final class ModelProfiler {
           ModelProfile.SCHEMA_VERSION,
           name,
           architecture(dims),
-          new ComponentProfile(costs.embeddingParameters(), costs.embeddingBytes(32), costs.embeddingDecodeFlops()),
-          new ComponentProfile(costs.headParameters(), costs.headBytes(32), costs.headDecodeFlops()),
+          new ComponentProfile(costs.embeddingParameters(), costs.embeddingBytes(16), costs.embeddingDecodeFlops()),
+          new ComponentProfile(costs.headParameters(), costs.headBytes(16), costs.headDecodeFlops()),
           layerProfiles,
           cuts,
           additivity);

@@ -66,8 +66,8 @@ public final class ShapeOnlyProfiler {
         ModelProfile.SCHEMA_VERSION,
         name,
         ModelProfiler.architecture(dims),
-        new ComponentProfile(costs.embeddingParameters(), costs.embeddingBytes(32), costs.embeddingDecodeFlops()),
-        new ComponentProfile(costs.headParameters(), costs.headBytes(32), costs.headDecodeFlops()),
+        new ComponentProfile(costs.embeddingParameters(), costs.embeddingBytes(16), costs.embeddingDecodeFlops()),
+        new ComponentProfile(costs.headParameters(), costs.headBytes(16), costs.headDecodeFlops()),
         layers,
         cuts,
         null);

@@ -77,6 +77,28 @@ public final class WholeModelDecoder implements Decoder {
     return tensor;
   }
 
+  /**
+   * Forgets the sequence so the compiled graph can decode a new one; the returned view must not
+   * close the shared session.
+   */
+  public Decoder restart() {
+    keys = new float[dims.layers()][0];
+    values = new float[dims.layers()][0];
+    position = 0;
+    WholeModelDecoder self = this;
+    return new Decoder() {
+      @Override
+      public float[] feed(long[] tokenIds) {
+        return self.feed(tokenIds);
+      }
+
+      @Override
+      public int position() {
+        return self.position();
+      }
+    };
+  }
+
   @Override
   public int position() {
     return position;
