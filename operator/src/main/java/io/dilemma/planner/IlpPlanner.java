@@ -31,6 +31,10 @@ public class IlpPlanner implements Planner {
     CostModel costs = new CostModel(problem);
     PlacementIlp ilp = PlacementIlp.build(costs);
     Map<Integer, Integer> hint = previousPlanHint(ilp, problem.options().previous());
+    if (hint.isEmpty()) {
+      Assignment start = ChainDpHeuristic.find(costs);
+      if (start != null) hint = ilp.hint(start);
+    }
     SolveResult result =
         backend.solve(new SolveRequest(ilp.model(), Set.of(), problem.options().timeLimit(), hint));
     if (!result.hasSolution()) {

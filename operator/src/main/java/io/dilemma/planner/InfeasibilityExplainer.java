@@ -5,14 +5,16 @@ import io.dilemma.planner.ilp.LinearModel;
 import io.dilemma.planner.ilp.LinearModel.Family;
 import io.dilemma.planner.ilp.SolveRequest;
 import io.dilemma.planner.ilp.SolveResult;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Says why no plan exists by solving relaxations: drop the quality budget first (the one knob a
- * user can turn), then privacy, then memory. The first relaxation that becomes feasible names the
- * family to blame; what stays infeasible with all three dropped is a connectivity problem.
+ * user can turn), then privacy as well; then add every missing link (connectivity). The first
+ * relaxation that becomes feasible names the family to blame; if none does, memory is short.
  */
 final class InfeasibilityExplainer {
   private final IlpBackend backend;
@@ -33,7 +35,14 @@ final class InfeasibilityExplainer {
     }
     PlacementIlp ilp = PlacementIlp.build(costs);
     if (feasibleWithout(ilp, EnumSet.of(Family.QUALITY))) {
-      double minimal = smallestBudget(costs);
+      Double minimal = smallestBudget(costs);
+      if (minimal == null) {
+        return new Plan.Infeasibility(
+            Plan.Infeasibility.Family.QUALITY,
+            "the quality budget is too small for these nodes; the smallest sufficient budget was not"
+                + " found within the time limit",
+            null);
+      }
       return new Plan.Infeasibility(
           Plan.Infeasibility.Family.QUALITY,
           String.format(
@@ -52,16 +61,35 @@ final class InfeasibilityExplainer {
               + " give the origin more memory or allow tokens to leave it",
           null);
     }
-    if (feasibleWithout(ilp, EnumSet.of(Family.QUALITY, Family.PRIVACY, Family.MEMORY))) {
+    Set<Family> qualityAndPrivacy = EnumSet.of(Family.QUALITY, Family.PRIVACY);
+    if (feasibleWithout(PlacementIlp.build(new CostModel(fullyLinked(problem))), qualityAndPrivacy)) {
       return new Plan.Infeasibility(
-          Plan.Infeasibility.Family.MEMORY, memoryExplanation(costs), null);
+          Plan.Infeasibility.Family.CONNECTIVITY,
+          "the nodes have room for the model, but the links do not connect them in a chain that"
+              + " starts at the origin "
+              + problem.cluster().origin()
+              + " and returns the sampled token to it; add links",
+          null);
     }
-    return new Plan.Infeasibility(
-        Plan.Infeasibility.Family.CONNECTIVITY,
-        "no chain of links carries activations from the origin "
-            + problem.cluster().origin()
-            + " through the layers and the sampled token back; add links",
-        null);
+    return new Plan.Infeasibility(Plan.Infeasibility.Family.MEMORY, memoryExplanation(costs), null);
+  }
+
+  /** The same problem with a link wherever one is missing (slowest bandwidth, longest latency). */
+  private static PlanningProblem fullyLinked(PlanningProblem problem) {
+    Cluster cluster = problem.cluster();
+    double bandwidth = cluster.links().stream().mapToDouble(Link::bandwidth).min().orElse(1);
+    double latency = cluster.links().stream().mapToDouble(Link::latencySeconds).max().orElse(0);
+    List<Link> links = new ArrayList<>(cluster.links());
+    for (ComputeNode a : cluster.nodes()) {
+      for (ComputeNode b : cluster.nodes()) {
+        if (a != b && cluster.link(a.name(), b.name()).isEmpty()) {
+          links.add(new Link(a.name(), b.name(), bandwidth, latency));
+        }
+      }
+    }
+    return new PlanningProblem(
+        problem.id(), problem.model(), new Cluster(cluster.nodes(), links, cluster.origin()),
+        problem.workload(), problem.qualityBudget(), problem.options());
   }
 
   private boolean feasibleWithout(PlacementIlp ilp, Set<Family> dropped) {
@@ -72,7 +100,7 @@ final class InfeasibilityExplainer {
   }
 
   /** The least quality loss reachable under every other constraint: minimise the quality row. */
-  private double smallestBudget(CostModel costs) {
+  private Double smallestBudget(CostModel costs) {
     PlacementIlp ilp = PlacementIlp.build(costs);
     LinearModel model = ilp.model();
     model.clearObjective();
@@ -80,6 +108,7 @@ final class InfeasibilityExplainer {
     SolveResult r =
         backend.solve(
             new SolveRequest(model, EnumSet.of(Family.QUALITY), costs.problem().options().timeLimit(), Map.of()));
+    if (!r.hasSolution()) return null;
     return PlanEvaluator.evaluate(costs, ilp.decode(r.values())).qualityUsed();
   }
 

@@ -1,5 +1,6 @@
 package io.dilemma.planner;
 
+import io.dilemma.planner.Evaluation.Violation.Kind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +22,7 @@ public final class PlanEvaluator {
     int origin = costs.origin();
     int outputTokens = costs.problem().workload().outputTokens();
     int promptTokens = costs.problem().workload().promptTokens();
-    List<String> violations = new ArrayList<>();
+    List<Evaluation.Violation> violations = new ArrayList<>();
     long[] memory = new long[costs.nodeCount()];
     memory[origin] += costs.embeddingBytes();
 
@@ -31,7 +32,7 @@ public final class PlanEvaluator {
       int k = a.nodes()[i];
       int b = a.bits()[i];
       if (!costs.bitsAvailable(i, b)) {
-        violations.add("layer " + i + " has no " + costs.bits(b) + "-bit option");
+        violations.add(violation(Kind.OPTION, "layer " + i + " has no " + costs.bits(b) + "-bit option"));
         continue;
       }
       prefillCompute += costs.layerPrefillSeconds(i, k);
@@ -52,15 +53,15 @@ public final class PlanEvaluator {
       int to = a.receiver(c);
       int r = a.rhoAt(c);
       if (from == to) {
-        if (r >= 0) violations.add("cut after layer " + c + " has a ρ but no cut");
+        if (r >= 0) violations.add(violation(Kind.OPTION, "cut after layer " + c + " has a ρ but no cut"));
         continue;
       }
       if (!costs.linked(from, to)) {
-        violations.add("no link " + costs.node(from).name() + "->" + costs.node(to).name());
+        violations.add(violation(Kind.CONNECTIVITY, "no link " + costs.node(from).name() + "->" + costs.node(to).name()));
         continue;
       }
       if (r < 0 || !costs.rhoAvailable(c, r)) {
-        violations.add("cut after layer " + c + " has no allowed ρ");
+        violations.add(violation(Kind.OPTION, "cut after layer " + c + " has no allowed ρ"));
         continue;
       }
       transferPerToken += costs.cutTransferSecondsPerToken(c, from, to, r);
@@ -69,22 +70,26 @@ public final class PlanEvaluator {
     }
     if (last != origin && !costs.linked(last, origin)) {
       violations.add(
-          "no link " + costs.node(last).name() + "->" + costs.node(origin).name() + " to return tokens");
+          violation(
+              Evaluation.Violation.Kind.CONNECTIVITY,
+              "no link " + costs.node(last).name() + "->" + costs.node(origin).name() + " to return tokens"));
     }
     double returnLatency = costs.latencySeconds(last, origin);
 
     for (int k = 0; k < memory.length; k++) {
       if (memory[k] > costs.memoryCapacity(k)) {
         violations.add(
-            costs.node(k).name() + " needs " + memory[k] + " bytes, has " + costs.memoryCapacity(k));
+            violation(
+                Evaluation.Violation.Kind.MEMORY,
+                costs.node(k).name() + " needs " + memory[k] + " bytes, has " + costs.memoryCapacity(k)));
       }
     }
     double budget = costs.qualityBudget();
     if (quality > budget + TOLERANCE * Math.max(1.0, Math.abs(budget))) {
-      violations.add("quality " + quality + " exceeds the budget " + budget);
+      violations.add(violation(Kind.QUALITY, "quality " + quality + " exceeds the budget " + budget));
     }
     if (costs.problem().options().keepTokensOnOrigin() && a.nodes()[0] != origin) {
-      violations.add("layer 0 leaves the origin although tokens must stay there");
+      violations.add(violation(Kind.PRIVACY, "layer 0 leaves the origin although tokens must stay there"));
     }
 
     Plan.TimeBreakdown time =
@@ -102,6 +107,10 @@ public final class PlanEvaluator {
             outputTokens * (cutLatency + returnLatency));
     return new Evaluation(
         time, memory, quality, fullBits == 0 ? 1.0 : keptBits / fullBits, List.copyOf(violations));
+  }
+
+  private static Evaluation.Violation violation(Kind kind, String message) {
+    return new Evaluation.Violation(kind, message);
   }
 
   /** A feasible plan for the assignment, with the evaluator's numbers and the given solver report. */

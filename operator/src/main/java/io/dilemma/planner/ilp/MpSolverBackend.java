@@ -1,0 +1,91 @@
+package io.dilemma.planner.ilp;
+
+import com.google.ortools.Loader;
+import com.google.ortools.linearsolver.MPConstraint;
+import com.google.ortools.linearsolver.MPObjective;
+import com.google.ortools.linearsolver.MPSolver;
+import com.google.ortools.linearsolver.MPVariable;
+
+/**
+ * Solves a {@link LinearModel} with a classic MIP solver behind OR-Tools' MPSolver: CBC (the solver
+ * behind PuLP, which the DILEMMA paper used), SCIP or HiGHS. They take the real coefficients as
+ * they are, so there is no rounding; they exist to compare against CP-SAT on the same model.
+ */
+public final class MpSolverBackend implements IlpBackend {
+  public enum Engine {
+    CBC("CBC"),
+    SCIP("SCIP"),
+    HIGHS("HiGHS");
+
+    private final String displayName;
+
+    Engine(String displayName) {
+      this.displayName = displayName;
+    }
+
+    String solverId() {
+      return name();
+    }
+  }
+
+  static {
+    Loader.loadNativeLibraries();
+  }
+
+  private final Engine engine;
+
+  public MpSolverBackend(Engine engine) {
+    this.engine = engine;
+  }
+
+  @Override
+  public String name() {
+    return engine.displayName;
+  }
+
+  @Override
+  public SolveResult solve(SolveRequest request) {
+    MPSolver solver = MPSolver.createSolver(engine.solverId());
+    if (solver == null) throw new IllegalStateException(engine.displayName + " is not available in this OR-Tools build");
+    try {
+      LinearModel lm = request.model();
+      MPVariable[] vars = new MPVariable[lm.variableCount()];
+      for (int j = 0; j < vars.length; j++) vars[j] = solver.makeIntVar(0, lm.upperBound(j), lm.name(j));
+      double infinity = MPSolver.infinity();
+      for (LinearModel.Row row : lm.rowsWithout(request.dropped())) {
+        MPConstraint c =
+            solver.makeConstraint(
+                Double.isInfinite(row.lower()) ? -infinity : row.lower(),
+                Double.isInfinite(row.upper()) ? infinity : row.upper(),
+                row.name());
+        for (LinearModel.Term t : row.terms()) c.setCoefficient(vars[t.variable()], t.coefficient());
+      }
+      MPObjective objective = solver.objective();
+      for (int j = 0; j < vars.length; j++) {
+        if (lm.objective(j) != 0) objective.setCoefficient(vars[j], lm.objective(j));
+      }
+      objective.setMinimization();
+      solver.setTimeLimit(Math.max(1, request.timeLimit().toMillis()));
+      long start = System.nanoTime();
+      MPSolver.ResultStatus status = solver.solve();
+      double wall = (System.nanoTime() - start) / 1e9;
+      String statusName =
+          switch (status) {
+            case OPTIMAL -> "OPTIMAL";
+            case FEASIBLE -> "FEASIBLE";
+            case INFEASIBLE -> "INFEASIBLE";
+            case MODEL_INVALID -> "MODEL_INVALID";
+            default -> "UNKNOWN";
+          };
+      if (status != MPSolver.ResultStatus.OPTIMAL && status != MPSolver.ResultStatus.FEASIBLE) {
+        return new SolveResult(name(), statusName, null, Double.NaN, Double.NaN, wall, 0);
+      }
+      double[] values = new double[vars.length];
+      for (int j = 0; j < vars.length; j++) values[j] = Math.rint(vars[j].solutionValue());
+      double bound = objective.bestBound();
+      return new SolveResult(name(), statusName, values, objective.value(), bound, wall, 0);
+    } finally {
+      solver.delete();
+    }
+  }
+}
