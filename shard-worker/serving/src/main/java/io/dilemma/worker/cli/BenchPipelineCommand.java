@@ -50,11 +50,11 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   @Option(names = "--weight-bits", defaultValue = "32", description = "weight bits of every layer (must exist in the model directory)")
   int weightBits;
 
-  @Option(names = "--rho", defaultValue = "0.25", description = "share of 8-bit tokens at each cut")
+  @Option(names = "--rho", defaultValue = "0.25", description = "share of 8-bit tokens at each quantized cut")
   double rho;
 
-  @Option(names = "--cut-bits", defaultValue = "8/4", description = "high/low cut bits, or 16 for unquantized")
-  String cutBits;
+  @Option(names = "--cuts", defaultValue = "16,8/4", description = "cut settings to run, comma separated: HIGH/LOW bits, or 16 for unquantized (default ${DEFAULT-VALUE})")
+  String cuts;
 
   @Option(names = "--prompt-tokens", defaultValue = "32")
   int promptTokens;
@@ -74,7 +74,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    CutQuantization cut = parseCut();
+    java.util.List<CutQuantization> cutList = Arrays.stream(cuts.split(",")).map(String::trim).map(this::parseCut).toList();
     long[] prompt = new SplittableRandom(7).longs(promptTokens, 4, 500).toArray();
     ModelDimensions dims;
     double referenceRate;
@@ -99,33 +99,35 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     out.flush();
 
     Path dir = workDir != null ? workDir : Files.createTempDirectory("bench-pipeline");
-    LocalPipeline.Layout layout =
-        new LocalPipeline.Layout(shards, dims.layers(), weightBits, cut, true, new ServingLimits(1L << 30, 300, 60_000));
-    double pipelineRate = 0;
-    double overheadMicros = Double.MAX_VALUE;
-    boolean identical;
-    try (LocalPipeline pipeline = LocalPipeline.launch(model, layout, dir)) {
-      JsonNode best = null;
-      for (int run = 0; run <= repeats; run++) {
-        JsonNode response = complete(pipeline, prompt);
-        if (run > 0 && response.at("/timing/decode_tokens_per_second").asDouble() > pipelineRate) {
-          best = response;
-          pipelineRate = response.at("/timing/decode_tokens_per_second").asDouble();
-          overheadMicros = response.at("/timing/decode_overhead_us_per_step").asDouble();
+    for (CutQuantization cut : cutList) {
+      LocalPipeline.Layout layout =
+          new LocalPipeline.Layout(shards, dims.layers(), weightBits, cut, true, new ServingLimits(1L << 30, 300, 60_000));
+      double pipelineRate = 0;
+      double overheadMicros = 0;
+      boolean identical;
+      try (LocalPipeline pipeline = LocalPipeline.launch(model, layout, dir.resolve("cut-" + cut.highBits() + "-" + cut.lowBits()))) {
+        JsonNode best = null;
+        for (int run = 0; run <= repeats; run++) {
+          JsonNode response = complete(pipeline, prompt);
+          if (run > 0 && response.at("/timing/decode_tokens_per_second").asDouble() > pipelineRate) {
+            best = response;
+            pipelineRate = response.at("/timing/decode_tokens_per_second").asDouble();
+            overheadMicros = response.at("/timing/decode_overhead_us_per_step").asDouble();
+          }
         }
+        long[] pipelineTokens = new long[newTokens];
+        for (int i = 0; i < newTokens; i++) {
+          pipelineTokens[i] = best.at("/choices/0/tokens/" + i).asLong();
+        }
+        identical = Arrays.equals(pipelineTokens, referenceTokens);
       }
-      long[] pipelineTokens = new long[newTokens];
-      for (int i = 0; i < newTokens; i++) {
-        pipelineTokens[i] = best.at("/choices/0/tokens/" + i).asLong();
-      }
-      identical = Arrays.equals(pipelineTokens, referenceTokens);
+      out.printf(
+          "%d-shard loopback pipeline, cut %s: %.2f decode tokens/s = %.3f of single process; greedy tokens %s the reference%n",
+          shards, cut.highBits() == 16 ? "unquantized (fp32)" : cut.highBits() + "/" + cut.lowBits() + " bits rho=" + cut.rho(),
+          pipelineRate, pipelineRate / referenceRate, identical ? "identical to" : "differ from");
+      out.printf("  overhead beyond compute and frame coding: %.0f µs per decode step (RPC, wire, scheduling; %d hops)%n", overheadMicros, shards - 1);
+      out.flush();
     }
-    out.printf(
-        "%d-shard loopback pipeline (cut %s): %.2f decode tokens/s = %.3f of single process; tokens %s the reference%n",
-        shards, cutBits.equals("16") ? "unquantized" : cutBits + " rho=" + rho, pipelineRate, pipelineRate / referenceRate,
-        identical ? "identical to" : "differ from");
-    out.printf("pipeline overhead beyond compute and frame coding: %.0f µs per decode step (RPC, wire, bookkeeping; %d hops)%n", overheadMicros, shards - 1);
-    out.flush();
 
     CutCodecBenchmark.Result codec = CutCodecBenchmark.run(dims.hiddenSize(), 64, 0.25, Duration.ofMillis((long) (codecSeconds * 1000)));
     out.printf(
@@ -159,14 +161,18 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     return LayerSelection.wholeModel(layers, weightBits);
   }
 
-  private CutQuantization parseCut() {
-    if (cutBits.equals("16")) {
+  private CutQuantization parseCut(String spec) {
+    if (spec.equals("16")) {
       return CutQuantization.none();
     }
-    String[] parts = cutBits.split("/");
-    if (parts.length != 2) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cut-bits must be HIGH/LOW (e.g. 8/4) or 16");
+    String[] parts = spec.split("/");
+    try {
+      if (parts.length == 2) {
+        return new CutQuantization(rho, Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
     }
-    return new CutQuantization(rho, Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+    throw new picocli.CommandLine.ParameterException(this.spec.commandLine(), "--cuts entry '" + spec + "' must be HIGH/LOW (e.g. 8/4) or 16");
   }
 }

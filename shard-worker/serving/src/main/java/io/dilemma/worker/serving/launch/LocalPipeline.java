@@ -39,12 +39,16 @@ public final class LocalPipeline implements AutoCloseable {
   private final Process[] processes;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+  private final Thread reaper = new Thread(this::close, "local-pipeline-reaper");
+
   private LocalPipeline(Path workDir, List<ShardPlan> plans, int[] httpPorts, int[] grpcPorts) {
     this.workDir = workDir;
     this.plans = plans;
     this.httpPorts = httpPorts;
     this.grpcPorts = grpcPorts;
     this.processes = new Process[plans.size()];
+    // an interrupted benchmark must not leave shard processes behind
+    Runtime.getRuntime().addShutdownHook(reaper);
   }
 
   /** Writes the shard plans into {@code workDir}, starts every shard and waits until the head is ready. */
@@ -155,6 +159,13 @@ public final class LocalPipeline implements AutoCloseable {
 
   @Override
   public void close() {
+    if (Thread.currentThread() != reaper) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(reaper);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or about to; closing twice is harmless
+      }
+    }
     for (Process process : processes) {
       if (process != null) {
         process.destroyForcibly();

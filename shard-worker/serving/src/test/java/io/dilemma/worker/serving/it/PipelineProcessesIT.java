@@ -102,7 +102,7 @@ class PipelineProcessesIT {
   }
 
   @Test
-  @Order(3)
+  @Order(8)
   void quantizedCutsAgreeMoreWithTheReferenceAsRhoRisesAndSendTheFormulaBytes() throws Exception {
     List<long[]> contexts = new ArrayList<>();
     List<Long> nextTokens = new ArrayList<>();
@@ -169,6 +169,22 @@ class PipelineProcessesIT {
       CompletionClient.metric(head, "dilemma_link_bytes_total", "from=\"0\",to=\"1\""),
       CompletionClient.metric(middle, "dilemma_link_bytes_total", "from=\"1\",to=\"2\"")
     };
+  }
+
+  @Test
+  @Order(3)
+  void textPromptsAndSeededSamplingWork() throws Exception {
+    var url = unquantized.headUrl("/v1/completions");
+    CompletionClient.Reply text = client.post(url, "{\"prompt\":\"The quick brown fox\",\"max_tokens\":6,\"temperature\":0}");
+    assertThat(text.status()).as(text.body().toString()).isEqualTo(200);
+    assertThat(text.body().at("/usage/prompt_tokens").asInt()).isPositive();
+    assertThat(text.tokens()).hasSize(6);
+    assertThat(text.body().at("/choices/0/text").isTextual()).isTrue();
+
+    String seeded = "{\"prompt\":[5,6,7,8],\"max_tokens\":16,\"temperature\":1.5,\"seed\":%d}";
+    long[] first = client.post(url, String.format(seeded, 11)).tokens();
+    assertThat(client.post(url, String.format(seeded, 11)).tokens()).containsExactly(first);
+    assertThat(client.post(url, String.format(seeded, 12)).tokens()).isNotEqualTo(first);
   }
 
   @Test
