@@ -156,7 +156,7 @@ public record LLMDeploymentSpec(
           @Default("0.1")
           @JsonPropertyDescription(
               "A running plan is replaced only when a new one is predicted faster by at least this"
-                  + " fraction (0.1 = 10%). Spec changes and infeasible plans always replan.")
+                  + " fraction (0.1: ten percent). Spec changes and infeasible plans always replan.")
           Double minRelativeImprovement,
       @Min(0)
           @Max(86400)

@@ -22,7 +22,7 @@ public record PlanStatus(
         Double qualityUsed,
     @JsonPropertyDescription("Weight bits kept divided by the 16-bit model's (0..1).")
         Double quantizationRatio,
-    @JsonPropertyDescription("quantizationRatio in percent, for the Bits% column.")
+    @JsonPropertyDescription("quantizationRatio times 100, the Bits column of kubectl get.")
         Double quantizationPercent,
     @JsonPropertyDescription("Bytes this plan holds on each node (weights and KV cache).")
         Map<String, Long> memoryByNode,

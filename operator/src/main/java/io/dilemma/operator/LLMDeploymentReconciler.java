@@ -15,6 +15,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -40,6 +41,7 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(name = LLMDeploymentReconciler.NAME)
 public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Cleaner<LLMDeployment> {
   public static final String NAME = "llmdeployment";
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LLMDeploymentReconciler.class);
 
   /**
    * @param shardOverheadBytes memory a shard-worker needs beyond its planned weights and KV cache
@@ -149,18 +151,29 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
                 now));
     report(resource, previous, status, attempt);
 
-    UpdateControl<LLMDeployment> control;
-    if (status.equals(previous)) {
-      control = UpdateControl.noUpdate();
-    } else {
-      resource.setStatus(status);
-      control = UpdateControl.patchStatus(resource);
-    }
+    if (!status.equals(previous)) writeStatus(resource, status, context);
+    UpdateControl<LLMDeployment> control = UpdateControl.noUpdate();
     Optional<Instant> recheck = attempt.recheckAt();
     if (recheck.isPresent()) {
       control.rescheduleAfter(Duration.between(now, recheck.get()).plusMillis(50));
     }
     return control;
+  }
+
+  /**
+   * Patches the status and caches the answer, so the next reconcile reads the plan just written:
+   * the status is the operator's memory of the running plan, and a stale read would plan twice.
+   */
+  private static void writeStatus(
+      LLMDeployment resource, LLMDeploymentStatus status, Context<LLMDeployment> context) {
+    LLMDeployment patch = new LLMDeployment();
+    patch.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName(resource.getMetadata().getName())
+            .withNamespace(resource.getMetadata().getNamespace())
+            .build());
+    patch.setStatus(status);
+    PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(resource, patch, context);
   }
 
   @Override
@@ -289,6 +302,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     if (outcome instanceof PlanningOutcome.Planned p && p.replanned()) {
       metrics.replanned(p.reason());
       String from = previous.plan() == null ? "none" : previous.plan().planId();
+      LOG.info("{}: {} plan {} -> {}", key, p.reason(), from, p.plan().planId());
       events.emit(
           resource,
           EventRecorder.Reason.PlanChanged,

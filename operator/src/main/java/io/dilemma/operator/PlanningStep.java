@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * nothing of Kubernetes beyond the observation it is given.
  */
 public final class PlanningStep {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PlanningStep.class);
   private final Planner planner;
   private final ProblemBuilder problems;
   private final long shardOverheadBytes;
@@ -83,9 +84,17 @@ public final class PlanningStep {
     Plan candidate = solveWithinRequests(key, spec, costs, observed, hint);
     lastSolved.put(key, problem);
     if (trigger instanceof ReplanPolicy.Trigger.LookForImprovement) {
-      if (!candidate.feasible()
-          || !ReplanPolicy.isWorthIt(
-              pricing.seconds(), candidate.predicted().totalSeconds(), spec.replanPolicy())) {
+      boolean worthIt =
+          candidate.feasible()
+              && ReplanPolicy.isWorthIt(
+                  pricing.seconds(), candidate.predicted().totalSeconds(), spec.replanPolicy());
+      LOG.info(
+          "{}: running plan now predicts {} s, best found {} s: {}",
+          key,
+          String.format(java.util.Locale.ROOT, "%.3f", pricing.seconds()),
+          candidate.feasible() ? String.format(java.util.Locale.ROOT, "%.3f", candidate.predicted().totalSeconds()) : "none",
+          worthIt ? "replanning" : "keeping the running plan");
+      if (!worthIt) {
         return new Result(new PlanningOutcome.Planned(running, null, null), lost, Optional.empty(), true);
       }
     }

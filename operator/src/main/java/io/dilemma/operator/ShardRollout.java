@@ -16,6 +16,7 @@ import java.util.Map;
  * in order (switch the head Service, then delete obsolete shard sets).
  */
 public final class ShardRollout {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShardRollout.class);
   static final String APPLIED_HASH = "dilemma.io/applied-sha256";
   static final String SHARD_COUNT = "dilemma.io/shard-count";
 
@@ -50,6 +51,7 @@ public final class ShardRollout {
     if (steps.pointHeadAt().isPresent()) {
       serving = steps.pointHeadAt().get();
       apply(resources.headService(owner, serving));
+      LOG.info("{}/{}: head Service now selects plan {}", namespace, owner.getMetadata().getName(), serving);
     }
     for (String obsolete : steps.deletePlans()) {
       deletePlan(namespace, owner.getMetadata().getName(), obsolete);
@@ -102,8 +104,9 @@ public final class ShardRollout {
     apply(deployment);
   }
 
+  /** Server-side apply: every field the operator sets is owned by it, whoever edited it since. */
   private void apply(HasMetadata object) {
-    client.resource(object).forceConflicts().serverSideApply();
+    client.resource(object).fieldManager(ShardNames.MANAGED_BY).forceConflicts().serverSideApply();
   }
 
   private static Map<String, RolloutSteps.ShardSet> shardSets(
