@@ -116,6 +116,11 @@ public final class LocalPipeline implements AutoCloseable {
     return workDir.resolve("shard-" + shard + ".log");
   }
 
+  /** The operating-system process id of a shard, e.g. to freeze it with SIGSTOP as a hung node. */
+  public long pid(int shard) {
+    return processes[shard].pid();
+  }
+
   /** Kills a shard's process the hard way, as a crashed node would. */
   public void kill(int shard) throws InterruptedException {
     Process process = processes[shard];

@@ -46,12 +46,22 @@ final class FailureStatus {
     String reason =
         switch (status.getCode()) {
           case DEADLINE_EXCEEDED -> "did not answer within " + timeoutMillis + " ms";
-          case UNAVAILABLE -> "is unreachable (" + oneLine(status.getDescription()) + ")";
+          case UNAVAILABLE -> "is unreachable (" + detail(status) + ")";
           case RESOURCE_EXHAUSTED -> "refused the step as too large (" + oneLine(status.getDescription()) + ")";
           default -> "failed: " + status.getCode() + " " + oneLine(status.getDescription());
         };
     Kind kind = status.getCode() == Status.Code.RESOURCE_EXHAUSTED ? Kind.REJECTED : Kind.UNAVAILABLE;
     return new ShardFailure(calledShard, kind, "shard " + calledShard + " at " + address + " " + reason);
+  }
+
+  /** gRPC says "io exception"; the cause says "Connection refused". */
+  private static String detail(Status status) {
+    String description = oneLine(status.getDescription());
+    Throwable cause = status.getCause();
+    while (cause != null && cause.getCause() != null && cause.getMessage() == null) {
+      cause = cause.getCause();
+    }
+    return cause == null || cause.getMessage() == null ? description : description + ": " + oneLine(cause.getMessage());
   }
 
   private static String oneLine(String text) {

@@ -8,6 +8,8 @@ import io.dilemma.worker.serving.grpc.v1.ShardPipelineGrpc;
 import io.dilemma.worker.serving.grpc.v1.StepReply;
 import io.dilemma.worker.serving.grpc.v1.StepRequest;
 import io.dilemma.worker.serving.metrics.ServingMetrics;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The gRPC connection from one shard to the next, with a deadline on every call. */
 public final class NextShardLink implements AutoCloseable {
+  private static final long HOP_MARGIN_MILLIS = 250;
   private final int fromShard;
   private final int toShard;
   private final String address;
@@ -51,11 +54,12 @@ public final class NextShardLink implements AutoCloseable {
    */
   public StepReply forward(StepRequest request) throws ShardFailure {
     long sent = System.nanoTime();
+    long timeout = effectiveTimeoutMillis();
     StepReply reply;
     try {
-      reply = stub().forward(request);
+      reply = stub(timeout).forward(request);
     } catch (StatusRuntimeException error) {
-      throw failure(error);
+      throw failure(error, timeout);
     }
     long roundTrip = System.nanoTime() - sent;
     long downstream = reply.getTimingsCount() > 0 ? reply.getTimings(0).getHandlingNanos() : 0;
@@ -71,10 +75,11 @@ public final class NextShardLink implements AutoCloseable {
   }
 
   public ChainCheckReply checkChain(String planId) throws ShardFailure {
+    long timeout = effectiveTimeoutMillis();
     try {
-      return stub().checkChain(ChainCheckRequest.newBuilder().setPlanId(planId).build());
+      return stub(timeout).checkChain(ChainCheckRequest.newBuilder().setPlanId(planId).build());
     } catch (StatusRuntimeException error) {
-      throw failure(error);
+      throw failure(error, timeout);
     }
   }
 
@@ -83,14 +88,27 @@ public final class NextShardLink implements AutoCloseable {
     channel.shutdownNow();
   }
 
-  private ShardPipelineGrpc.ShardPipelineBlockingStub stub() {
-    return ShardPipelineGrpc.newBlockingStub(channel).withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS);
+  private ShardPipelineGrpc.ShardPipelineBlockingStub stub(long timeout) {
+    return ShardPipelineGrpc.newBlockingStub(channel).withDeadlineAfter(timeout, TimeUnit.MILLISECONDS);
   }
 
-  private ShardFailure failure(StatusRuntimeException error) {
+  /**
+   * Inside a call from the previous shard, gives up a margin before the caller does, so that a hung
+   * shard further down is reported by name instead of every hop timing out at once and the head
+   * blaming its direct neighbour.
+   */
+  private long effectiveTimeoutMillis() {
+    Deadline inherited = Context.current().getDeadline();
+    if (inherited == null) {
+      return timeoutMillis;
+    }
+    return Math.max(1, Math.min(timeoutMillis, inherited.timeRemaining(TimeUnit.MILLISECONDS) - HOP_MARGIN_MILLIS));
+  }
+
+  private ShardFailure failure(StatusRuntimeException error, long timeout) {
     // Without this a restarted shard stays "down" for the channel's reconnect backoff (up to minutes).
     channel.resetConnectBackoff();
-    return FailureStatus.fromCall(error, toShard, address, timeoutMillis);
+    return FailureStatus.fromCall(error, toShard, address, timeout);
   }
 
   private static final StreamObserver<EndSessionReply> IGNORE =
