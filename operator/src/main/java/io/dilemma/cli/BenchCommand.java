@@ -11,7 +11,7 @@ final class BenchCommand implements CommandGroup {
   /** Every benchmark. Register new ones here. */
   @Override
   public List<Supplier<Object>> subcommands() {
-    return List.of(BenchPlannerCommand::new);
+    return List.of(BenchPlannerCommand::new, io.dilemma.operator.bench.BenchOperatorCommand::new);
   }
 
   @Override

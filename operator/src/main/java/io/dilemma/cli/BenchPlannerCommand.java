@@ -41,7 +41,7 @@ final class BenchPlannerCommand implements Callable<Integer> {
   @Option(names = "--mip-limit", defaultValue = "60", description = "CBC/SCIP/HiGHS time limit, seconds")
   double mipLimit;
 
-  @Option(names = "--workers", defaultValue = "" + CpSatPlanner.DEFAULT_WORKERS, description = "CP-SAT workers")
+  @Option(names = "--workers", defaultValue = "0", description = "CP-SAT workers; 0 = by model size (the default)")
   int workers;
 
   @Option(names = "--mip", split = ",", description = "MIP solvers to compare (default CBC,SCIP,HIGHS; NONE to skip)")
@@ -69,9 +69,11 @@ final class BenchPlannerCommand implements Callable<Integer> {
     List<MpSolverBackend.Engine> engines = engines();
     out.printf(
         Locale.ROOT,
-        "bench planner: %d seed(s), CP-SAT %d workers, limit %.0f s; MIP limit %.0f s; %d cores%n%n",
-        seeds, workers, cpSatLimit, mipLimit, Runtime.getRuntime().availableProcessors());
-    List<String> header = new ArrayList<>(List.of("family", "vars", "CP-SAT time", "CP-SAT result"));
+        "bench planner: %d seed(s), CP-SAT workers %s, limit %.0f s; MIP limit %.0f s; %d cores, load average %.1f%n%n",
+        seeds, workers == 0 ? "by model size" : String.valueOf(workers), cpSatLimit, mipLimit,
+        Runtime.getRuntime().availableProcessors(),
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    List<String> header = new ArrayList<>(List.of("family", "vars", "CP-SAT wall", "CP-SAT CPU", "CP-SAT result"));
     for (MpSolverBackend.Engine e : engines) header.add(e + " time (T÷CP-SAT)");
     if (!noBaselines) {
       header.addAll(List.of("origin 16-bit ÷ILP", "best single node ÷ILP", "uniform 8-bit ÷ILP", "exo contiguous ÷ILP"));
@@ -103,6 +105,7 @@ final class BenchPlannerCommand implements Callable<Integer> {
 
   private String row(InstanceFamily family, List<MpSolverBackend.Engine> engines) {
     Samples cpTime = new Samples();
+    Samples cpCpu = new Samples();
     Samples cpGap = new Samples();
     int optimal = 0;
     int variables = 0;
@@ -118,7 +121,9 @@ final class BenchPlannerCommand implements Callable<Integer> {
     for (int seed = 1; seed <= seeds; seed++) {
       PlanningProblem problem = family.generate(seed, seconds(cpSatLimit));
       variables = io.dilemma.planner.PlacementIlp.build(new io.dilemma.planner.CostModel(problem)).model().variableCount();
+      Duration cpuBefore = processCpu();
       Plan ilp = new CpSatPlanner(workers).plan(problem);
+      cpCpu.add((processCpu().toNanos() - cpuBefore.toNanos()) / 1e9);
       cpTime.add(ilp.solver().wallSeconds());
       if (!ilp.feasible()) continue;
       cpGap.add(ilp.solver().gap());
@@ -140,6 +145,7 @@ final class BenchPlannerCommand implements Callable<Integer> {
     cells.add(family.label());
     cells.add(String.valueOf(variables));
     cells.add(cpTime.medianSeconds());
+    cells.add(cpCpu.medianSeconds());
     cells.add(String.format(Locale.ROOT, "%d/%d optimal, gap %s", optimal, seeds, cpGap.medianPercent()));
     for (int e = 0; e < engines.size(); e++) {
       cells.add(
@@ -156,6 +162,11 @@ final class BenchPlannerCommand implements Callable<Integer> {
     return new PlanningProblem(
         p.id(), p.model(), p.cluster(), p.workload(), p.qualityBudget(),
         new io.dilemma.planner.PlanningOptions(o.allowedBits(), o.allowedRho(), o.keepTokensOnOrigin(), seconds(seconds), null));
+  }
+
+  /** CPU time of the whole process, native solver threads included. */
+  private static Duration processCpu() {
+    return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
   }
 
   static Duration seconds(double s) {

@@ -18,7 +18,7 @@ public final class DilemmaCli implements CommandGroup {
   /** Every top-level subcommand, in help order. Register new ones here. */
   @Override
   public List<Supplier<Object>> subcommands() {
-    return List.of(PlanCommand::new, BenchCommand::new);
+    return List.of(PlanCommand::new, BenchCommand::new, io.dilemma.operator.cli.OperatorCommand::new);
   }
 
   public static void main(String[] args) {

@@ -4,16 +4,14 @@ import io.dilemma.planner.ilp.CpSatBackend;
 
 /** The production planner: the placement ILP solved by CP-SAT. */
 public final class CpSatPlanner extends IlpPlanner {
-  /**
-   * Search workers. On the 2-core target, 8 workers time-slice but bring CP-SAT's portfolio of
-   * strategies (LP, core-based, LNS); see PLANNER.md for the measurement behind this value.
-   */
-  public static final int DEFAULT_WORKERS = 8;
+  /** Search workers chosen by model size (see {@link CpSatBackend#CpSatBackend(int)}). */
+  public static final int DEFAULT_WORKERS = 0;
 
   public CpSatPlanner() {
     this(DEFAULT_WORKERS);
   }
 
+  /** @param workers CP-SAT search workers; 0 chooses by model size */
   public CpSatPlanner(int workers) {
     super(new CpSatBackend(workers));
   }

@@ -15,9 +15,13 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code w[i,k,b]}: layer i runs on node k with weights at bit option b;
- *   <li>{@code y[c,k,k']}: the hop after layer c goes from node k to node k' (k = k' is "no cut");
- *       one unit of flow runs from the origin's embedding through every layer, which makes the LP
- *       relaxation tight;
+ *   <li>{@code s[c,k]}: layers c and c+1 both run on node k (no cut there);
+ *   <li>{@code y[c,g,g']}: the hop after layer c leaves a node of link group g for a different
+ *       node of link group g'. A link group is a set of nodes whose links to every other node, and
+ *       among themselves, are identical (e.g. all machines on one LAN switch), so which member
+ *       sends or receives does not change the hop's cost. With one group per node this is the
+ *       plain layered graph (one arc per link); on a LAN of 31 machines plus a cloud it needs 4
+ *       arcs per cut instead of 1024;
  *   <li>{@code v[c,g,r]}: cut c crosses a link of bandwidth class g (all links with the same
  *       bandwidth) at activation ratio ρ_r. Transfer time depends only on (d, bandwidth, ρ), so
  *       grouping links by bandwidth keeps the model exact while avoiding one variable per
@@ -34,7 +38,10 @@ public final class PlacementIlp {
   private final int n;
   private final int nodes;
   private final int[][][] w; // [i][k][b] → variable, -1 if absent
-  private final int[][][] y; // [c][k][k'] for c = 0..N-2, -1 if no link
+  private final int[][] s; // [c][k] for c = 0..N-2
+  private final int[][][] y; // [c][g][g'] for c = 0..N-2, -1 if no link between the groups
+  private final List<int[]> groups;
+  private final int[] groupOf;
   private final int[][][] v; // [c+1][g][r], -1 if absent
   private final double[] classBandwidth;
   private final int[][] classOf; // [k][k'] → bandwidth class, -1 without link
@@ -61,8 +68,12 @@ public final class PlacementIlp {
       }
     }
     classBandwidth = bandwidths.stream().mapToDouble(Double::doubleValue).toArray();
+    groups = linkGroups();
+    groupOf = new int[nodes];
+    for (int g = 0; g < groups.size(); g++) for (int k : groups.get(g)) groupOf[k] = g;
     w = new int[n][nodes][costs.bitOptionCount()];
-    y = new int[Math.max(n - 1, 0)][nodes][nodes];
+    s = new int[Math.max(n - 1, 0)][nodes];
+    y = new int[Math.max(n - 1, 0)][groups.size()][groups.size()];
     v = new int[n][classBandwidth.length][costs.rhoOptionCount()];
     createVariables();
   }
@@ -103,6 +114,11 @@ public final class PlacementIlp {
     return 3 * n;
   }
 
+  /** How many link groups the nodes form (see the class comment). */
+  public int linkGroupCount() {
+    return groups.size();
+  }
+
   private void createVariables() {
     for (int i = 0; i < n; i++) {
       for (int k = 0; k < nodes; k++) {
@@ -115,10 +131,13 @@ public final class PlacementIlp {
       }
     }
     for (int c = 0; c < n - 1; c++) {
-      for (int k = 0; k < nodes; k++) {
-        for (int k2 = 0; k2 < nodes; k2++) {
-          y[c][k][k2] =
-              costs.linked(k, k2) ? model.addBinary(prefix + "y[" + c + "," + k + "," + k2 + "]") : -1;
+      for (int k = 0; k < nodes; k++) s[c][k] = model.addBinary(prefix + "s[" + c + "," + k + "]");
+      for (int g = 0; g < groups.size(); g++) {
+        for (int g2 = 0; g2 < groups.size(); g2++) {
+          y[c][g][g2] =
+              groupArc(g, g2) != null
+                  ? model.addBinary(prefix + "y[" + c + "," + g + "," + g2 + "]")
+                  : -1;
         }
       }
     }
@@ -162,16 +181,30 @@ public final class PlacementIlp {
     int origin = costs.origin();
     for (int c = 0; c < n - 1; c++) {
       for (int k = 0; k < nodes; k++) {
+        // s[c,k] ≤ x[c,k] and s[c,k] ≤ x[c+1,k]
+        List<Term> before = new ArrayList<>(List.of(new Term(s[c][k], 1)));
+        List<Term> after = new ArrayList<>(List.of(new Term(s[c][k], 1)));
+        addPlacement(before, c, k, -1);
+        addPlacement(after, c + 1, k, -1);
+        model.addRow(Family.CUTS, prefix + "stay[" + c + "," + k + "]", before, Double.NEGATIVE_INFINITY, 0);
+        model.addRow(Family.CUTS, prefix + "stay'[" + c + "," + k + "]", after, Double.NEGATIVE_INFINITY, 0);
+      }
+      for (int g = 0; g < groups.size(); g++) {
+        // Σ_g' y[c,g,g'] = Σ_{k∈g} (x[c,k] − s[c,k]) and Σ_g' y[c,g',g] = Σ_{k∈g} (x[c+1,k] − s[c,k])
         List<Term> out = new ArrayList<>();
         List<Term> in = new ArrayList<>();
-        for (int k2 = 0; k2 < nodes; k2++) {
-          if (y[c][k][k2] >= 0) out.add(new Term(y[c][k][k2], 1));
-          if (y[c][k2][k] >= 0) in.add(new Term(y[c][k2][k], 1));
+        for (int g2 = 0; g2 < groups.size(); g2++) {
+          if (y[c][g][g2] >= 0) out.add(new Term(y[c][g][g2], 1));
+          if (y[c][g2][g] >= 0) in.add(new Term(y[c][g2][g], 1));
         }
-        addPlacement(out, c, k, -1);
-        addPlacement(in, c + 1, k, -1);
-        model.addRow(Family.CUTS, prefix + "leave[" + c + "," + k + "]", out, 0, 0);
-        model.addRow(Family.CUTS, prefix + "enter[" + c + "," + k + "]", in, 0, 0);
+        for (int k : groups.get(g)) {
+          addPlacement(out, c, k, -1);
+          addPlacement(in, c + 1, k, -1);
+          out.add(new Term(s[c][k], 1));
+          in.add(new Term(s[c][k], 1));
+        }
+        model.addRow(Family.CUTS, prefix + "leave[" + c + "," + g + "]", out, 0, 0);
+        model.addRow(Family.CUTS, prefix + "enter[" + c + "," + g + "]", in, 0, 0);
       }
     }
     for (int c = -1; c < n - 1; c++) {
@@ -180,13 +213,16 @@ public final class PlacementIlp {
         for (int r = 0; r < costs.rhoOptionCount(); r++) {
           if (v[c + 1][g][r] >= 0) terms.add(new Term(v[c + 1][g][r], 1));
         }
-        for (int k = 0; k < nodes; k++) {
+        if (c < 0) {
           for (int k2 = 0; k2 < nodes; k2++) {
-            if (classOf[k][k2] != g) continue;
-            if (c < 0) {
-              if (k == origin) addPlacement(terms, 0, k2, -1);
-            } else {
-              terms.add(new Term(y[c][k][k2], -1));
+            if (classOf[origin][k2] == g) addPlacement(terms, 0, k2, -1);
+          }
+        } else {
+          for (int g1 = 0; g1 < groups.size(); g1++) {
+            for (int g2 = 0; g2 < groups.size(); g2++) {
+              if (y[c][g1][g2] >= 0 && classOf[groupArc(g1, g2)[0]][groupArc(g1, g2)[1]] == g) {
+                terms.add(new Term(y[c][g1][g2], -1));
+              }
             }
           }
         }
@@ -261,6 +297,51 @@ public final class PlacementIlp {
       model.addRow(
           Family.MEMORY, "memory[" + first.node(k).name() + "]", terms, Double.NEGATIVE_INFINITY, capacity);
     }
+  }
+
+  /**
+   * Nodes whose links are indistinguishable: same link (or none) to and from every other node, and
+   * the same link between any two of them.
+   */
+  private List<int[]> linkGroups() {
+    List<List<Integer>> found = new ArrayList<>();
+    for (int k = 0; k < nodes; k++) {
+      final int candidate = k;
+      List<Integer> home = null;
+      for (List<Integer> group : found) {
+        if (group.stream().allMatch(member -> sameLinks(member, candidate, group))) {
+          home = group;
+          break;
+        }
+      }
+      if (home == null) found.add(new ArrayList<>(List.of(k)));
+      else home.add(k);
+    }
+    return found.stream().map(g -> g.stream().mapToInt(Integer::intValue).toArray()).toList();
+  }
+
+  private boolean sameLinks(int a, int b, List<Integer> group) {
+    if (!sameLink(a, b, b, a)) return false;
+    for (int member : group) {
+      if (member != a && !sameLink(a, b, member, b)) return false; // links within the group agree
+    }
+    for (int m = 0; m < nodes; m++) {
+      if (m == a || m == b) continue;
+      if (!sameLink(a, m, b, m) || !sameLink(m, a, m, b)) return false;
+    }
+    return true;
+  }
+
+  /** A representative link (from, to) from group g to a different node of group g2, or null. */
+  private int[] groupArc(int g, int g2) {
+    int[] from = groups.get(g);
+    int[] to = groups.get(g2);
+    for (int a : from) {
+      for (int b : to) {
+        if (a != b) return costs.linked(a, b) ? new int[] {a, b} : null;
+      }
+    }
+    return null;
   }
 
   /**
@@ -349,10 +430,11 @@ public final class PlacementIlp {
     }
     int steps = 1 + costs.problem().workload().outputTokens();
     for (int c = 0; c < n - 1; c++) {
-      for (int k = 0; k < nodes; k++) {
-        for (int k2 = 0; k2 < nodes; k2++) {
-          if (k != k2 && y[c][k][k2] >= 0) {
-            model.addObjective(y[c][k][k2], steps * costs.latencySeconds(k, k2));
+      for (int g = 0; g < groups.size(); g++) {
+        for (int g2 = 0; g2 < groups.size(); g2++) {
+          if (y[c][g][g2] >= 0) {
+            int[] arc = groupArc(g, g2);
+            model.addObjective(y[c][g][g2], steps * costs.latencySeconds(arc[0], arc[1]));
           }
         }
       }
@@ -411,11 +493,13 @@ public final class PlacementIlp {
       }
     }
     for (int c = 0; c < n - 1; c++) {
-      for (int k = 0; k < nodes; k++) {
-        for (int k2 = 0; k2 < nodes; k2++) {
-          if (y[c][k][k2] >= 0) {
-            hint.put(y[c][k][k2], a.nodes()[c] == k && a.nodes()[c + 1] == k2 ? 1 : 0);
-          }
+      int from = a.nodes()[c];
+      int to = a.nodes()[c + 1];
+      for (int k = 0; k < nodes; k++) hint.put(s[c][k], from == k && to == k ? 1 : 0);
+      for (int g = 0; g < groups.size(); g++) {
+        for (int g2 = 0; g2 < groups.size(); g2++) {
+          if (y[c][g][g2] < 0) continue;
+          hint.put(y[c][g][g2], from != to && groupOf[from] == g && groupOf[to] == g2 ? 1 : 0);
         }
       }
     }

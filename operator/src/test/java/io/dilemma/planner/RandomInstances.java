@@ -65,11 +65,20 @@ final class RandomInstances {
               (long) (modelBytes * (0.3 + 1.5 * random.nextDouble())),
               random.nextInt(3) == 0 ? Tier.CLOUD : Tier.EDGE));
     }
+    // half the clusters are one LAN (every link alike, so nodes form link groups), half have
+    // arbitrary, possibly missing, links
+    boolean lan = random.nextBoolean();
+    double lanBandwidth = 1e5 * (1 + random.nextInt(10_000));
+    double lanLatency = random.nextDouble() * 0.03;
     List<Link> links = new ArrayList<>();
     for (int a = 0; a < k; a++) {
       for (int c = 0; c < k; c++) {
-        if (a == c || random.nextInt(6) == 0) continue;
-        links.add(new Link("n" + a, "n" + c, 1e5 * (1 + random.nextInt(10_000)), random.nextDouble() * 0.03));
+        if (a == c) continue;
+        if (lan) {
+          links.add(new Link("n" + a, "n" + c, lanBandwidth, lanLatency));
+        } else if (random.nextInt(6) != 0) {
+          links.add(new Link("n" + a, "n" + c, 1e5 * (1 + random.nextInt(10_000)), random.nextDouble() * 0.03));
+        }
       }
     }
     Cluster cluster = new Cluster(nodes, links, "n" + random.nextInt(k));

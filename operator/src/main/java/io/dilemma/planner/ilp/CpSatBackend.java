@@ -30,11 +30,23 @@ public final class CpSatBackend implements IlpBackend {
     Loader.loadNativeLibraries();
   }
 
+  /** Below this many variables one worker is fastest; above, a second one runs LNS alongside. */
+  static final int SMALL_MODEL_VARIABLES = 5_000;
+
   private final int workers;
 
-  /** @param workers CP-SAT search workers (see PLANNER.md for the 1 vs 2 vs 8 measurement) */
+  /**
+   * @param workers CP-SAT search workers, or 0 to choose by model size: 1 for small models, 2 (the
+   *     target machine's cores) for larger ones (PLANNER.md, "Tuning", has the 1 vs 2 vs 8
+   *     measurement)
+   */
   public CpSatBackend(int workers) {
     this.workers = workers;
+  }
+
+  static int workersFor(int configured, int variables) {
+    if (configured > 0) return configured;
+    return variables < SMALL_MODEL_VARIABLES ? 1 : 2;
   }
 
   @Override
@@ -66,7 +78,7 @@ public final class CpSatBackend implements IlpBackend {
 
     CpSolver solver = new CpSolver();
     solver.getParameters().setMaxTimeInSeconds(request.timeLimit().toMillis() / 1000.0);
-    solver.getParameters().setNumWorkers(workers);
+    solver.getParameters().setNumWorkers(workersFor(workers, vars.length));
     // Probing in presolve added ~57k binary clauses and most of the solve time on paper-scale
     // models, while the search itself needs a handful of conflicts (PLANNER.md, "Tuning").
     solver.getParameters().setCpModelProbingLevel(0);

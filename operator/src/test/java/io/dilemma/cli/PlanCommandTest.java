@@ -1,0 +1,110 @@
+package io.dilemma.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dilemma.contract.ContractJson;
+import io.dilemma.planinput.OptShapedProfile;
+import io.dilemma.planner.Plan;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class PlanCommandTest {
+  @TempDir Path dir;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private static final String CLUSTER =
+      """
+      origin: pi
+      nodes:
+        - {name: pi, compute: 25 GFLOP/s, memoryBandwidth: 6 GB/s, memory: 30 MiB}
+        - {name: nuc, compute: 150 GFLOP/s, memoryBandwidth: 30 GB/s, memory: 2 GiB}
+      links:
+        - {from: pi, to: nuc, bandwidth: 1 Gbit/s, latency: 0.3 ms}
+      workload: {promptTokens: 64, outputTokens: 32}
+      quality: {budget: 0.2}
+      """;
+
+  @BeforeEach
+  void writeInputs() throws IOException {
+    Files.writeString(
+        dir.resolve("profile.json"), ContractJson.write(OptShapedProfile.create("small-opt", 6, 512, 2048, 8, 5000, 512, 1)));
+    Files.writeString(dir.resolve("cluster.yaml"), CLUSTER);
+  }
+
+  private int run(String... args) {
+    CommandLine cli = DilemmaCli.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void printsATableForADirectory() {
+    assertThat(run("plan", dir.toString())).isEqualTo(0);
+    assertThat(out.toString())
+        .contains("Plan for small-opt on 2 nodes (origin pi)")
+        .contains("shard  node")
+        .contains("T_total")
+        .contains("solver CP-SAT OPTIMAL");
+    assertThat(err.toString()).isEmpty();
+  }
+
+  @Test
+  void printsThePlanAsJsonWithExplicitFiles() throws IOException {
+    int code =
+        run("plan", "--profile", dir.resolve("profile.json").toString(), "--cluster", dir.resolve("cluster.yaml").toString(), "--output", "json");
+    assertThat(code).isEqualTo(0);
+    Plan plan = ContractJson.read(out.toString(), Plan.class);
+    assertThat(plan.layers()).hasSize(6);
+    assertThat(plan.layers().get(0).node()).isEqualTo("pi");
+    assertThat(plan.predicted().totalSeconds()).isPositive();
+  }
+
+  @Test
+  void anImpossibleBudgetExplainsItselfWithExitCode3() {
+    assertThat(run("plan", dir.toString(), "--budget", "0")).isEqualTo(PlanCommand.NO_PLAN);
+    assertThat(out.toString()).contains("No plan: quality.").contains("raise the budget to at least");
+  }
+
+  @Test
+  void badInputIsOneLineWithExitCode2AndNoStackTrace() throws IOException {
+    Files.writeString(dir.resolve("cluster.yaml"), CLUSTER.replace("memory: 2 GiB", "memory: two"));
+    assertThat(run("plan", dir.toString())).isEqualTo(DilemmaCli.INPUT_ERROR);
+    assertThat(err.toString().strip())
+        .isEqualTo("dilemma: " + dir.resolve("cluster.yaml") + ": nodes[1].memory: expected a size such as 6 GiB or 512 MB, got 'two'");
+
+    err.getBuffer().setLength(0);
+    Files.writeString(dir.resolve("profile.json"), "{\"schemaVersion\": 1, \"layers\": [{\"index\": \"zero\"}]}");
+    Files.writeString(dir.resolve("cluster.yaml"), CLUSTER);
+    assertThat(run("plan", dir.toString())).isEqualTo(DilemmaCli.INPUT_ERROR);
+    assertThat(err.toString()).startsWith("dilemma: " + dir.resolve("profile.json") + ": layers[0].index: ");
+    assertThat(err.toString().strip().lines()).hasSize(1);
+  }
+
+  @Test
+  void missingInputsAreNamed() {
+    assertThat(run("plan")).isEqualTo(DilemmaCli.INPUT_ERROR);
+    assertThat(err.toString()).contains("give a directory, or both --profile and --cluster");
+  }
+
+  @Test
+  void theQuickStartExamplesPlan() {
+    assertThat(run("plan", "../deploy/examples/opt-350m-edge", "--time-limit", "30s")).isEqualTo(0);
+    assertThat(out.toString()).contains("T_total");
+  }
+
+  @Test
+  void benchAndPlanAreRegistered() {
+    CommandLine cli = DilemmaCli.commandLine();
+    assertThat(cli.getSubcommands()).containsKeys("plan", "bench");
+    assertThat(cli.getSubcommands().get("bench").getSubcommands()).containsKey("planner");
+  }
+}
