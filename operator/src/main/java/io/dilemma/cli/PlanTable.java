@@ -32,10 +32,9 @@ final class PlanTable {
     }
     Plan.TimeBreakdown t = plan.predicted();
     List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {"shard", "node", "layers", "bits", "ρ out", "memory", "decode/token", "time share"});
+    rows.add(new String[] {"shard", "node", "layers", "bits", "ρ out", "memory", "decode/token", "compute share of T"});
     for (Plan.Shard shard : plan.shards()) {
-      double shardSeconds =
-          shard.decodeSecondsPerToken() * problem.workload().outputTokens();
+      double shardSeconds = computeSeconds(problem, shard);
       rows.add(
           new String[] {
             String.valueOf(shard.index()),
@@ -85,6 +84,16 @@ final class PlanTable {
             100 * r.gap(),
             Seconds.human(r.roundingBoundSeconds())));
     return s.toString();
+  }
+
+  /** The shard's compute over the whole request: its prefill plus n decode steps. */
+  private static double computeSeconds(PlanningProblem problem, Plan.Shard shard) {
+    double flops = problem.cluster().nodesByName().get(shard.node()).flopsPerSecond();
+    double prefill = 0;
+    for (int i = shard.firstLayer(); i <= shard.lastLayer(); i++) {
+      prefill += problem.workload().promptTokens() * problem.model().layers().get(i).prefillFlops() / flops;
+    }
+    return prefill + problem.workload().outputTokens() * shard.decodeSecondsPerToken();
   }
 
   /** "16×2 4×6": the bit width of consecutive layers, run-length encoded. */

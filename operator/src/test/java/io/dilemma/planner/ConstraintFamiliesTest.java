@@ -114,6 +114,28 @@ class ConstraintFamiliesTest {
   }
 
   @Test
+  void machinesOnOneLanShareOneLinkGroup() {
+    TinyProblems lan = TinyProblems.builder();
+    String[] edge = {"a", "b", "c", "d"};
+    for (String name : edge) lan.node(name, 1e9, 1L << 30);
+    lan.node(new ComputeNode("cloud", 1e12, 1e12, 1L << 34, Tier.CLOUD));
+    for (int i = 0; i < edge.length; i++) {
+      for (int j = i + 1; j < edge.length; j++) lan.link(edge[i], edge[j], 1.25e8, 3e-4);
+      lan.link(edge[i], "cloud", 2.5e6, 0.04);
+    }
+    assertThat(PlacementIlp.build(new CostModel(lan.build())).linkGroupCount()).isEqualTo(2);
+
+    // one slower cable between a and b: {a, b} and {c, d} become separate groups
+    lan.link("a", "b", 1e7, 3e-4);
+    List<Link> links = new java.util.ArrayList<>(lan.build().cluster().links());
+    links.removeIf(l -> (l.from().equals("a") && l.to().equals("b") || l.from().equals("b") && l.to().equals("a")) && l.bandwidth() == 1.25e8);
+    PlanningProblem p = lan.build();
+    PlanningProblem slowCable =
+        new PlanningProblem(p.id(), p.model(), new Cluster(p.cluster().nodes(), links, "a"), p.workload(), p.qualityBudget(), p.options());
+    assertThat(PlacementIlp.build(new CostModel(slowCable)).linkGroupCount()).isEqualTo(3);
+  }
+
+  @Test
   void symmetryOrdersInterchangeableNodesWithoutChangingTheOptimum() {
     long room = 2 * TinyProblems.PARAMS + 100_000;
     PlanningProblem p =

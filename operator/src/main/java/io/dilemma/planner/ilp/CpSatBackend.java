@@ -31,7 +31,7 @@ public final class CpSatBackend implements IlpBackend {
   }
 
   /** Below this many variables one worker is fastest; above, a second one runs LNS alongside. */
-  static final int SMALL_MODEL_VARIABLES = 5_000;
+  static final int SMALL_MODEL_VARIABLES = 1_500;
 
   private final int workers;
 
