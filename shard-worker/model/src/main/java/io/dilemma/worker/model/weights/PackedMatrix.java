@@ -50,18 +50,20 @@ public record PackedMatrix(int rows, int columns, int bits, int groupSize, byte[
   }
 
   /**
-   * The same values at 4 bits: what 3-bit weights are widened to at load, because ONNX Runtime's
-   * CPU MatMulNBits rejects 3 bits. Codes move from zero point 4 to zero point 8.
+   * The same values at 4 bits: what 2- and 3-bit weights are widened to at load, because ONNX
+   * Runtime 1.29's CPU MatMulNBits rejects 3 bits and only has a slow dequantize-per-call path for
+   * 2 bits. Codes move from zero point 2^(bits−1) to 8.
    */
   public PackedMatrix widenTo4Bits() {
-    if (bits != 3) {
-      throw new IllegalStateException("only 3-bit matrices are widened, not " + bits);
+    if (bits != 2 && bits != 3) {
+      throw new IllegalStateException("only 2- and 3-bit matrices are widened, not " + bits);
     }
+    int shift = 8 - zeroPoint();
     int groupBytes4 = groupSize / 2;
     byte[] wide = new byte[rows * groups() * groupBytes4];
     for (int block = 0; block < rows * groups(); block++) {
       for (int i = 0; i < groupSize; i++) {
-        int code = BitPacking.read(codes, block * groupBytes(), i, 3) + 4;
+        int code = BitPacking.read(codes, block * groupBytes(), i, bits) + shift;
         BitPacking.write(wide, block * groupBytes4, i, 4, code);
       }
     }

@@ -33,7 +33,11 @@ class PackedLayerTest {
     float[] reference = runLayer(reconstructed, 32, hidden);
     float[] teacher = runLayer(weights, 32, hidden);
 
-    assertThat(maxDifference(packed, reference)).isLessThan(1e-4);
+    System.out.printf("%d bits: max |packed − reconstructed| %.2e, |packed − fp32| %.2e%n", bits, maxDifference(packed, reference), maxDifference(packed, teacher));
+    // 8-bit layers compute with int8 activations (LinearEmitter.accuracyLevel), which adds their
+    // rounding; a wrong code layout would be off by the weights' own size (~1e-1).
+    double tolerance = bits == 8 ? 3e-3 : 1e-4;
+    assertThat(maxDifference(packed, reference)).isLessThan(tolerance);
     assertThat(maxDifference(packed, teacher)).isGreaterThan(1e-6);
   }
 

@@ -50,13 +50,15 @@ class GroupQuantizerTest {
     assertThat(packed.storedBytes()).isEqualTo(4 * 1024 / 2 + 4 * 4 * 2);
   }
 
-  @Test
-  void threeBitCodesWidenToTheSameValuesAtFourBits() {
+  @ParameterizedTest
+  @ValueSource(ints = {2, 3})
+  void narrowCodesWidenToTheSameValuesAtFourBits(int bits) {
     float[] w = gaussian(4 * 256, 9);
-    PackedMatrix three = GroupQuantizer.pack(w, 4, 256, 3);
-    PackedMatrix four = three.widenTo4Bits();
+    PackedMatrix narrow = GroupQuantizer.pack(w, 4, 256, bits);
+    PackedMatrix four = narrow.widenTo4Bits();
     assertThat(four.bits()).isEqualTo(4);
-    assertThat(four.dequantize()).containsExactly(three.dequantize());
+    assertThat(four.codes()).hasSize(4 * 256 / 2);
+    assertThat(four.dequantize()).containsExactly(narrow.dequantize());
   }
 
   @Test
