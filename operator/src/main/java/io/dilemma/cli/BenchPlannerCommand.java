@@ -1,24 +1,29 @@
 package io.dilemma.cli;
 
+import io.dilemma.planinput.InvalidInputException;
 import io.dilemma.planner.Baselines;
+import io.dilemma.planner.CostModel;
 import io.dilemma.planner.CpSatPlanner;
 import io.dilemma.planner.IlpPlanner;
+import io.dilemma.planner.PlacementIlp;
 import io.dilemma.planner.Plan;
 import io.dilemma.planner.Planner;
+import io.dilemma.planner.PlanningOptions;
 import io.dilemma.planner.PlanningProblem;
 import io.dilemma.planner.bench.InstanceFamily;
 import io.dilemma.planner.ilp.CpSatBackend;
 import io.dilemma.planner.ilp.MpSolverBackend;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code dilemma bench planner}: CP-SAT against CBC, SCIP and HiGHS on the same ILP, and every
@@ -72,7 +77,7 @@ final class BenchPlannerCommand implements Callable<Integer> {
         "bench planner: %d seed(s), CP-SAT workers %s, limit %.0f s; MIP limit %.0f s; %d cores, load average %.1f%n%n",
         seeds, workers == 0 ? "by model size" : String.valueOf(workers), cpSatLimit, mipLimit,
         Runtime.getRuntime().availableProcessors(),
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     List<String> header = new ArrayList<>(List.of("family", "vars", "CP-SAT wall", "CP-SAT CPU", "CP-SAT result"));
     for (MpSolverBackend.Engine e : engines) header.add(e + " time (T÷CP-SAT)");
     if (!noBaselines) {
@@ -97,7 +102,7 @@ final class BenchPlannerCommand implements Callable<Integer> {
       try {
         engines.add(MpSolverBackend.Engine.valueOf(name.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new io.dilemma.planinput.InvalidInputException(null, "--mip", "unknown solver '" + name + "', expected CBC, SCIP, HIGHS or NONE");
+        throw new InvalidInputException(null, "--mip", "unknown solver '" + name + "', expected CBC, SCIP, HIGHS or NONE");
       }
     }
     return engines;
@@ -120,7 +125,7 @@ final class BenchPlannerCommand implements Callable<Integer> {
     Samples[] baseline = {new Samples(), new Samples(), new Samples(), new Samples()};
     for (int seed = 1; seed <= seeds; seed++) {
       PlanningProblem problem = family.generate(seed, seconds(cpSatLimit));
-      variables = io.dilemma.planner.PlacementIlp.build(new io.dilemma.planner.CostModel(problem)).model().variableCount();
+      variables = PlacementIlp.build(new CostModel(problem)).model().variableCount();
       Duration cpuBefore = processCpu();
       Plan ilp = new CpSatPlanner(workers).plan(problem);
       cpCpu.add((processCpu().toNanos() - cpuBefore.toNanos()) / 1e9);
@@ -161,7 +166,7 @@ final class BenchPlannerCommand implements Callable<Integer> {
     var o = p.options();
     return new PlanningProblem(
         p.id(), p.model(), p.cluster(), p.workload(), p.qualityBudget(),
-        new io.dilemma.planner.PlanningOptions(o.allowedBits(), o.allowedRho(), o.keepTokensOnOrigin(), seconds(seconds), null));
+        new PlanningOptions(o.allowedBits(), o.allowedRho(), o.keepTokensOnOrigin(), seconds(seconds), null));
   }
 
   /** CPU time of the whole process, native solver threads included. */

@@ -5,6 +5,7 @@ import io.dilemma.planner.ilp.LinearModel.Family;
 import io.dilemma.planner.ilp.SolveRequest;
 import io.dilemma.planner.ilp.SolveResult;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,9 +48,9 @@ public final class Baselines {
     int[] nodes = new int[n];
     int[] bits = new int[n];
     int[] rho = new int[n];
-    java.util.Arrays.fill(nodes, costs.origin());
-    java.util.Arrays.fill(bits, b);
-    java.util.Arrays.fill(rho, -1);
+    Arrays.fill(nodes, costs.origin());
+    Arrays.fill(bits, b);
+    Arrays.fill(rho, -1);
     return evaluated(name, costs, new Assignment(nodes, bits, rho));
   }
 

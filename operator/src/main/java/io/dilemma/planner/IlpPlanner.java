@@ -6,9 +6,11 @@ import io.dilemma.planner.ilp.SolveRequest;
 import io.dilemma.planner.ilp.SolveResult;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -69,9 +71,9 @@ public class IlpPlanner implements Planner {
   }
 
   /** The assignment a plan describes in this problem's indices, if it still makes sense here. */
-  static java.util.Optional<Assignment> assignmentOf(CostModel costs, Plan plan) {
+  static Optional<Assignment> assignmentOf(CostModel costs, Plan plan) {
     int n = costs.layerCount();
-    if (plan.layers().size() != n) return java.util.Optional.empty();
+    if (plan.layers().size() != n) return Optional.empty();
     int[] nodes = new int[n];
     int[] bits = new int[n];
     int[] rho = new int[n];
@@ -79,16 +81,16 @@ public class IlpPlanner implements Planner {
     for (Plan.LayerAssignment layer : plan.layers()) {
       nodes[layer.layer()] = cluster.indexOf(layer.node());
       bits[layer.layer()] = costs.problem().options().allowedBits().indexOf(layer.bits());
-      if (nodes[layer.layer()] < 0 || bits[layer.layer()] < 0) return java.util.Optional.empty();
+      if (nodes[layer.layer()] < 0 || bits[layer.layer()] < 0) return Optional.empty();
     }
-    java.util.Arrays.fill(rho, -1);
+    Arrays.fill(rho, -1);
     for (Plan.Shard shard : plan.shards()) {
       if (shard.outgoingRho() != null && shard.lastLayer() + 1 < n) {
         rho[shard.lastLayer() + 1] = costs.problem().options().allowedRho().indexOf(shard.outgoingRho());
       }
     }
     if (nodes[0] != costs.origin()) rho[0] = 0;
-    return java.util.Optional.of(new Assignment(nodes, bits, rho));
+    return Optional.of(new Assignment(nodes, bits, rho));
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.dilemma.planner.Tier;
 import io.dilemma.planner.Workload;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -80,8 +81,8 @@ public enum InstanceFamily {
     }
     PlanningOptions options =
         new PlanningOptions(
-            java.util.Arrays.stream(BITS).boxed().toList(),
-            java.util.Arrays.stream(RHOS).boxed().toList(),
+            Arrays.stream(BITS).boxed().toList(),
+            Arrays.stream(RHOS).boxed().toList(),
             true,
             timeLimit,
             null);

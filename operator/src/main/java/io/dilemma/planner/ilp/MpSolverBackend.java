@@ -43,6 +43,18 @@ public final class MpSolverBackend implements IlpBackend {
     return engine.displayName;
   }
 
+  /**
+   * A backend can end a solve with a status code the Java enum does not list (seen: 99 on a 7B
+   * instance of the benchmark); that is an unknown outcome, not a failure of the caller.
+   */
+  private static MPSolver.ResultStatus solveReportingUnknownStatuses(MPSolver solver) {
+    try {
+      return solver.solve();
+    } catch (IllegalArgumentException unlistedStatus) {
+      return MPSolver.ResultStatus.NOT_SOLVED;
+    }
+  }
+
   @Override
   public SolveResult solve(SolveRequest request) {
     MPSolver solver = MPSolver.createSolver(engine.solverId());
@@ -67,7 +79,7 @@ public final class MpSolverBackend implements IlpBackend {
       objective.setMinimization();
       solver.setTimeLimit(Math.max(1, request.timeLimit().toMillis()));
       long start = System.nanoTime();
-      MPSolver.ResultStatus status = solver.solve();
+      MPSolver.ResultStatus status = solveReportingUnknownStatuses(solver);
       double wall = (System.nanoTime() - start) / 1e9;
       String statusName =
           switch (status) {
