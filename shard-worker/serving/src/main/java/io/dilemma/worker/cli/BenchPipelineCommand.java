@@ -75,65 +75,89 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     java.util.List<CutQuantization> cutList = Arrays.stream(cuts.split(",")).map(String::trim).map(this::parseCut).toList();
-    long[] prompt = new SplittableRandom(7).longs(promptTokens, 4, 500).toArray();
+    Path dir = workDir != null ? workDir : Files.createTempDirectory("bench-pipeline");
     ModelDimensions dims;
-    double referenceRate;
-    long[] referenceTokens;
     try (ShardRunner whole = ShardRunner.open(model, wholeModel())) {
       dims = whole.dimensions();
-      prompt = Arrays.stream(prompt).map(id -> id % dims.vocabSize()).toArray();
-      referenceRate = 0;
-      referenceTokens = null;
-      for (int run = 0; run <= repeats; run++) {
-        Generation.Result result = Generation.generate(new ShardDecoder(whole), prompt, newTokens, TokenSampler.greedy());
-        if (run > 0) {
-          referenceRate = Math.max(referenceRate, result.decodeTokensPerSecond());
+      long[] prompt = new SplittableRandom(7).longs(promptTokens, 4, dims.vocabSize()).toArray();
+      out.printf("%s: %d layers, d=%d, %d-bit weights; prompt %d tokens, %d generated, best of %d runs after a warm-up%n",
+          model, dims.layers(), dims.hiddenSize(), weightBits, promptTokens, newTokens, repeats);
+      for (CutQuantization cut : cutList) {
+        LocalPipeline.Layout layout =
+            new LocalPipeline.Layout(shards, dims.layers(), weightBits, cut, true, new ServingLimits(1L << 30, 300, 60_000));
+        try (LocalPipeline pipeline = LocalPipeline.launch(model, layout, dir.resolve("cut-" + cut.highBits() + "-" + cut.lowBits()))) {
+          report(out, cut, compare(whole, pipeline, prompt));
         }
-        referenceTokens = result.tokens();
       }
     } catch (ModelException e) {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 1;
     }
-    out.printf("single process: %.2f decode tokens/s (%s, %d layers, d=%d, %d-bit weights)%n", referenceRate, model, dims.layers(), dims.hiddenSize(), weightBits);
-    out.flush();
-
-    Path dir = workDir != null ? workDir : Files.createTempDirectory("bench-pipeline");
-    for (CutQuantization cut : cutList) {
-      LocalPipeline.Layout layout =
-          new LocalPipeline.Layout(shards, dims.layers(), weightBits, cut, true, new ServingLimits(1L << 30, 300, 60_000));
-      double pipelineRate = 0;
-      double overheadMicros = 0;
-      boolean identical;
-      try (LocalPipeline pipeline = LocalPipeline.launch(model, layout, dir.resolve("cut-" + cut.highBits() + "-" + cut.lowBits()))) {
-        JsonNode best = null;
-        for (int run = 0; run <= repeats; run++) {
-          JsonNode response = complete(pipeline, prompt);
-          if (run > 0 && response.at("/timing/decode_tokens_per_second").asDouble() > pipelineRate) {
-            best = response;
-            pipelineRate = response.at("/timing/decode_tokens_per_second").asDouble();
-            overheadMicros = response.at("/timing/decode_overhead_us_per_step").asDouble();
-          }
-        }
-        long[] pipelineTokens = new long[newTokens];
-        for (int i = 0; i < newTokens; i++) {
-          pipelineTokens[i] = best.at("/choices/0/tokens/" + i).asLong();
-        }
-        identical = Arrays.equals(pipelineTokens, referenceTokens);
-      }
-      out.printf(
-          "%d-shard loopback pipeline, cut %s: %.2f decode tokens/s = %.3f of single process; greedy tokens %s the reference%n",
-          shards, cut.highBits() == 16 ? "unquantized (fp32)" : cut.highBits() + "/" + cut.lowBits() + " bits rho=" + cut.rho(),
-          pipelineRate, pipelineRate / referenceRate, identical ? "identical to" : "differ from");
-      out.printf("  overhead beyond compute and frame coding: %.0f µs per decode step (RPC, wire, scheduling; %d hops)%n", overheadMicros, shards - 1);
-      out.flush();
-    }
 
     CutCodecBenchmark.Result codec = CutCodecBenchmark.run(dims.hiddenSize(), 64, 0.25, Duration.ofMillis((long) (codecSeconds * 1000)));
     out.printf(
-        "cut codec (d=%d, 64 tokens, rho=0.25, 8/4 bits): quantize+pack %.2f GB/s, unpack %.2f GB/s, round trip %.2f GB/s of fp32 input, one core%n",
+        "cut codec (d=%d, 64 tokens, rho=0.25, 8/4 bits): quantize+pack %.2f GB/s, unpack %.2f GB/s, round trip %.2f GB/s of fp32 input per core (CPU time)%n",
         dims.hiddenSize(), codec.encodeGigabytesPerSecond(), codec.decodeGigabytesPerSecond(), codec.roundTripGigabytesPerSecond());
     return 0;
+  }
+
+  /** Best decode rates of the single process and the pipeline, measured alternately so both see the same machine load. */
+  private record Comparison(
+      double referenceRate, double pipelineRate, double overheadMicros, double chainCheckMicros, boolean identical) {}
+
+  private Comparison compare(ShardRunner whole, LocalPipeline pipeline, long[] prompt) throws IOException, InterruptedException {
+    double referenceRate = 0;
+    double pipelineRate = 0;
+    double overheadMicros = 0;
+    boolean identical = true;
+    for (int run = 0; run <= repeats; run++) {
+      Generation.Result reference = Generation.generate(new ShardDecoder(whole), prompt, newTokens, TokenSampler.greedy());
+      JsonNode response = complete(pipeline, prompt);
+      long[] tokens = new long[newTokens];
+      for (int i = 0; i < newTokens; i++) {
+        tokens[i] = response.at("/choices/0/tokens/" + i).asLong();
+      }
+      identical &= Arrays.equals(tokens, reference.tokens());
+      if (run == 0) {
+        continue;
+      }
+      referenceRate = Math.max(referenceRate, reference.decodeTokensPerSecond());
+      double rate = response.at("/timing/decode_tokens_per_second").asDouble();
+      if (rate > pipelineRate) {
+        pipelineRate = rate;
+        overheadMicros = response.at("/timing/decode_overhead_us_per_step").asDouble();
+      }
+    }
+    return new Comparison(referenceRate, pipelineRate, overheadMicros, chainCheckMicros(pipeline), identical);
+  }
+
+  /**
+   * Median latency of {@code GET /readyz} on the head: HTTP plus a {@code CheckChain} call through
+   * every hop with no model work, the floor of what the RPC stack costs per step on this machine.
+   */
+  private static double chainCheckMicros(LocalPipeline pipeline) throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest ready = HttpRequest.newBuilder(pipeline.headUrl("/readyz")).build();
+    double[] micros = new double[41];
+    for (int i = 0; i < micros.length; i++) {
+      long start = System.nanoTime();
+      http.send(ready, HttpResponse.BodyHandlers.discarding());
+      micros[i] = (System.nanoTime() - start) / 1e3;
+    }
+    Arrays.sort(micros);
+    return micros[micros.length / 2];
+  }
+
+  private void report(PrintWriter out, CutQuantization cut, Comparison result) {
+    out.printf(
+        "%d-shard loopback pipeline, cut %s: %.2f decode tokens/s vs %.2f single process = %.3f; greedy tokens %s the reference%n",
+        shards, cut.highBits() == 16 ? "unquantized (fp32)" : cut.highBits() + "/" + cut.lowBits() + " bits rho=" + cut.rho(),
+        result.pipelineRate(), result.referenceRate(), result.pipelineRate() / result.referenceRate(),
+        result.identical() ? "identical to" : "differ from");
+    out.printf(
+        "  overhead beyond compute and frame coding: %.0f µs per decode step (RPC, wire, scheduling; %d hops); an empty HTTP + chain round trip takes %.0f µs%n",
+        result.overheadMicros(), shards - 1, result.chainCheckMicros());
+    out.flush();
   }
 
   private JsonNode complete(LocalPipeline pipeline, long[] prompt) throws IOException, InterruptedException {

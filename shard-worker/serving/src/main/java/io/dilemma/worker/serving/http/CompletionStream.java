@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * A completion streamed as server-sent events, one {@code data:} event per token, then {@code data:
@@ -47,7 +46,7 @@ final class CompletionStream {
             });
         out.write("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
       } catch (ShardFailure failure) {
-        send(out, JsonExchange.error("shard_" + failure.kind().name().toLowerCase(Locale.ROOT), failure.getMessage(), failure.shardIndex()));
+        send(out, JsonExchange.error(failure));
       } catch (UncheckedIOException clientGone) {
         throw clientGone.getCause();
       }

@@ -7,7 +7,9 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import io.dilemma.worker.serving.pipeline.ShardFailure;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /** JSON in and out of a JDK HttpServer exchange, with OpenAI-style error bodies. */
 final class JsonExchange {
@@ -54,6 +56,16 @@ final class JsonExchange {
       error.put("shard", shard);
     }
     return root;
+  }
+
+  /** The error body of a failed chain: type {@code shard_unavailable}, {@code shard_session_lost} or {@code shard_rejected}. */
+  static ObjectNode error(ShardFailure failure) {
+    return error("shard_" + failure.kind().name().toLowerCase(Locale.ROOT), failure.getMessage(), failure.shardIndex());
+  }
+
+  /** 400 when a shard refused what the client sent, 503 when the chain could not serve it. */
+  static int status(ShardFailure failure) {
+    return failure.kind() == ShardFailure.Kind.REJECTED ? 400 : 503;
   }
 
   static void sendText(HttpExchange exchange, int status, String contentType, String text) throws IOException {

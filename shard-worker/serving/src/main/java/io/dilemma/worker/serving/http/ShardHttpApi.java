@@ -28,6 +28,14 @@ import org.slf4j.LoggerFactory;
 public final class ShardHttpApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShardHttpApi.class);
 
+  static {
+    // The JDK server writes headers and body separately; with Nagle on, every response and every
+    // streamed token waits for the client's delayed ACK (~40 ms). Read once, when the first server starts.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   /** Throws when the shards after this one do not all answer. */
   @FunctionalInterface
   public interface ChainCheck {
@@ -131,8 +139,7 @@ public final class ShardHttpApi implements AutoCloseable {
       Completion completion = engine.complete(request.prompt(), request.maxTokens(), request.sampling(), token -> {});
       JsonExchange.send(exchange, 200, body(id, request, completion));
     } catch (ShardFailure failure) {
-      int status = failure.kind() == ShardFailure.Kind.REJECTED ? 400 : 503;
-      JsonExchange.sendError(exchange, status, "shard_" + failure.kind().name().toLowerCase(java.util.Locale.ROOT), failure.getMessage(), failure.shardIndex());
+      JsonExchange.send(exchange, JsonExchange.status(failure), JsonExchange.error(failure));
     }
   }
 
