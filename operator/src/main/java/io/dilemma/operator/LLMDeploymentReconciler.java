@@ -134,7 +134,8 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     Map<String, RolloutSteps.ShardSet> sets = Map.of();
     if (desired != null) {
       var result =
-          rollout.roll(resource, desired, serving, context.getSecondaryResources(Deployment.class));
+          rollout.roll(
+              resource, desired, serving, context.getSecondaryResources(Deployment.class), room(attempt.observation));
       serving = result.servingPlanId();
       sets = result.shardSets();
     }
@@ -232,6 +233,18 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     if (held != null) ledger.hold(key, MemoryLedger.requestsByNode(held, settings.shardOverheadBytes()));
     return new PlanningAttempt(
         result, observation, ClusterObserver.nextStaleness(allLinks, settings.freshness(), now));
+  }
+
+  /** What each node can give this deployment: allocatable minus the other deployments' holdings. */
+  private static Map<String, Long> room(ClusterObservation observation) {
+    if (observation == null) return Map.of();
+    Map<String, Long> room = new HashMap<>();
+    for (NodeReading n : observation.nodes()) {
+      room.put(
+          n.node().name(),
+          n.node().memoryBytes() - observation.heldByOthers().getOrDefault(n.node().name(), 0L));
+    }
+    return room;
   }
 
   private static PlanningAttempt unplannable(ConditionReason reason, String message) {

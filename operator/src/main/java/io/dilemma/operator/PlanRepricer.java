@@ -59,13 +59,35 @@ public final class PlanRepricer {
       }
     }
     if (covered != n) violations.add("the plan covers " + covered + " of " + n + " layers");
-    if (nodes.length > 0 && nodes[0] != costs.origin()) {
-      // The status does not record ρ at the embedding's cut; price it at the highest ρ offered.
-      cutRho[0] = highestRho(costs);
-    }
     if (!violations.isEmpty()) return new Pricing(Double.NaN, violations, lost);
-    Evaluation e = PlanEvaluator.evaluate(costs, new Assignment(nodes, bits, cutRho));
+    Evaluation e =
+        nodes[0] != costs.origin()
+            ? withEmbeddingCutRho(costs, nodes, bits, cutRho, running.qualityUsed())
+            : PlanEvaluator.evaluate(costs, new Assignment(nodes, bits, cutRho));
     return new Pricing(e.feasible() ? e.time().totalSeconds() : Double.NaN, e.violations(), lost);
+  }
+
+  /**
+   * A plan records no ρ for the hop from the embedding to layer 0 (only taken when layer 0 left
+   * the origin). Its quality cost is the one part of the recorded quality the rest does not
+   * explain, so the ρ whose evaluation matches the recorded quality is the one the plan chose.
+   */
+  private static Evaluation withEmbeddingCutRho(
+      CostModel costs, int[] nodes, int[] bits, int[] cutRho, Double recordedQuality) {
+    Evaluation best = null;
+    double bestMiss = Double.POSITIVE_INFINITY;
+    for (int r = 0; r < costs.rhoOptionCount(); r++) {
+      if (!costs.rhoAvailable(-1, r)) continue;
+      int[] rho = cutRho.clone();
+      rho[0] = r;
+      Evaluation e = PlanEvaluator.evaluate(costs, new Assignment(nodes, bits, rho));
+      double miss = recordedQuality == null ? 0 : Math.abs(e.qualityUsed() - recordedQuality);
+      if (best == null || miss < bestMiss) {
+        best = e;
+        bestMiss = miss;
+      }
+    }
+    return best != null ? best : PlanEvaluator.evaluate(costs, new Assignment(nodes, bits, cutRho));
   }
 
   private static int bitIndex(CostModel costs, int bits) {
@@ -78,11 +100,5 @@ public final class PlanRepricer {
       if (Math.abs(costs.rho(r) - rho) < 1e-9) return r;
     }
     return -1;
-  }
-
-  private static int highestRho(CostModel costs) {
-    int best = 0;
-    for (int r = 1; r < costs.rhoOptionCount(); r++) if (costs.rho(r) > costs.rho(best)) best = r;
-    return best;
   }
 }

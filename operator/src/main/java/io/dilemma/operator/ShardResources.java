@@ -47,6 +47,10 @@ public final class ShardResources {
     this.shardOverheadBytes = shardOverheadBytes;
   }
 
+  public long shardOverheadBytes() {
+    return shardOverheadBytes;
+  }
+
   /** The three objects of one shard, all named {@link ShardNames#shard}. */
   public record ShardObjects(ConfigMap configMap, Deployment deployment, Service service) {}
 

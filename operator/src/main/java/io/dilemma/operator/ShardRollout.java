@@ -36,28 +36,64 @@ public final class ShardRollout {
 
   /**
    * @param cached the deployment's shard Deployments as the informer sees them
+   * @param room bytes each node can give this deployment (allocatable minus other deployments'
+   *     holdings); empty when unknown, then both plans are assumed to fit
    */
   public Result roll(
-      LLMDeployment owner, PlanStatus desired, String servingPlanId, Collection<Deployment> cached) {
+      LLMDeployment owner,
+      PlanStatus desired,
+      String servingPlanId,
+      Collection<Deployment> cached,
+      Map<String, Long> room) {
     String namespace = owner.getMetadata().getNamespace();
-    List<ShardPlan> shardPlans =
-        ShardPlans.of(owner.getMetadata().getName(), namespace, owner.getSpec(), desired);
+    String name = owner.getMetadata().getName();
+    Map<String, RolloutSteps.ShardSet> sets = shardSets(cached, desired);
+    boolean bothFit = room.isEmpty() || bothFit(desired, servingPlanId, cached, room);
+    RolloutSteps steps = RolloutSteps.next(desired.planId(), servingPlanId, sets, bothFit);
+    if (steps.breakBeforeMake()) {
+      LOG.info("{}/{}: plans {} and {} do not fit side by side; replacing instead", namespace, name, servingPlanId, desired.planId());
+      for (String obsolete : steps.deletePlans()) {
+        deletePlan(namespace, name, obsolete);
+        sets.remove(obsolete);
+      }
+    }
+    List<ShardPlan> shardPlans = ShardPlans.of(name, namespace, owner.getSpec(), desired);
     for (ShardPlan shardPlan : shardPlans) {
       applyShard(owner, shardPlan, desired.shards().get(shardPlan.shardIndex()).memoryBytes(), cached);
     }
-    Map<String, RolloutSteps.ShardSet> sets = shardSets(cached, desired);
-    RolloutSteps steps = RolloutSteps.next(desired.planId(), servingPlanId, sets);
     String serving = servingPlanId;
     if (steps.pointHeadAt().isPresent()) {
       serving = steps.pointHeadAt().get();
       apply(resources.headService(owner, serving));
-      LOG.info("{}/{}: head Service now selects plan {}", namespace, owner.getMetadata().getName(), serving);
+      LOG.info("{}/{}: head Service now selects plan {}", namespace, name, serving);
     }
-    for (String obsolete : steps.deletePlans()) {
-      deletePlan(namespace, owner.getMetadata().getName(), obsolete);
-      sets.remove(obsolete);
+    if (!steps.breakBeforeMake()) {
+      for (String obsolete : steps.deletePlans()) {
+        deletePlan(namespace, name, obsolete);
+        sets.remove(obsolete);
+      }
     }
     return new Result(serving, sets);
+  }
+
+  /** Whether every node can hold the serving plan's pods (as written) and the desired plan's. */
+  private boolean bothFit(
+      PlanStatus desired, String servingPlanId, Collection<Deployment> cached, Map<String, Long> room) {
+    Map<String, Long> needed =
+        new HashMap<>(MemoryLedger.requestsByNode(desired, resources.shardOverheadBytes()));
+    if (servingPlanId != null && !servingPlanId.equals(desired.planId())) {
+      for (Deployment d : cached) {
+        if (!servingPlanId.equals(d.getMetadata().getLabels().get(ShardNames.LABEL_PLAN))) continue;
+        var pod = d.getSpec().getTemplate().getSpec();
+        var memory = pod.getContainers().get(0).getResources().getRequests().get("memory");
+        needed.merge(
+            pod.getNodeSelector().get(ShardResources.NODE_LABEL),
+            memory.getNumericalAmount().longValue(),
+            Long::sum);
+      }
+    }
+    return needed.entrySet().stream()
+        .allMatch(e -> e.getValue() <= room.getOrDefault(e.getKey(), Long.MAX_VALUE));
   }
 
   /** Removes every object the deployment owns; used on deletion, where no garbage collector may run. */

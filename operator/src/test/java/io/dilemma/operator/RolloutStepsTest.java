@@ -12,7 +12,7 @@ class RolloutStepsTest {
 
   @Test
   void theFirstPlanGetsTheHeadServiceAtOnce() {
-    var steps = RolloutSteps.next("new", null, Map.of("new", new ShardSet(3, 0)));
+    var steps = RolloutSteps.next("new", null, Map.of("new", new ShardSet(3, 0)), true);
     assertThat(steps.pointHeadAt()).contains("new");
     assertThat(steps.deletePlans()).isEmpty();
   }
@@ -20,7 +20,7 @@ class RolloutStepsTest {
   @Test
   void theHeadStaysOnTheOldPlanUntilEveryNewShardIsAvailable() {
     var steps =
-        RolloutSteps.next("new", "old", Map.of("old", new ShardSet(2, 2), "new", new ShardSet(3, 2)));
+        RolloutSteps.next("new", "old", Map.of("old", new ShardSet(2, 2), "new", new ShardSet(3, 2)), true);
     assertThat(steps.pointHeadAt()).isEmpty();
     assertThat(steps.deletePlans()).as("the old plan still serves").isEmpty();
   }
@@ -28,7 +28,7 @@ class RolloutStepsTest {
   @Test
   void onceTheNewShardsAreAvailableTheHeadSwitchesAndOnlyThenTheOldGoes() {
     var steps =
-        RolloutSteps.next("new", "old", Map.of("old", new ShardSet(2, 2), "new", new ShardSet(3, 3)));
+        RolloutSteps.next("new", "old", Map.of("old", new ShardSet(2, 2), "new", new ShardSet(3, 3)), true);
     assertThat(steps.pointHeadAt()).contains("new");
     assertThat(steps.deletePlans()).containsExactly("old");
   }
@@ -39,15 +39,15 @@ class RolloutStepsTest {
         RolloutSteps.next(
             "newest",
             "old",
-            Map.of("old", new ShardSet(2, 2), "middle", new ShardSet(2, 1), "newest", new ShardSet(2, 0)));
+            Map.of("old", new ShardSet(2, 2), "middle", new ShardSet(2, 1), "newest", new ShardSet(2, 0)), true);
     assertThat(steps.pointHeadAt()).isEmpty();
     assertThat(steps.deletePlans()).containsExactly("middle");
   }
 
   @Test
   void aSteadyStateDoesNothing() {
-    var steps = RolloutSteps.next("p", "p", Map.of("p", new ShardSet(2, 2)));
-    assertThat(steps).isEqualTo(new RolloutSteps(Optional.empty(), List.of()));
+    var steps = RolloutSteps.next("p", "p", Map.of("p", new ShardSet(2, 2)), true);
+    assertThat(steps).isEqualTo(new RolloutSteps(false, Optional.empty(), List.of()));
   }
 
   @Test
@@ -57,7 +57,7 @@ class RolloutStepsTest {
     Map<String, ShardSet> sets = new java.util.HashMap<>(Map.of("old", new ShardSet(2, 2)));
     for (int available = 0; available <= 3; available++) {
       sets.put("new", new ShardSet(3, available));
-      var steps = RolloutSteps.next("new", serving, sets);
+      var steps = RolloutSteps.next("new", serving, sets, true);
       if (steps.pointHeadAt().isPresent()) serving = steps.pointHeadAt().get();
       steps.deletePlans().forEach(sets::remove);
       assertThat(sets).containsKey(serving);
@@ -65,5 +65,21 @@ class RolloutStepsTest {
     }
     assertThat(serving).isEqualTo("new");
     assertThat(sets).containsOnlyKeys("new");
+  }
+
+  @Test
+  void whenANodeCannotHoldBothPlansTheOldGoesFirstAndTheHeadMovesAtOnce() {
+    var steps =
+        RolloutSteps.next("new", "old", Map.of("old", new ShardSet(2, 2), "new", new ShardSet(3, 0)), false);
+    assertThat(steps.breakBeforeMake()).isTrue();
+    assertThat(steps.pointHeadAt()).contains("new");
+    assertThat(steps.deletePlans()).containsExactly("old");
+  }
+
+  @Test
+  void aSteadyStateNeverBreaksEvenWhenMemoryIsTight() {
+    var steps = RolloutSteps.next("p", "p", Map.of("p", new ShardSet(2, 2)), false);
+    assertThat(steps.breakBeforeMake()).isFalse();
+    assertThat(steps.deletePlans()).isEmpty();
   }
 }

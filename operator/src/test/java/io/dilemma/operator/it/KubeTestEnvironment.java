@@ -2,11 +2,8 @@ package io.dilemma.operator.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubeapitest.KubeAPIServer;
-import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
-import io.fabric8.kubernetes.client.Config;
+import io.dilemma.operator.bench.TestApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,56 +14,35 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A real kube-apiserver 1.20.2 + etcd (prepared by .ci/prepare-kube-test-env.sh), a client, and
- * the real kubectl of the same version, with the project's CRDs installed by {@code kubectl apply}.
+ * The test API server, a client, and the real kubectl of the same version, with the project's CRDs
+ * installed by {@code kubectl apply -f deploy/crds}.
  */
 public final class KubeTestEnvironment implements AutoCloseable {
-  static final String VERSION = "1.20.2";
-  static final Path TEST_DIR = Path.of(System.getProperty("user.home"), ".dilemma", "kube-test");
-  static final Path BINARIES = TEST_DIR.resolve("k8s").resolve(VERSION + "-linux-amd64");
-
   /** The repository root, where deploy/ lives (tests run from the operator module). */
   public static final Path REPO = findRepo();
 
-  private final KubeAPIServer server;
-  private final KubernetesClient client;
+  private final TestApiServer server;
   private final Path kubeconfig;
 
-  private KubeTestEnvironment(KubeAPIServer server, KubernetesClient client, Path kubeconfig) {
+  private KubeTestEnvironment(TestApiServer server, Path kubeconfig) {
     this.server = server;
-    this.client = client;
     this.kubeconfig = kubeconfig;
   }
 
   /** Starts the server, or skips the calling test class when the binaries were never prepared. */
   public static KubeTestEnvironment start() throws IOException {
-    Assumptions.assumeTrue(
-        Files.isExecutable(BINARIES.resolve("kube-apiserver"))
-            && Files.isExecutable(BINARIES.resolve("etcd"))
-            && Files.isExecutable(BINARIES.resolve("kubectl")),
-        "kube-apiserver/etcd/kubectl " + VERSION + " not found in " + BINARIES
-            + "; run: bash .ci/prepare-kube-test-env.sh");
-    KubeAPIServer server =
-        new KubeAPIServer(
-            KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withTestDir(TEST_DIR.toString())
-                .withApiServerVersion(VERSION)
-                .withOfflineMode(true)
-                .withUpdateKubeConfig(false)
-                .build());
-    server.start();
+    Assumptions.assumeTrue(TestApiServer.binariesPresent(), TestApiServer.missingBinariesMessage());
+    TestApiServer server = TestApiServer.start();
     Path kubeconfig = Files.createTempFile("dilemma-it-kubeconfig", ".yaml");
-    Files.writeString(kubeconfig, server.getKubeConfigYaml());
-    KubernetesClient client =
-        new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
-    KubeTestEnvironment env = new KubeTestEnvironment(server, client, kubeconfig);
+    Files.writeString(kubeconfig, server.kubeConfigYaml());
+    KubeTestEnvironment env = new KubeTestEnvironment(server, kubeconfig);
     env.kubectl("apply", "-f", REPO.resolve("deploy/crds").toString());
     env.kubectl("wait", "--for=condition=Established", "--timeout=30s", "crd/llmdeployments.dilemma.io", "crd/edgelinks.dilemma.io");
     return env;
   }
 
   public KubernetesClient client() {
-    return client;
+    return server.client();
   }
 
   public Path kubeconfig() {
@@ -84,7 +60,7 @@ public final class KubeTestEnvironment implements AutoCloseable {
 
   public KubectlResult tryKubectl(String... args) {
     List<String> command = new ArrayList<>();
-    command.add(BINARIES.resolve("kubectl").toString());
+    command.add(TestApiServer.BINARIES.resolve("kubectl").toString());
     command.add("--kubeconfig");
     command.add(kubeconfig.toString());
     command.addAll(List.of(args));
@@ -106,8 +82,7 @@ public final class KubeTestEnvironment implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    client.close();
-    server.stop();
+    server.close();
     Files.deleteIfExists(kubeconfig);
   }
 

@@ -11,6 +11,8 @@ import io.dilemma.operator.DilemmaOperator;
 import io.dilemma.operator.LLMDeploymentReconciler;
 import io.dilemma.operator.LinkReading;
 import io.dilemma.operator.ShardNames;
+import io.dilemma.operator.bench.ExampleNodes;
+import io.dilemma.operator.bench.SimulatedKubelet;
 import io.dilemma.planinput.ModelCostsFromProfile;
 import io.dilemma.planner.CpSatPlanner;
 import io.fabric8.kubernetes.api.model.Event;
@@ -53,7 +55,7 @@ class OperatorIT {
 
   static KubeTestEnvironment env;
   static KubernetesClient client;
-  static PlayKubelet kubelet;
+  static SimulatedKubelet kubelet;
   static DilemmaOperator operator;
 
   @BeforeAll
@@ -61,7 +63,7 @@ class OperatorIT {
     env = KubeTestEnvironment.start();
     client = env.client();
     ExampleNodes.register(client, EXAMPLE.resolve("opt-350m-edge/cluster.yaml"), OVERHEAD);
-    kubelet = new PlayKubelet(client, POD_START);
+    kubelet = new SimulatedKubelet(client, POD_START);
     operator =
         DilemmaOperator.start(
             client,
@@ -204,7 +206,11 @@ class OperatorIT {
     Await.until("the old plan's Deployments removed", Duration.ofSeconds(20), () -> shardDeployments(NS, NAME),
         ds -> ds.stream().allMatch(x -> next.planId().equals(x.getMetadata().getLabels().get(ShardNames.LABEL_PLAN))));
     timeline.close();
-    timeline.assertNewShardsThenHeadSwitchThenOldRemoved(plan.planId(), next.planId(), kubelet);
+    if (bothFit(plan, next)) {
+      timeline.assertNewShardsThenHeadSwitchThenOldRemoved(plan.planId(), next.planId(), kubelet);
+    } else {
+      timeline.assertOldRemovedBeforeNewShardsStart(plan.planId(), next.planId());
+    }
     assertThat(events(NS, NAME, "PlanChanged")).isNotEmpty();
     patchBandwidth(hop.getMetadata().getName(), original);
   }
@@ -283,8 +289,20 @@ class OperatorIT {
       Files.delete(file);
     }
     for (String name : List.of("twin-a", "twin-b")) {
-      Await.until(name + " planned", Duration.ofSeconds(60), () -> get(NS, name),
+      LLMDeployment twin = Await.until(name + " planned", Duration.ofSeconds(60), () -> get(NS, name),
           d -> condition(d, "Planned", true) != null);
+      assertThat(condition(twin, "Planned", true)).as(name).isIn("Solved", "Infeasible");
+    }
+    // Every plan together: what the operator promised never exceeds what a node has.
+    Map<String, Long> planned = new HashMap<>();
+    for (LLMDeployment d : client.resources(LLMDeployment.class).inNamespace(NS).list().getItems()) {
+      if (d.getStatus() == null || d.getStatus().plan() == null) continue;
+      io.dilemma.operator.MemoryLedger.requestsByNode(d.getStatus().plan(), OVERHEAD)
+          .forEach((node, bytes) -> planned.merge(node, bytes, Long::sum));
+    }
+    for (var e : planned.entrySet()) {
+      long allocatable = client.nodes().withName(e.getKey()).get().getStatus().getAllocatable().get("memory").getNumericalAmount().longValue();
+      assertThat(e.getValue()).as("memory planned on " + e.getKey()).isLessThanOrEqualTo(allocatable);
     }
     Map<String, Long> requested = new HashMap<>();
     for (Deployment deployment : client.apps().deployments().inNamespace(NS).list().getItems()) {
@@ -316,6 +334,14 @@ class OperatorIT {
     assertThat(shardDeployments(NS, NAME)).isEmpty();
     assertThat(client.configMaps().inNamespace(NS).withLabel(ShardNames.LABEL_DEPLOYMENT, NAME).list().getItems()).isEmpty();
     assertThat(client.services().inNamespace(NS).withLabel(ShardNames.LABEL_DEPLOYMENT, NAME).list().getItems()).isEmpty();
+  }
+
+  /** Whether every node can hold both plans' memory requests at once (nothing else runs here). */
+  static boolean bothFit(PlanStatus a, PlanStatus b) {
+    Map<String, Long> needed = new HashMap<>(io.dilemma.operator.MemoryLedger.requestsByNode(a, OVERHEAD));
+    io.dilemma.operator.MemoryLedger.requestsByNode(b, OVERHEAD).forEach((n, bytes) -> needed.merge(n, bytes, Long::sum));
+    return needed.entrySet().stream().allMatch(e -> e.getValue()
+        <= client.nodes().withName(e.getKey()).get().getStatus().getAllocatable().get("memory").getNumericalAmount().longValue());
   }
 
   static List<Event> events(String namespace, String name, String reason) {
@@ -359,7 +385,7 @@ class OperatorIT {
           .mapToLong(Entry::at).max().orElseThrow();
     }
 
-    void assertNewShardsThenHeadSwitchThenOldRemoved(String oldPlan, String newPlan, PlayKubelet kubelet) {
+    void assertNewShardsThenHeadSwitchThenOldRemoved(String oldPlan, String newPlan, SimulatedKubelet kubelet) {
       long switched = entries.stream()
           .filter(e -> e.kind().equals("HeadService") && e.action().equals("MODIFIED") && newPlan.equals(e.plan()))
           .mapToLong(Entry::at).min().orElseThrow(() -> new AssertionError("head Service never switched: " + entries));
@@ -374,6 +400,19 @@ class OperatorIT {
       }
       for (Entry e : removed) {
         assertThat(e.at()).as("old shard %s removed after the head switch", e.name()).isGreaterThanOrEqualTo(switched);
+      }
+    }
+
+    /** Where the nodes cannot hold both plans: the old shards go before any new one starts. */
+    void assertOldRemovedBeforeNewShardsStart(String oldPlan, String newPlan) {
+      long firstNew = entries.stream()
+          .filter(e -> e.kind().equals("Deployment") && e.action().equals("ADDED") && newPlan.equals(e.plan()))
+          .mapToLong(Entry::at).min().orElseThrow(() -> new AssertionError("no new shard: " + entries));
+      List<Entry> removed = entries.stream()
+          .filter(e -> e.kind().equals("Deployment") && e.action().equals("DELETED") && oldPlan.equals(e.plan())).toList();
+      assertThat(removed).isNotEmpty();
+      for (Entry e : removed) {
+        assertThat(e.at()).as("old shard %s removed before the new plan starts", e.name()).isLessThanOrEqualTo(firstNew);
       }
     }
 

@@ -1,4 +1,4 @@
-package io.dilemma.operator.it;
+package io.dilemma.operator.bench;
 
 import io.dilemma.operator.NodeReading;
 import io.dilemma.planinput.ClusterFile;

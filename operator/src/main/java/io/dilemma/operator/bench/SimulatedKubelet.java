@@ -1,4 +1,4 @@
-package io.dilemma.operator.it;
+package io.dilemma.operator.bench;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
@@ -17,14 +17,14 @@ import java.util.concurrent.TimeUnit;
  * Deployment becomes available {@code startDelay} after it appears or changes, the way a pod would
  * after pulling, loading and passing its readiness probe.
  */
-public final class PlayKubelet implements AutoCloseable {
+public final class SimulatedKubelet implements AutoCloseable {
   private final KubernetesClient client;
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final SharedIndexInformer<Deployment> informer;
   private final ConcurrentHashMap<String, Long> availableAt = new ConcurrentHashMap<>();
   private volatile Duration startDelay;
 
-  public PlayKubelet(KubernetesClient client, Duration startDelay) {
+  public SimulatedKubelet(KubernetesClient client, Duration startDelay) {
     this.client = client;
     this.startDelay = startDelay;
     this.informer =

@@ -1,0 +1,92 @@
+package io.dilemma.operator.bench;
+
+import io.fabric8.kubeapitest.KubeAPIServer;
+import io.fabric8.kubeapitest.KubeAPIServerConfigBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A real kube-apiserver 1.20.2 and etcd, as prepared by {@code .ci/prepare-kube-test-env.sh}: what
+ * the ITs and {@code bench operator} run against. No controller-manager, no kubelets.
+ */
+public final class TestApiServer implements AutoCloseable {
+  public static final String VERSION = "1.20.2";
+  public static final Path TEST_DIR = Path.of(System.getProperty("user.home"), ".dilemma", "kube-test");
+  public static final Path BINARIES = TEST_DIR.resolve("k8s").resolve(VERSION + "-linux-amd64");
+
+  private final KubeAPIServer server;
+  private final KubernetesClient client;
+
+  private TestApiServer(KubeAPIServer server, KubernetesClient client) {
+    this.server = server;
+    this.client = client;
+  }
+
+  public static boolean binariesPresent() {
+    return Files.isExecutable(BINARIES.resolve("kube-apiserver"))
+        && Files.isExecutable(BINARIES.resolve("etcd"))
+        && Files.isExecutable(BINARIES.resolve("kubectl"));
+  }
+
+  public static String missingBinariesMessage() {
+    return "kube-apiserver, etcd and kubectl " + VERSION + " are not in " + BINARIES
+        + "; run: bash .ci/prepare-kube-test-env.sh";
+  }
+
+  public static TestApiServer start() {
+    if (!binariesPresent()) throw new IllegalStateException(missingBinariesMessage());
+    KubeAPIServer server =
+        new KubeAPIServer(
+            KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withTestDir(TEST_DIR.toString())
+                .withApiServerVersion(VERSION)
+                .withOfflineMode(true)
+                .withUpdateKubeConfig(false)
+                .build());
+    server.start();
+    KubernetesClient client =
+        new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
+    return new TestApiServer(server, client);
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public String kubeConfigYaml() {
+    return server.getKubeConfigYaml();
+  }
+
+  /** Installs the CRDs from the YAML on the classpath (the copy deploy/crds/ also holds). */
+  public void installCrds() {
+    for (String name : new String[] {"llmdeployments.dilemma.io-v1.yml", "edgelinks.dilemma.io-v1.yml"}) {
+      var crd =
+          client
+              .apiextensions()
+              .v1()
+              .customResourceDefinitions()
+              .load(TestApiServer.class.getResourceAsStream("/META-INF/dilemma/" + name))
+              .item();
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).serverSideApply();
+      client
+          .apiextensions()
+          .v1()
+          .customResourceDefinitions()
+          .withName(crd.getMetadata().getName())
+          .waitUntilCondition(
+              c -> c.getStatus() != null && c.getStatus().getConditions() != null
+                  && c.getStatus().getConditions().stream()
+                      .anyMatch(x -> x.getType().equals("Established") && x.getStatus().equals("True")),
+              30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.stop();
+  }
+}

@@ -1,0 +1,78 @@
+package io.dilemma.operator.cli;
+
+import io.dilemma.operator.DilemmaOperator;
+import io.dilemma.operator.LLMDeploymentReconciler;
+import io.dilemma.operator.LinkReading;
+import io.dilemma.planinput.ModelCostsFromProfile;
+import io.dilemma.planner.CpSatPlanner;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code dilemma operator}: runs the controllers until the process is stopped. */
+@Command(
+    name = "operator",
+    mixinStandardHelpOptions = true,
+    description = "Run the Dilemma operator against the cluster of the current kubeconfig (or in-cluster).")
+public final class OperatorCommand implements Callable<Integer> {
+  @Option(names = "--http-port", defaultValue = "8081", description = "Port of /healthz, /readyz and /metrics (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(
+      names = "--leader-election-namespace",
+      description = "Enable leader election with Lease " + DilemmaOperator.LEASE_NAME + " in this namespace"
+          + " (default: $POD_NAMESPACE when set, else off).")
+  String leaseNamespace;
+
+  @Option(names = "--threads", defaultValue = "4", description = "Concurrent reconciles (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--shard-overhead", defaultValue = "128Mi",
+      description = "Memory a shard-worker needs beyond its planned weights and KV cache (default: ${DEFAULT-VALUE}).")
+  String shardOverhead;
+
+  @Option(names = "--edge-link-ttl", defaultValue = "600",
+      description = "Seconds an EdgeLink measurement stays trusted (default: ${DEFAULT-VALUE}).")
+  long edgeLinkTtlSeconds;
+
+  @Option(names = "--stale-link-mbps", defaultValue = "1",
+      description = "Bandwidth assumed for a stale EdgeLink, Mbit/s (default: ${DEFAULT-VALUE}).")
+  double staleLinkMbps;
+
+  @Option(names = "--stale-link-rtt-ms", defaultValue = "100",
+      description = "Round-trip time assumed for a stale EdgeLink, ms (default: ${DEFAULT-VALUE}).")
+  double staleLinkRttMs;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    long overhead = Quantity.getAmountInBytes(new Quantity(shardOverhead)).longValueExact();
+    var settings =
+        new LLMDeploymentReconciler.Settings(
+            overhead,
+            new LinkReading.Freshness(
+                Duration.ofSeconds(edgeLinkTtlSeconds), staleLinkMbps * 1e6 / 8, staleLinkRttMs / 2000));
+    Optional<String> lease =
+        Optional.ofNullable(leaseNamespace).or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE")));
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    DilemmaOperator operator =
+        DilemmaOperator.start(
+            client,
+            new CpSatPlanner(),
+            ModelCostsFromProfile::toModelCosts,
+            new DilemmaOperator.Options(lease, httpPort, threads, settings));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      operator.close();
+      client.close();
+      stopped.countDown();
+    }));
+    stopped.await();
+    return 0;
+  }
+}
