@@ -19,6 +19,7 @@ final class MultiModelBench {
   static String run(int workers, double limitSeconds) {
     StringBuilder s = new StringBuilder();
     s.append(String.format(Locale.ROOT, "%nmulti-model: 3 x 7B on the 7B cluster, limit %.0f s%n", limitSeconds));
+    s.append("(JOINT starts from the SEQUENTIAL plans)\n");
     s.append("| seed | SEQUENTIAL ΣT | JOINT ΣT | JOINT status | joint gain |\n| --- | --- | --- | --- | --- |\n");
     for (int seed = 1; seed <= 3; seed++) {
       PlanningProblem base = InstanceFamily.SEVEN_B.generate(seed, BenchPlannerCommand.seconds(limitSeconds));

@@ -32,18 +32,29 @@ public class IlpPlanner implements Planner {
   public Plan plan(PlanningProblem problem) {
     CostModel costs = new CostModel(problem);
     PlacementIlp ilp = PlacementIlp.build(costs);
-    Map<Integer, Integer> hint = previousPlanHint(ilp, problem.options().previous());
-    if (hint.isEmpty()) {
-      Assignment start = ChainDpHeuristic.find(costs);
-      if (start != null) hint = ilp.hint(start);
-    }
+    Assignment start = previousAssignment(costs, problem.options().previous());
+    if (start == null) start = ChainDpHeuristic.find(costs);
+    Map<Integer, Integer> hint = start == null ? Map.of() : ilp.hint(start);
     SolveResult result =
         backend.solve(new SolveRequest(ilp.model(), Set.of(), problem.options().timeLimit(), hint));
-    if (!result.hasSolution()) {
-      Plan.Infeasibility why = new InfeasibilityExplainer(backend).explain(costs, result);
-      return infeasiblePlan(problem.id(), report(result), why);
+    if (result.hasSolution()) return checkedPlan(costs, ilp.decode(result.values()), report(result));
+    if (!result.provenInfeasible() && start != null && PlanEvaluator.evaluate(costs, start).feasible()) {
+      return checkedPlan(costs, start, warmStartReport(result, costs, start));
     }
-    return checkedPlan(costs, ilp.decode(result.values()), report(result));
+    Plan.Infeasibility why = new InfeasibilityExplainer(backend).explain(costs, result);
+    return infeasiblePlan(problem.id(), report(result), why);
+  }
+
+  /**
+   * The solver ran out of time before it even registered the warm start (large models on a busy
+   * machine): the warm start is still a valid plan, so return it rather than nothing.
+   */
+  private static Plan.SolverReport warmStartReport(SolveResult r, CostModel costs, Assignment start) {
+    double seconds = PlanEvaluator.evaluate(costs, start).time().totalSeconds();
+    double bound = Double.isNaN(r.bound()) ? 0 : r.bound();
+    return new Plan.SolverReport(
+        r.solver() + " (warm start)", "FEASIBLE", seconds, bound, seconds == 0 ? 0 : (seconds - bound) / seconds,
+        r.wallSeconds(), r.roundingBound());
   }
 
   /** Turns a solver's assignment into a plan, and insists the evaluator agrees it is feasible. */
@@ -65,9 +76,9 @@ public class IlpPlanner implements Planner {
         r.solver(), r.status(), r.objective(), r.bound(), r.gap(), r.wallSeconds(), r.roundingBound());
   }
 
-  private static Map<Integer, Integer> previousPlanHint(PlacementIlp ilp, Plan previous) {
-    if (previous == null || !previous.feasible()) return Map.of();
-    return assignmentOf(ilp.costs(), previous).map(ilp::hint).orElse(Map.of());
+  private static Assignment previousAssignment(CostModel costs, Plan previous) {
+    if (previous == null || !previous.feasible()) return null;
+    return assignmentOf(costs, previous).orElse(null);
   }
 
   /** The assignment a plan describes in this problem's indices, if it still makes sense here. */
@@ -126,8 +137,13 @@ public class IlpPlanner implements Planner {
         problem.options());
   }
 
-  /** One model for all deployments: shared memory rows, objective Σ T_total. */
+  /**
+   * One model for all deployments: shared memory rows, objective Σ T_total. The sequential plans
+   * fit together by construction, so they warm-start the joint solve, which can then only improve
+   * on them.
+   */
   private List<Plan> planJointly(List<PlanningProblem> problems) {
+    List<Plan> sequential = planInOrder(problems);
     LinearModel model = new LinearModel();
     List<PlacementIlp> ilps = new ArrayList<>();
     Duration limit = Duration.ZERO;
@@ -142,7 +158,15 @@ public class IlpPlanner implements Planner {
     }
     PlacementIlp.addMemory(model, ilps);
     model.setMaxActiveObjectiveTerms(active);
-    SolveResult result = backend.solve(SolveRequest.of(model, limit));
+    Map<Integer, Integer> hint = new HashMap<>();
+    for (int j = 0; j < ilps.size(); j++) {
+      Assignment a = previousAssignment(ilps.get(j).costs(), sequential.get(j));
+      if (a != null) hint.putAll(ilps.get(j).hint(a));
+    }
+    SolveResult result = backend.solve(new SolveRequest(model, Set.of(), limit, hint));
+    if (!result.hasSolution() && !result.provenInfeasible() && sequential.stream().allMatch(Plan::feasible)) {
+      return sequential; // out of time before the warm start registered: it is still the best known
+    }
     Plan.SolverReport report = report(result);
     List<Plan> plans = new ArrayList<>();
     for (PlacementIlp ilp : ilps) {
