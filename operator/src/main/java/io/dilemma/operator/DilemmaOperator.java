@@ -9,6 +9,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 
 /** The running operator: both controllers, metrics, health endpoints and optional leader election. */
 public final class DilemmaOperator implements AutoCloseable {
@@ -19,30 +22,37 @@ public final class DilemmaOperator implements AutoCloseable {
    *     reconciles, so several replicas are safe
    * @param httpPort port of /healthz, /readyz and /metrics; 0 picks a free one, negative disables
    * @param reconcileThreads concurrent reconciles
+   * @param exitOnLostLease end the process when the Lease is lost (production); off in tests that
+   *     run several replicas in one JVM
    */
   public record Options(
       Optional<String> leaseNamespace,
       int httpPort,
       int reconcileThreads,
-      LLMDeploymentReconciler.Settings settings) {
+      LLMDeploymentReconciler.Settings settings,
+      boolean exitOnLostLease) {
     public static Options defaults() {
-      return new Options(Optional.empty(), -1, 4, LLMDeploymentReconciler.Settings.defaults());
+      return new Options(Optional.empty(), -1, 4, LLMDeploymentReconciler.Settings.defaults(), true);
     }
   }
 
   private final Operator operator;
   private final OperatorHttpServer http;
   private final PrometheusRegistry registry;
+  private final AtomicBoolean leading;
 
-  private DilemmaOperator(Operator operator, OperatorHttpServer http, PrometheusRegistry registry) {
+  private DilemmaOperator(
+      Operator operator, OperatorHttpServer http, PrometheusRegistry registry, AtomicBoolean leading) {
     this.operator = operator;
     this.http = http;
     this.registry = registry;
+    this.leading = leading;
   }
 
   public static DilemmaOperator start(
       KubernetesClient client, Planner planner, ProfileReduction profiles, Options options) {
     PrometheusRegistry registry = new PrometheusRegistry();
+    AtomicBoolean leading = new AtomicBoolean(options.leaseNamespace().isEmpty());
     // Built once: JOSDK may apply the overrider more than once, and metrics register only once.
     JosdkPrometheusMetrics josdkMetrics = new JosdkPrometheusMetrics(registry);
     Operator operator =
@@ -54,7 +64,7 @@ public final class DilemmaOperator implements AutoCloseable {
                   .withMetrics(josdkMetrics);
               options
                   .leaseNamespace()
-                  .ifPresent(ns -> o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEASE_NAME, ns)));
+                  .ifPresent(ns -> o.withLeaderElectionConfiguration(leaderElection(ns, options, leading)));
             });
     Clock clock = Clock.systemUTC();
     operator.register(
@@ -63,12 +73,45 @@ public final class DilemmaOperator implements AutoCloseable {
     operator.register(new EdgeLinkReconciler(clock));
     OperatorHttpServer http = null;
     try {
-      if (options.httpPort() >= 0) http = new OperatorHttpServer(options.httpPort(), operator, registry);
+      if (options.httpPort() >= 0) http = new OperatorHttpServer(options.httpPort(), operator, registry, leading::get);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot serve health and metrics on port " + options.httpPort(), e);
     }
     operator.start();
-    return new DilemmaOperator(operator, http, registry);
+    return new DilemmaOperator(operator, http, registry, leading);
+  }
+
+  /**
+   * Lease {@value #LEASE_NAME}: only its holder reconciles. A replica that loses the Lease exits
+   * (when {@code exitOnLostLease}), so it cannot keep writing next to the new leader.
+   */
+  private static LeaderElectionConfiguration leaderElection(
+      String namespace, Options options, AtomicBoolean leading) {
+    String identity =
+        Optional.ofNullable(System.getenv("POD_NAME"))
+            .orElseGet(() -> hostname() + "-" + UUID.randomUUID().toString().substring(0, 8));
+    return new LeaderElectionConfiguration(
+        LEASE_NAME,
+        namespace,
+        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+        identity,
+        new LeaderCallbacks(() -> leading.set(true), () -> leading.set(false), leader -> {}),
+        options.exitOnLostLease());
+  }
+
+  private static String hostname() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "dilemma-operator";
+    }
+  }
+
+  /** True while this replica reconciles: it holds the Lease, or runs without leader election. */
+  public boolean leading() {
+    return leading.get();
   }
 
   public PrometheusRegistry registry() {

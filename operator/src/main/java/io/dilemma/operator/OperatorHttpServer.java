@@ -13,13 +13,15 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code /healthz} (the informers are healthy), {@code /readyz} (the operator started; a standby
- * replica waiting for the Lease is not ready) and {@code /metrics}.
+ * {@code /healthz} (the informers are healthy), {@code /readyz} (the operator started and holds the
+ * Lease; a standby replica is alive but not ready) and {@code /metrics}.
  */
 public final class OperatorHttpServer implements AutoCloseable {
   private final HttpServer server;
 
-  public OperatorHttpServer(int port, Operator operator, PrometheusRegistry registry) throws IOException {
+  public OperatorHttpServer(
+      int port, Operator operator, PrometheusRegistry registry, java.util.function.BooleanSupplier leading)
+      throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
     server.createContext(
         "/healthz",
@@ -30,8 +32,8 @@ public final class OperatorHttpServer implements AutoCloseable {
     server.createContext(
         "/readyz",
         exchange -> {
-          boolean ready = operator.getRuntimeInfo().isStarted();
-          reply(exchange, ready ? 200 : 503, ready ? "ready\n" : "not started\n", "text/plain");
+          boolean ready = operator.getRuntimeInfo().isStarted() && leading.getAsBoolean();
+          reply(exchange, ready ? 200 : 503, ready ? "ready\n" : "standby or not started\n", "text/plain");
         });
     server.createContext(
         "/metrics",

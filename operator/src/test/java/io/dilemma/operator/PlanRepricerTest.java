@@ -22,7 +22,7 @@ class PlanRepricerTest {
   /** The paper-scale example with its gigabit LAN slowed to Wi-Fi, so cuts cost real time. */
   private static PlanningProblem example(boolean keepTokensOnOrigin) {
     PlanningProblem p =
-        PlanningInputs.load(EXAMPLE.resolve("profile.json"), EXAMPLE.resolve("cluster.yaml"), null, Duration.ofSeconds(5));
+        PlanningInputs.load(EXAMPLE.resolve("profile.json"), EXAMPLE.resolve("cluster.yaml"), null, Duration.ofSeconds(2));
     List<Link> wifi =
         p.cluster().links().stream()
             .map(l -> l.bandwidth() >= 1e8 ? new Link(l.from(), l.to(), 20e6 / 8, 0.002) : l)

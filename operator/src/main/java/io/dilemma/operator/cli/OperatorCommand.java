@@ -65,7 +65,7 @@ public final class OperatorCommand implements Callable<Integer> {
             client,
             new CpSatPlanner(),
             ModelCostsFromProfile::toModelCosts,
-            new DilemmaOperator.Options(lease, httpPort, threads, settings));
+            new DilemmaOperator.Options(lease, httpPort, threads, settings, true));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       operator.close();

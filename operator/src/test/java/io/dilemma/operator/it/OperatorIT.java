@@ -71,7 +71,7 @@ class OperatorIT {
             ModelCostsFromProfile::toModelCosts,
             new DilemmaOperator.Options(
                 Optional.empty(), 0, 2,
-                new LLMDeploymentReconciler.Settings(OVERHEAD, LinkReading.Freshness.defaults())));
+                new LLMDeploymentReconciler.Settings(OVERHEAD, LinkReading.Freshness.defaults()), true));
   }
 
   @AfterAll
