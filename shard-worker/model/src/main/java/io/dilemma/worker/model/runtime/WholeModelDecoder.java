@@ -30,7 +30,9 @@ public final class WholeModelDecoder implements Decoder {
 
   public WholeModelDecoder(OptWeights weights, int layerBits, int embeddingBits, int headBits) throws OrtException {
     this.dims = weights.dimensions();
-    this.session = OrtSessions.create(WholeModelGraph.build(weights, layerBits, embeddingBits, headBits).toByteArray());
+    this.session =
+        OrtSessions.create(
+            GraphLoader.widenNarrowWeights(WholeModelGraph.build(weights, layerBits, embeddingBits, headBits)).toByteArray());
     this.keys = new float[dims.layers()][0];
     this.values = new float[dims.layers()][0];
   }
