@@ -46,8 +46,19 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
   /**
    * @param shardOverheadBytes memory a shard-worker needs beyond its planned weights and KV cache
    * @param freshness how long EdgeLink measurements stay trusted, and what replaces stale ones
+   * @param linkMetrics a Prometheus whose measurements replace EdgeLinks per direction, if any
+   * @param linkMetricsInterval how often to ask it (Prometheus sends no events)
    */
-  public record Settings(long shardOverheadBytes, LinkReading.Freshness freshness) {
+  public record Settings(
+      long shardOverheadBytes,
+      LinkReading.Freshness freshness,
+      Optional<PrometheusLinkSource.Config> linkMetrics,
+      Duration linkMetricsInterval) {
+    /** Links from EdgeLinks only. */
+    public Settings(long shardOverheadBytes, LinkReading.Freshness freshness) {
+      this(shardOverheadBytes, freshness, Optional.empty(), Duration.ofSeconds(30));
+    }
+
     public static Settings defaults() {
       return new Settings(128L << 20, LinkReading.Freshness.defaults());
     }
@@ -60,6 +71,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
   private final OperatorMetrics metrics;
   private final Clock clock;
   private final LinkWatch linkWatch = new LinkWatch();
+  private final PrometheusLinkSource linkMetrics;
   private ShardRollout rollout;
   private EventRecorder events;
   private InformerEventSource<Node, LLMDeployment> nodes;
@@ -79,6 +91,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     this.ledger = ledger;
     this.metrics = metrics;
     this.clock = clock;
+    this.linkMetrics = settings.linkMetrics().map(PrometheusLinkSource::new).orElse(null);
   }
 
   @Override
@@ -212,6 +225,16 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
       return unplannable(ConditionReason.ProfileUnavailable, e.getMessage());
     }
     List<EdgeLink> allLinks = links.list().toList();
+    Optional<Instant> nextPoll = Optional.empty();
+    if (linkMetrics != null) {
+      nextPoll = Optional.of(now.plus(settings.linkMetricsInterval()));
+      try {
+        allLinks = PrometheusLinkSource.merge(allLinks, linkMetrics.links());
+      } catch (PrometheusLinkSource.UnavailableException e) {
+        // Plan on the EdgeLinks; measurements that stop arriving go stale and say so.
+        LOG.warn("{}: link metrics unavailable, using EdgeLinks: {}", key, e.getMessage());
+      }
+    }
     List<Node> matching = nodes.list().filter(n -> ClusterObserver.selects(spec.placement(), n)).toList();
     if (matching.isEmpty()) {
       return unplannable(
@@ -231,8 +254,11 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     PlanStatus held =
         result.outcome() instanceof PlanningOutcome.Planned p ? p.plan() : previous.plan();
     if (held != null) ledger.hold(key, MemoryLedger.requestsByNode(held, settings.shardOverheadBytes()));
-    return new PlanningAttempt(
-        result, observation, ClusterObserver.nextStaleness(allLinks, settings.freshness(), now));
+    Optional<Instant> lookAgain =
+        java.util.stream.Stream.of(ClusterObserver.nextStaleness(allLinks, settings.freshness(), now), nextPoll)
+            .flatMap(Optional::stream)
+            .min(Instant::compareTo);
+    return new PlanningAttempt(result, observation, lookAgain);
   }
 
   /** What each node can give this deployment: allocatable minus the other deployments' holdings. */

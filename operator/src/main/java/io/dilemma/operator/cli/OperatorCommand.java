@@ -3,6 +3,7 @@ package io.dilemma.operator.cli;
 import io.dilemma.operator.DilemmaOperator;
 import io.dilemma.operator.LLMDeploymentReconciler;
 import io.dilemma.operator.LinkReading;
+import io.dilemma.operator.PrometheusLinkSource;
 import io.dilemma.planinput.ModelCostsFromProfile;
 import io.dilemma.planner.CpSatPlanner;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -49,6 +50,22 @@ public final class OperatorCommand implements Callable<Integer> {
       description = "Round-trip time assumed for a stale EdgeLink, ms (default: ${DEFAULT-VALUE}).")
   double staleLinkRttMs;
 
+  @Option(names = "--link-metrics-url",
+      description = "Prometheus base URL; its link measurements replace EdgeLinks per direction (default: off).")
+  java.net.URI linkMetricsUrl;
+
+  @Option(names = "--link-bandwidth-query", defaultValue = "dilemma_link_bandwidth_mbps",
+      description = "PromQL giving Mbit/s per from,to label pair (default: ${DEFAULT-VALUE}).")
+  String bandwidthQuery;
+
+  @Option(names = "--link-rtt-query", defaultValue = "dilemma_link_rtt_ms",
+      description = "PromQL giving RTT in ms per from,to label pair (default: ${DEFAULT-VALUE}).")
+  String rttQuery;
+
+  @Option(names = "--link-metrics-interval", defaultValue = "30",
+      description = "Seconds between Prometheus queries (default: ${DEFAULT-VALUE}).")
+  long linkMetricsIntervalSeconds;
+
   @Override
   public Integer call() throws InterruptedException {
     long overhead = Quantity.getAmountInBytes(new Quantity(shardOverhead)).longValueExact();
@@ -56,7 +73,10 @@ public final class OperatorCommand implements Callable<Integer> {
         new LLMDeploymentReconciler.Settings(
             overhead,
             new LinkReading.Freshness(
-                Duration.ofSeconds(edgeLinkTtlSeconds), staleLinkMbps * 1e6 / 8, staleLinkRttMs / 2000));
+                Duration.ofSeconds(edgeLinkTtlSeconds), staleLinkMbps * 1e6 / 8, staleLinkRttMs / 2000),
+            Optional.ofNullable(linkMetricsUrl)
+                .map(url -> new PrometheusLinkSource.Config(url, bandwidthQuery, rttQuery)),
+            Duration.ofSeconds(linkMetricsIntervalSeconds));
     Optional<String> lease =
         Optional.ofNullable(leaseNamespace).or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE")));
     KubernetesClient client = new KubernetesClientBuilder().build();
