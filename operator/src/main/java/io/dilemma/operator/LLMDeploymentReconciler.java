@@ -65,7 +65,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
   }
 
   private final Settings settings;
-  private final ProfileReduction profileReduction;
+  private final ProfileReader profiles;
   private final PlanningStep planning;
   private final MemoryLedger ledger;
   private final OperatorMetrics metrics;
@@ -86,7 +86,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
       OperatorMetrics metrics,
       Clock clock) {
     this.settings = settings;
-    this.profileReduction = profileReduction;
+    this.profiles = new ProfileReader(profileReduction);
     this.planning = new PlanningStep(planner, settings.shardOverheadBytes(), metrics);
     this.ledger = ledger;
     this.metrics = metrics;
@@ -220,8 +220,12 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     }
     ModelCosts costs;
     try {
-      costs = modelCosts(resource);
-    } catch (ProfileException e) {
+      var ref = spec.model().profile();
+      String namespace = resource.getMetadata().getNamespace();
+      costs =
+          profiles.costs(
+              namespace, ref, configMaps.get(new ResourceID(ref.name(), namespace)).orElse(null), spec);
+    } catch (ProfileReader.ProfileException e) {
       return unplannable(ConditionReason.ProfileUnavailable, e.getMessage());
     }
     List<EdgeLink> allLinks = links.list().toList();
@@ -294,43 +298,6 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
                     key(d),
                     MemoryLedger.requestsByNode(d.getStatus().plan(), settings.shardOverheadBytes())));
     return held;
-  }
-
-  private static final class ProfileException extends Exception {
-    ProfileException(String message) {
-      super(message);
-    }
-  }
-
-  private ModelCosts modelCosts(LLMDeployment resource) throws ProfileException {
-    var spec = resource.getSpec();
-    var ref = spec.model().profile();
-    String where = "ConfigMap " + resource.getMetadata().getNamespace() + "/" + ref.name();
-    ConfigMap cm =
-        configMaps
-            .get(new ResourceID(ref.name(), resource.getMetadata().getNamespace()))
-            .orElseThrow(() -> new ProfileException(where + " (spec.model.profile.name) does not exist"));
-    String json = cm.getData() == null ? null : cm.getData().get(ref.key());
-    if (json == null) {
-      throw new ProfileException(where + " has no key '" + ref.key() + "' (spec.model.profile.key)");
-    }
-    ModelProfile profile;
-    try {
-      profile = ContractJson.read(json, ModelProfile.class);
-    } catch (IOException e) {
-      throw new ProfileException(where + " key '" + ref.key() + "' is not a model profile: " + firstLine(e));
-    }
-    try {
-      return profileReduction.reduce(profile, spec.quality().metric(), spec.allowedBits(), spec.allowedRho());
-    } catch (IllegalArgumentException | io.dilemma.planinput.InvalidInputException e) {
-      throw new ProfileException(where + " key '" + ref.key() + "': " + e.getMessage());
-    }
-  }
-
-  private static String firstLine(Exception e) {
-    String m = String.valueOf(e.getMessage());
-    int nl = m.indexOf('\n');
-    return nl < 0 ? m : m.substring(0, nl);
   }
 
   /** Events and metrics for what changed in this reconcile. */
