@@ -13,8 +13,11 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
- * {@code /healthz} (the informers are healthy), {@code /readyz} (the operator started and holds the
- * Lease; a standby replica is alive but not ready) and {@code /metrics}.
+ * {@code /healthz} (the informers are healthy), {@code /readyz} (the operator started), {@code
+ * /leader} (this replica holds the Lease) and {@code /metrics}.
+ *
+ * <p>A standby replica is ready: were it not, a rolling update of a two-replica Deployment would
+ * wait forever for a new pod that cannot get the Lease while the old one holds it.
  */
 public final class OperatorHttpServer implements AutoCloseable {
   private final HttpServer server;
@@ -32,8 +35,14 @@ public final class OperatorHttpServer implements AutoCloseable {
     server.createContext(
         "/readyz",
         exchange -> {
-          boolean ready = operator.getRuntimeInfo().isStarted() && leading.getAsBoolean();
-          reply(exchange, ready ? 200 : 503, ready ? "ready\n" : "standby or not started\n", "text/plain");
+          boolean ready = operator.getRuntimeInfo().isStarted();
+          reply(exchange, ready ? 200 : 503, ready ? "ready\n" : "not started\n", "text/plain");
+        });
+    server.createContext(
+        "/leader",
+        exchange -> {
+          boolean leader = leading.getAsBoolean();
+          reply(exchange, leader ? 200 : 503, leader ? "leader\n" : "standby\n", "text/plain");
         });
     server.createContext(
         "/metrics",

@@ -36,8 +36,9 @@ class LeaderElectionIT {
             () -> replicas.stream().filter(DilemmaOperator::leading).count(), n -> n == 1);
         DilemmaOperator leader = first.leading() ? first : second;
         DilemmaOperator standby = leader == first ? second : first;
-        assertThat(readyz(leader)).isEqualTo(200);
-        assertThat(readyz(standby)).isEqualTo(503);
+        assertThat(get(leader, "/leader")).isEqualTo(200);
+        assertThat(get(standby, "/leader")).isEqualTo(503);
+        assertThat(get(standby, "/readyz")).as("a standby is ready, or rolling updates stall").isEqualTo(200);
         assertThat(client.leases().inNamespace("default").withName(DilemmaOperator.LEASE_NAME).get()
             .getSpec().getHolderIdentity()).isNotBlank();
 
@@ -51,6 +52,7 @@ class LeaderElectionIT {
 
         leader.close();
         Await.until("the standby taking the Lease", Duration.ofSeconds(60), standby::leading, l -> l);
+        assertThat(get(standby, "/leader")).isEqualTo(200);
         client.resources(EdgeLink.class).withName("a--b").edit(l -> {
           l.setSpec(new EdgeLinkSpec("a", "b", 50, 2));
           return l;
@@ -66,8 +68,8 @@ class LeaderElectionIT {
     }
   }
 
-  private static int readyz(DilemmaOperator operator) throws Exception {
-    var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.httpPort().orElseThrow() + "/readyz")).build();
+  private static int get(DilemmaOperator operator, String path) throws Exception {
+    var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.httpPort().orElseThrow() + path)).build();
     return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
