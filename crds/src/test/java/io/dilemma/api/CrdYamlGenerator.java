@@ -14,9 +14,9 @@ import java.util.List;
  * after changing a type in {@code io.dilemma.api}.
  */
 public final class CrdYamlGenerator {
-  /** Checked-in copies, relative to the crds module: one on the classpath, one for kubectl. */
+  /** Checked-in copies, relative to the crds module: one on the classpath, one in the Helm chart (also what `kubectl apply -f` takes). */
   static final List<Path> CHECKED_IN_DIRS =
-      List.of(Path.of("src/main/resources/META-INF/dilemma"), Path.of("../deploy/crds"));
+      List.of(Path.of("src/main/resources/META-INF/dilemma"), Path.of("../helm/dilemma/crds"));
 
   static final List<String> FILE_NAMES =
       List.of("llmdeployments.dilemma.io-v1.yml", "edgelinks.dilemma.io-v1.yml");

@@ -11,13 +11,10 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class ChartTest {
@@ -96,29 +93,6 @@ class ChartTest {
     JsonNode monitor =
         only(render(t -> t.set("metrics.serviceMonitor.enabled", true)), "ServiceMonitor");
     assertThat(monitor.at("/spec/endpoints/0/path").asText()).isEqualTo("/metrics");
-  }
-
-  /** The chart ships copies of the generated CRDs; they must not drift from the crds module. */
-  @Test
-  void chartCrdsAreTheGeneratedOnes() throws IOException {
-    List<Path> copies;
-    try (Stream<Path> files = Files.list(CHART.resolve("crds"))) {
-      copies = files.sorted().toList();
-    }
-    assertThat(copies).extracting(p -> p.getFileName().toString())
-        .containsExactly("edgelinks.dilemma.io-v1.yml", "llmdeployments.dilemma.io-v1.yml");
-    for (Path copy : copies) {
-      String generated;
-      try (InputStream in =
-          getClass().getClassLoader().getResourceAsStream("META-INF/dilemma/" + copy.getFileName())) {
-        assertThat(in).as("generated CRD %s on the classpath", copy.getFileName()).isNotNull();
-        generated = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-      }
-      assertThat(Files.readString(copy))
-          .as("helm/dilemma/crds/%s is stale: cp crds/src/main/resources/META-INF/dilemma/*.yml helm/dilemma/crds/",
-              copy.getFileName())
-          .isEqualTo(generated);
-    }
   }
 
   private static boolean allows(JsonNode role, String group, String resource, String verb) {

@@ -60,7 +60,7 @@ public final class TestApiServer implements AutoCloseable {
     return server.getKubeConfigYaml();
   }
 
-  /** Installs the CRDs from the YAML on the classpath (the copy deploy/crds/ also holds). */
+  /** Installs the CRDs from the YAML on the classpath (the copy helm/dilemma/crds/ also holds). */
   public void installCrds() {
     for (String name : new String[] {"llmdeployments.dilemma.io-v1.yml", "edgelinks.dilemma.io-v1.yml"}) {
       var crd =

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * The test API server, a client, and the real kubectl of the same version, with the project's CRDs
- * installed by {@code kubectl apply -f deploy/crds}.
+ * installed by {@code kubectl apply -f helm/dilemma/crds}.
  */
 public final class KubeTestEnvironment implements AutoCloseable {
   /** The repository root, where deploy/ lives (tests run from the operator module). */
@@ -36,7 +36,7 @@ public final class KubeTestEnvironment implements AutoCloseable {
     Path kubeconfig = Files.createTempFile("dilemma-it-kubeconfig", ".yaml");
     Files.writeString(kubeconfig, server.kubeConfigYaml());
     KubeTestEnvironment env = new KubeTestEnvironment(server, kubeconfig);
-    env.kubectl("apply", "-f", REPO.resolve("deploy/crds").toString());
+    env.kubectl("apply", "-f", REPO.resolve("helm/dilemma/crds").toString());
     env.kubectl("wait", "--for=condition=Established", "--timeout=30s", "crd/llmdeployments.dilemma.io", "crd/edgelinks.dilemma.io");
     return env;
   }
@@ -88,8 +88,8 @@ public final class KubeTestEnvironment implements AutoCloseable {
 
   private static Path findRepo() {
     Path dir = Path.of("").toAbsolutePath();
-    while (dir != null && !Files.isDirectory(dir.resolve("deploy/crds"))) dir = dir.getParent();
-    if (dir == null) throw new IllegalStateException("cannot find the repository root (deploy/crds)");
+    while (dir != null && !Files.isDirectory(dir.resolve("helm/dilemma/crds"))) dir = dir.getParent();
+    if (dir == null) throw new IllegalStateException("cannot find the repository root (helm/dilemma/crds)");
     return dir;
   }
 }
