@@ -34,7 +34,9 @@ final class PlanCommand implements Callable<Integer> {
   @Parameters(
       arity = "0..1",
       paramLabel = "DIR",
-      description = "directory with profile.json and cluster.yaml (or cluster.json)")
+      description =
+          "directory with profile.json and cluster.yaml (or cluster.json); without it and without"
+              + " --profile/--cluster, the embedded paper-scale example (deploy/examples/opt-350m-edge)")
   Path directory;
 
   @Option(names = "--profile", description = "model profile (profile.json from shard-worker profile)")
@@ -77,6 +79,11 @@ final class PlanCommand implements Callable<Integer> {
       }
       if (profileFile == null) profileFile = PlanningInputs.profileIn(directory);
       if (clusterFile == null) clusterFile = PlanningInputs.clusterIn(directory);
+    }
+    if (directory == null && profileFile == null && clusterFile == null) {
+      Path example = EmbeddedExample.extract();
+      profileFile = PlanningInputs.profileIn(example);
+      clusterFile = PlanningInputs.clusterIn(example);
     }
     if (profileFile == null || clusterFile == null) {
       throw new InvalidInputException(null, "", "give a directory, or both --profile and --cluster");

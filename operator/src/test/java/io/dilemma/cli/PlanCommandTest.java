@@ -90,9 +90,15 @@ class PlanCommandTest {
   }
 
   @Test
-  void missingInputsAreNamed() {
-    assertThat(run("plan")).isEqualTo(DilemmaCli.INPUT_ERROR);
+  void aHalfGivenPairOfFilesIsNamed() {
+    assertThat(run("plan", "--profile", dir.resolve("profile.json").toString())).isEqualTo(DilemmaCli.INPUT_ERROR);
     assertThat(err.toString()).contains("give a directory, or both --profile and --cluster");
+  }
+
+  @Test
+  void withoutArgumentsThePaperScaleExampleInTheJarIsPlanned() {
+    assertThat(run("plan", "--time-limit", "30s")).isEqualTo(0);
+    assertThat(out.toString()).contains("Plan for opt-350m on 5 nodes").contains("T_total");
   }
 
   @Test
