@@ -159,7 +159,11 @@ public final class ShardResources {
             .withName("shard-worker")
             .withImage(spec.worker().image())
             .withCommand("java", "-jar", "/app/shard-worker.jar")
-            .withArgs("serve", "--plan", PLAN_MOUNT + "/" + ShardPlan.CONFIG_MAP_KEY)
+            .withArgs(
+                "serve",
+                "--plan", PLAN_MOUNT + "/" + ShardPlan.CONFIG_MAP_KEY,
+                "--grpc-port", Integer.toString(ShardNames.GRPC_PORT),
+                "--http-port", Integer.toString(ShardNames.HTTP_PORT))
             .addNewPort()
             .withName("grpc")
             .withProtocol("TCP")
@@ -215,11 +219,13 @@ public final class ShardResources {
     return r;
   }
 
+  /** Every shard serves /healthz; the head has no gRPC server, so the gRPC port cannot be it. */
   private static Probe liveness() {
     return new ProbeBuilder()
-        .withNewTcpSocket()
-        .withPort(new IntOrString(ShardNames.GRPC_PORT))
-        .endTcpSocket()
+        .withNewHttpGet()
+        .withPath("/healthz")
+        .withPort(new IntOrString(ShardNames.HTTP_PORT))
+        .endHttpGet()
         .withInitialDelaySeconds(10)
         .withPeriodSeconds(10)
         .withFailureThreshold(6)

@@ -41,12 +41,26 @@ class ShardResourcesTest {
         .isEqualTo(new Quantity(Long.toString(1000 + OVERHEAD)));
     assertThat(container.getLivenessProbe()).isNotNull();
     assertThat(container.getReadinessProbe()).isNotNull();
-    assertThat(container.getArgs()).containsExactly("serve", "--plan", "/etc/dilemma/shard.json");
+    // the worker's ports are flags of `shard-worker serve`; they must be the ones the Service targets
+    assertThat(container.getArgs())
+        .containsExactly("serve", "--plan", "/etc/dilemma/shard.json", "--grpc-port", "9090", "--http-port", "8080");
+    assertThat(objects.service().getSpec().getPorts())
+        .extracting(p -> p.getTargetPort().getIntVal())
+        .containsExactlyInAnyOrder(9090, 8080);
     assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(container.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(pod.getSecurityContext().getRunAsUser()).isNotZero();
+  }
+
+  @Test
+  void theHeadIsProbedOverHttpBecauseItHasNoGrpcServer() {
+    var head = new ShardResources(OVERHEAD).shard(owner, plans.get(0), 1000);
+    var container = head.deployment().getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(container.getLivenessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8080);
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
   }
 
   @Test
