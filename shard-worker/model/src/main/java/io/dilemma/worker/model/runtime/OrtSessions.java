@@ -23,6 +23,10 @@ public final class OrtSessions {
     try (OrtEnvironment.ThreadingOptions threading = new OrtEnvironment.ThreadingOptions()) {
       threading.setGlobalIntraOpNumThreads(Runtime.getRuntime().availableProcessors());
       threading.setGlobalInterOpNumThreads(1);
+      // Pool threads that spin after a run steal the CPU from the other shard processes and the
+      // gRPC threads on a small edge box: a 3-process pipeline on 2 cores fell from 0.85 to 0.39
+      // of the single process with spinning on (shard-worker/serving/README.md, Benchmarks).
+      threading.setGlobalSpinControl(false);
       OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING, "dilemma", threading);
       globalThreads = true;
       return env;
