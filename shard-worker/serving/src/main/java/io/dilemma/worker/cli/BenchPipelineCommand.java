@@ -65,6 +65,15 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   @Option(names = "--repeats", defaultValue = "3", description = "measured runs of each side (after one warm-up); the best is reported")
   int repeats;
 
+  @Option(
+      names = "--warmup-seconds",
+      defaultValue = "20",
+      description = {
+        "how long to exercise the freshly started shard processes before measuring (default ${DEFAULT-VALUE});",
+        "a cold JVM's RPC path is ~10x slower than a warm one's, and a worker in a cluster runs warm"
+      })
+  double warmupSeconds;
+
   @Option(names = "--codec-seconds", defaultValue = "3", description = "measuring time of the cut codec loop")
   double codecSeconds;
 
@@ -80,8 +89,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     try (ShardRunner whole = ShardRunner.open(model, wholeModel())) {
       dims = whole.dimensions();
       long[] prompt = new SplittableRandom(7).longs(promptTokens, 4, dims.vocabSize()).toArray();
-      out.printf("%s: %d layers, d=%d, %d-bit weights; prompt %d tokens, %d generated, best of %d runs after a warm-up%n",
-          model, dims.layers(), dims.hiddenSize(), weightBits, promptTokens, newTokens, repeats);
+      out.printf("%s: %d layers, d=%d, %d-bit weights; prompt %d tokens, %d generated, best of %d runs after a %.0f s warm-up%n",
+          model, dims.layers(), dims.hiddenSize(), weightBits, promptTokens, newTokens, repeats, warmupSeconds);
       for (CutQuantization cut : cutList) {
         LocalPipeline.Layout layout =
             new LocalPipeline.Layout(shards, dims.layers(), weightBits, cut, true, new ServingLimits(1L << 30, 300, 60_000));
@@ -110,6 +119,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     double pipelineRate = 0;
     double overheadMicros = 0;
     boolean identical = true;
+    warmUp(pipeline, prompt);
     for (int run = 0; run <= repeats; run++) {
       Generation.Result reference = Generation.generate(new ShardDecoder(whole), prompt, newTokens, TokenSampler.greedy());
       JsonNode response = complete(pipeline, prompt);
@@ -129,6 +139,24 @@ public final class BenchPipelineCommand implements Callable<Integer> {
       }
     }
     return new Comparison(referenceRate, pipelineRate, overheadMicros, chainCheckMicros(pipeline), identical);
+  }
+
+  /**
+   * Until the JIT has compiled the RPC, HTTP and frame-coding paths, every hop costs milliseconds
+   * more than it does in a long-running worker (measured here: a trivial gRPC call through a fresh
+   * shard process takes ~1.2 ms for its first few thousand calls, ~0.3 ms after). Completions warm
+   * the model path, chain checks (cheap) the RPC stack on every hop.
+   */
+  private void warmUp(LocalPipeline pipeline, long[] prompt) throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest ready = HttpRequest.newBuilder(pipeline.headUrl("/readyz")).build();
+    long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
+    do {
+      complete(pipeline, prompt);
+      for (int i = 0; i < 500 && System.nanoTime() < end; i++) {
+        http.send(ready, HttpResponse.BodyHandlers.discarding());
+      }
+    } while (System.nanoTime() < end);
   }
 
   /**
