@@ -70,10 +70,9 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
   private final MemoryLedger ledger;
   private final OperatorMetrics metrics;
   private final Clock clock;
-  private final LinkWatch linkWatch = new LinkWatch();
   private final PrometheusLinkSource linkMetrics;
   private ShardRollout rollout;
-  private EventRecorder events;
+  private ReconcileReporter reporter;
   private InformerEventSource<Node, LLMDeployment> nodes;
   private InformerEventSource<EdgeLink, LLMDeployment> links;
   private InformerEventSource<ConfigMap, LLMDeployment> configMaps;
@@ -99,7 +98,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
       EventSourceContext<LLMDeployment> context) {
     var client = context.getClient();
     rollout = new ShardRollout(client, new ShardResources(settings.shardOverheadBytes()));
-    events = new EventRecorder(client);
+    reporter = new ReconcileReporter(new EventRecorder(client), metrics);
     var deployments =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Deployment.class, LLMDeployment.class)
@@ -163,7 +162,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
                 attempt.observation,
                 attempt.result.lostNodes(),
                 now));
-    report(resource, previous, status, attempt);
+    reporter.report(resource, key, previous, status, attempt.result, attempt.observation);
 
     if (!status.equals(previous)) writeStatus(resource, status, context);
     UpdateControl<LLMDeployment> control = UpdateControl.noUpdate();
@@ -196,8 +195,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     rollout.deleteAll(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
     ledger.release(key);
     planning.forget(key);
-    metrics.forget(key);
-    linkWatch.forget(key);
+    reporter.forget(key);
     return DeleteControl.defaultDelete();
   }
 
@@ -298,48 +296,6 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
                     key(d),
                     MemoryLedger.requestsByNode(d.getStatus().plan(), settings.shardOverheadBytes())));
     return held;
-  }
-
-  /** Events and metrics for what changed in this reconcile. */
-  private void report(
-      LLMDeployment resource, LLMDeploymentStatus previous, LLMDeploymentStatus status, PlanningAttempt attempt) {
-    String key = key(resource);
-    var outcome = attempt.result.outcome();
-    if (outcome instanceof PlanningOutcome.Planned p && p.replanned()) {
-      metrics.replanned(p.reason());
-      String from = previous.plan() == null ? "none" : previous.plan().planId();
-      LOG.info("{}: {} plan {} -> {}", key, p.reason(), from, p.plan().planId());
-      events.emit(
-          resource,
-          EventRecorder.Reason.PlanChanged,
-          false,
-          p.reason() + ": plan " + from + " -> " + p.plan().planId() + ". " + StatusAggregator.describe(p.plan()));
-    }
-    if (status.plan() != null) metrics.predicted(key, status.plan().predicted().totalSeconds());
-    var planned = status.condition(StatusAggregator.PLANNED).orElseThrow();
-    boolean newlyInfeasible =
-        outcome instanceof PlanningOutcome.Infeasible
-            && previous
-                .condition(StatusAggregator.PLANNED)
-                .map(c -> !c.getMessage().equals(planned.getMessage()))
-                .orElse(true);
-    if (newlyInfeasible) {
-      events.emit(resource, EventRecorder.Reason.Infeasible, true, planned.getMessage());
-    }
-    if (!attempt.result.lostNodes().isEmpty()) {
-      var degraded = status.condition(StatusAggregator.DEGRADED).orElseThrow();
-      boolean news =
-          previous
-              .condition(StatusAggregator.DEGRADED)
-              .map(c -> !c.getMessage().equals(degraded.getMessage()))
-              .orElse(true);
-      if (news) events.emit(resource, EventRecorder.Reason.NodeLost, true, degraded.getMessage());
-    }
-    if (attempt.observation != null && status.plan() != null) {
-      for (String message : linkWatch.degraded(key, status.plan(), attempt.observation)) {
-        events.emit(resource, EventRecorder.Reason.LinkDegraded, true, message);
-      }
-    }
   }
 
   private static Set<ResourceID> allPrimaries(EventSourceContext<LLMDeployment> context) {

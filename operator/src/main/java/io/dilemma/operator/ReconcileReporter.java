@@ -1,0 +1,72 @@
+package io.dilemma.operator;
+
+import io.dilemma.api.LLMDeployment;
+import io.dilemma.api.LLMDeploymentStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns what one reconcile changed into Events and metrics, each said once, not every reconcile. */
+final class ReconcileReporter {
+  private static final Logger LOG = LoggerFactory.getLogger(ReconcileReporter.class);
+
+  private final EventRecorder events;
+  private final OperatorMetrics metrics;
+  private final LinkWatch linkWatch = new LinkWatch();
+
+  ReconcileReporter(EventRecorder events, OperatorMetrics metrics) {
+    this.events = events;
+    this.metrics = metrics;
+  }
+
+  /** Events and metrics for what changed in this reconcile, compared with the previous status. */
+  void report(
+      LLMDeployment resource,
+      String key,
+      LLMDeploymentStatus previous,
+      LLMDeploymentStatus status,
+      PlanningStep.Result result,
+      ClusterObservation observation) {
+    var outcome = result.outcome();
+    if (outcome instanceof PlanningOutcome.Planned p && p.replanned()) {
+      metrics.replanned(p.reason());
+      String from = previous.plan() == null ? "none" : previous.plan().planId();
+      LOG.info("{}: {} plan {} -> {}", key, p.reason(), from, p.plan().planId());
+      events.emit(
+          resource,
+          EventRecorder.Reason.PlanChanged,
+          false,
+          p.reason() + ": plan " + from + " -> " + p.plan().planId() + ". " + StatusAggregator.describe(p.plan()));
+    }
+    if (status.plan() != null) metrics.predicted(key, status.plan().predicted().totalSeconds());
+    var planned = status.condition(StatusAggregator.PLANNED).orElseThrow();
+    boolean newlyInfeasible =
+        outcome instanceof PlanningOutcome.Infeasible
+            && previous
+                .condition(StatusAggregator.PLANNED)
+                .map(c -> !c.getMessage().equals(planned.getMessage()))
+                .orElse(true);
+    if (newlyInfeasible) {
+      events.emit(resource, EventRecorder.Reason.Infeasible, true, planned.getMessage());
+    }
+    if (!result.lostNodes().isEmpty()) {
+      var degraded = status.condition(StatusAggregator.DEGRADED).orElseThrow();
+      boolean news =
+          previous
+              .condition(StatusAggregator.DEGRADED)
+              .map(c -> !c.getMessage().equals(degraded.getMessage()))
+              .orElse(true);
+      if (news) events.emit(resource, EventRecorder.Reason.NodeLost, true, degraded.getMessage());
+    }
+    if (observation != null && status.plan() != null) {
+      for (String message : linkWatch.degraded(key, status.plan(), observation)) {
+        events.emit(resource, EventRecorder.Reason.LinkDegraded, true, message);
+      }
+    }
+  }
+
+  /** Drops what is kept per deployment once it is deleted. */
+  void forget(String key) {
+    metrics.forget(key);
+    linkWatch.forget(key);
+  }
+}
