@@ -30,6 +30,8 @@ BIN_DIR="${KUBE_TEST_DIR}/k8s/${K8S_VERSION}-${PLATFORM}"
 WORK_DIR="${KUBE_TEST_DIR}/work"
 LOG_DIR="${KUBE_TEST_DIR}/logs"
 BUILD_LOG="${LOG_DIR}/build.log"
+# The local multi-node cluster (deploy/local-cluster) runs these from the same tree and directory.
+NODE_BINARIES=(kubelet kube-controller-manager kube-scheduler kube-proxy)
 REFLECT2_SRC="/usr/share/gocode/src/github.com/modern-go/reflect2"
 # upstream commit of v1.20.2 (as recorded by Debian's build of kubernetes-client)
 K8S_GIT_COMMIT="faecb196815e248d3ecfb03c680a4507229c2a56"
@@ -51,6 +53,10 @@ binaries_ok() {
   "${BIN_DIR}/etcd" --version >/dev/null 2>&1 || return 1
   "${BIN_DIR}/kube-apiserver" --version 2>/dev/null | grep -q "v${K8S_VERSION}" || return 1
   "${BIN_DIR}/kubectl" version --client >/dev/null 2>&1 || return 1
+  local b
+  for b in "${NODE_BINARIES[@]}"; do
+    [[ -x "${BIN_DIR}/${b}" ]] || return 1
+  done
 }
 
 print_result() {
@@ -204,7 +210,7 @@ KUBE_GIT_MAJOR='${K8S_VERSION%%.*}'
 KUBE_GIT_MINOR='$(echo "${K8S_VERSION}" | cut -d. -f2)'
 EOF
 
-log "building kube-apiserver and kubectl (several minutes; log: ${BUILD_LOG})"
+log "building kube-apiserver, kubectl and ${NODE_BINARIES[*]} (about 15 minutes on 2 cores; log: ${BUILD_LOG})"
 BUILD_START=$(date +%s)
 (
   cd "${SRC_DIR}"
@@ -217,12 +223,12 @@ BUILD_START=$(date +%s)
   export KUBE_BUILD_PLATFORMS="linux/amd64"
   export KUBE_VERBOSE=1
   unset GOROOT GOBIN
-  run_logged make WHAT="cmd/kube-apiserver cmd/kubectl"
+  run_logged make WHAT="cmd/kube-apiserver cmd/kubectl ${NODE_BINARIES[*]/#/cmd/}"
 ) || die "kubernetes build failed"
 log "build took $(( $(date +%s) - BUILD_START ))s"
 
 OUT_DIR="${SRC_DIR}/_output/local/bin/linux/amd64"
-for b in kube-apiserver kubectl; do
+for b in kube-apiserver kubectl "${NODE_BINARIES[@]}"; do
   [[ -x "${OUT_DIR}/${b}" ]] || die "build output ${OUT_DIR}/${b} missing"
 done
 
@@ -234,6 +240,11 @@ mkdir -p "${BIN_DIR}.tmp"
 install -m 0755 "${WORK_DIR}/etcd-deb/usr/bin/etcd" "${BIN_DIR}.tmp/etcd"
 install -m 0755 "${OUT_DIR}/kube-apiserver" "${BIN_DIR}.tmp/kube-apiserver"
 install -m 0755 "${OUT_DIR}/kubectl" "${BIN_DIR}.tmp/kubectl"
+for b in "${NODE_BINARIES[@]}"; do
+  install -m 0755 "${OUT_DIR}/${b}" "${BIN_DIR}.tmp/${b}"
+done
+# the local cluster compiles its pause image from the same tree
+install -m 0644 "${SRC_DIR}/build/pause/linux/pause.c" "${BIN_DIR}.tmp/pause.c"
 rm -rf "${BIN_DIR}"
 mv "${BIN_DIR}.tmp" "${BIN_DIR}"
 
