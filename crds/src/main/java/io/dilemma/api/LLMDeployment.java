@@ -1,5 +1,6 @@
 package io.dilemma.api;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -40,4 +41,10 @@ public class LLMDeployment extends CustomResource<LLMDeploymentSpec, LLMDeployme
     implements Namespaced {
   public static final String GROUP = "dilemma.io";
   public static final String VERSION = "v1alpha1";
+
+  @Override
+  @JsonDeserialize(using = TolerantSpecDeserializer.class)
+  public void setSpec(LLMDeploymentSpec spec) {
+    super.setSpec(spec);
+  }
 }

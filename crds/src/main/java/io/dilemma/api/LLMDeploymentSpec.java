@@ -1,5 +1,6 @@
 package io.dilemma.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.dilemma.contract.QualityMetric;
@@ -17,7 +18,8 @@ import java.util.Map;
  * What to serve, for which workload, within which quality budget, and where.
  *
  * <p>Defaults live in the schema (the API server fills them) and again in the compact constructors,
- * so objects built in code behave like objects read from the cluster.
+ * so objects built in code behave like objects read from the cluster. {@code unreadable} is set
+ * only by {@link #unreadable(String)}; it is never serialised.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LLMDeploymentSpec(
@@ -43,10 +45,36 @@ public record LLMDeploymentSpec(
     @JsonPropertyDescription("When an already running plan is replaced by a better one.")
         ReplanPolicySpec replanPolicy,
     @JsonPropertyDescription("Solver limits.") SolverSpec solver,
-    @JsonPropertyDescription("The shard-worker container.") WorkerSpec worker) {
+    @JsonPropertyDescription("The shard-worker container.") WorkerSpec worker,
+    @JsonIgnore String unreadable) {
 
   public static final List<Integer> SUPPORTED_BITS = List.of(2, 3, 4, 8, 16);
   public static final List<Double> DEFAULT_RHO = List.of(0.0, 0.1, 0.25, 0.5, 1.0);
+
+  public LLMDeploymentSpec(
+      ModelSpec model,
+      WorkloadSpec workload,
+      QualitySpec quality,
+      List<Integer> allowedBits,
+      List<Double> allowedRho,
+      PlacementSpec placement,
+      ReplanPolicySpec replanPolicy,
+      SolverSpec solver,
+      WorkerSpec worker) {
+    this(model, workload, quality, allowedBits, allowedRho, placement, replanPolicy, solver, worker, null);
+  }
+
+  /**
+   * A spec stored in the cluster that cannot be read into these types (say, a number beyond an
+   * {@code int} accepted by an older, laxer schema). It stands in for the real spec so that one
+   * such object becomes its own {@code InvalidSpec} instead of failing the informer that lists
+   * every deployment.
+   *
+   * @param problem one line naming the field and the problem
+   */
+  public static LLMDeploymentSpec unreadable(String problem) {
+    return new LLMDeploymentSpec(null, null, null, null, null, null, null, null, null, problem);
+  }
 
   public LLMDeploymentSpec {
     allowedBits = allowedBits == null || allowedBits.isEmpty() ? SUPPORTED_BITS : List.copyOf(allowedBits);
@@ -116,6 +144,7 @@ public record LLMDeploymentSpec(
   public record QualitySpec(
       @Required
           @Min(0)
+          @Max(1e6)
           @JsonPropertyDescription(
               "Quality budget Q: the sum of the per-layer weight losses and per-cut activation"
                   + " losses, in the chosen metric, must stay at or below it.")

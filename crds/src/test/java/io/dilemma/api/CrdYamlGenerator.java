@@ -34,6 +34,7 @@ public final class CrdYamlGenerator {
         .forCRDVersions("v1")
         .customResourceClasses(LLMDeployment.class, EdgeLink.class)
         .generate();
+    SchemaRefinements.applyTo(outputDir.resolve(FILE_NAMES.get(0)));
   }
 
   public static void main(String[] args) {

@@ -12,10 +12,16 @@ import org.slf4j.LoggerFactory;
 
 /** Writes core/v1 Events about an LLMDeployment; a failed write is logged, never fatal. */
 public final class EventRecorder {
-  /** The events the operator emits. */
+  /**
+   * The events the operator emits. A deployment that cannot be planned gets its Planned
+   * condition's reason ({@code Infeasible}, {@code InvalidSpec}, ...) as the event's.
+   */
   public enum Reason {
     PlanChanged,
     Infeasible,
+    InvalidSpec,
+    ProfileUnavailable,
+    NoEligibleNodes,
     LinkDegraded,
     NodeLost
   }

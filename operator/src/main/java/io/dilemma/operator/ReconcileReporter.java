@@ -39,14 +39,15 @@ final class ReconcileReporter {
     }
     if (status.plan() != null) metrics.predicted(key, status.plan().predicted().totalSeconds());
     var planned = status.condition(StatusAggregator.PLANNED).orElseThrow();
-    boolean newlyInfeasible =
-        outcome instanceof PlanningOutcome.Infeasible
+    // One Warning per new verdict (Infeasible, InvalidSpec, ...), not one per reconcile.
+    boolean newlyNotPlanned =
+        !(outcome instanceof PlanningOutcome.Planned)
             && previous
                 .condition(StatusAggregator.PLANNED)
                 .map(c -> !c.getMessage().equals(planned.getMessage()))
                 .orElse(true);
-    if (newlyInfeasible) {
-      events.emit(resource, EventRecorder.Reason.Infeasible, true, planned.getMessage());
+    if (newlyNotPlanned) {
+      events.emit(resource, EventRecorder.Reason.valueOf(planned.getReason()), true, planned.getMessage());
     }
     if (!result.lostNodes().isEmpty()) {
       var degraded = status.condition(StatusAggregator.DEGRADED).orElseThrow();

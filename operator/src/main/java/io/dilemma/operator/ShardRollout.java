@@ -3,7 +3,9 @@ package io.dilemma.operator;
 import io.dilemma.api.LLMDeployment;
 import io.dilemma.api.PlanStatus;
 import io.dilemma.contract.ShardPlan;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Collection;
@@ -19,6 +21,9 @@ public final class ShardRollout {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShardRollout.class);
   static final String APPLIED_HASH = "dilemma.io/applied-sha256";
   static final String SHARD_COUNT = "dilemma.io/shard-count";
+  /** What a shard set consists of; deleted in this order so no pod outlives its plan ConfigMap. */
+  private static final List<Class<? extends HasMetadata>> OWNED_KINDS =
+      List.of(Deployment.class, Service.class, ConfigMap.class);
 
   private final KubernetesClient client;
   private final ShardResources resources;
@@ -98,17 +103,26 @@ public final class ShardRollout {
 
   /** Removes every object the deployment owns; used on deletion, where no garbage collector may run. */
   public void deleteAll(String namespace, String deployment) {
-    var selector = Map.of(ShardNames.LABEL_DEPLOYMENT, deployment, ShardNames.LABEL_MANAGED_BY, ShardNames.MANAGED_BY);
-    client.apps().deployments().inNamespace(namespace).withLabels(selector).delete();
-    client.services().inNamespace(namespace).withLabels(selector).delete();
-    client.configMaps().inNamespace(namespace).withLabels(selector).delete();
+    deleteMatching(
+        namespace,
+        Map.of(ShardNames.LABEL_DEPLOYMENT, deployment, ShardNames.LABEL_MANAGED_BY, ShardNames.MANAGED_BY));
   }
 
   private void deletePlan(String namespace, String deployment, String planId) {
-    var selector = Map.of(ShardNames.LABEL_DEPLOYMENT, deployment, ShardNames.LABEL_PLAN, planId);
-    client.apps().deployments().inNamespace(namespace).withLabels(selector).delete();
-    client.services().inNamespace(namespace).withLabels(selector).delete();
-    client.configMaps().inNamespace(namespace).withLabels(selector).delete();
+    deleteMatching(namespace, Map.of(ShardNames.LABEL_DEPLOYMENT, deployment, ShardNames.LABEL_PLAN, planId));
+  }
+
+  /**
+   * Lists, then deletes each object by name. A delete by label selector is a {@code
+   * deletecollection}, which the chart's least-privilege role does not grant; the API server
+   * would refuse it and the deletion would never finish.
+   */
+  private void deleteMatching(String namespace, Map<String, String> selector) {
+    for (Class<? extends HasMetadata> kind : OWNED_KINDS) {
+      for (HasMetadata object : client.resources(kind).inNamespace(namespace).withLabels(selector).list().getItems()) {
+        client.resources(kind).inNamespace(namespace).withName(object.getMetadata().getName()).delete();
+      }
+    }
   }
 
   /**

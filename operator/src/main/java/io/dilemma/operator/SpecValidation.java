@@ -14,6 +14,7 @@ public final class SpecValidation {
   public static List<String> problems(LLMDeploymentSpec spec) {
     List<String> problems = new ArrayList<>();
     if (spec == null) return List.of("spec: missing");
+    if (spec.unreadable() != null) return List.of(spec.unreadable());
     if (spec.model() == null) problems.add("spec.model: missing");
     else {
       var source = spec.model().source();

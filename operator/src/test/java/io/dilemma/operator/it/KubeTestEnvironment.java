@@ -23,6 +23,7 @@ public final class KubeTestEnvironment implements AutoCloseable {
 
   private final TestApiServer server;
   private final Path kubeconfig;
+  private KubernetesClient operatorClient;
 
   private KubeTestEnvironment(TestApiServer server, Path kubeconfig) {
     this.server = server;
@@ -43,6 +44,15 @@ public final class KubeTestEnvironment implements AutoCloseable {
 
   public KubernetesClient client() {
     return server.client();
+  }
+
+  /**
+   * A client with exactly the permissions the Helm chart grants the operator; the operator under
+   * test must use this one, never the admin {@link #client()}.
+   */
+  public synchronized KubernetesClient operatorClient() {
+    if (operatorClient == null) operatorClient = ChartRbac.install(client());
+    return operatorClient;
   }
 
   public Path kubeconfig() {
@@ -82,6 +92,7 @@ public final class KubeTestEnvironment implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    if (operatorClient != null) operatorClient.close();
     server.close();
     Files.deleteIfExists(kubeconfig);
   }

@@ -27,9 +27,9 @@ class LeaderElectionIT {
     try (KubeTestEnvironment env = KubeTestEnvironment.start()) {
       KubernetesClient client = env.client();
       var options =
-          new DilemmaOperator.Options(Optional.of("default"), 0, 1, LLMDeploymentReconciler.Settings.defaults(), false);
-      DilemmaOperator first = DilemmaOperator.start(client, new CpSatPlanner(), ModelCostsFromProfile::toModelCosts, options);
-      DilemmaOperator second = DilemmaOperator.start(client, new CpSatPlanner(), ModelCostsFromProfile::toModelCosts, options);
+          new DilemmaOperator.Options(Optional.of(ChartRbac.NAMESPACE), 0, 1, LLMDeploymentReconciler.Settings.defaults(), false);
+      DilemmaOperator first = DilemmaOperator.start(env.operatorClient(), new CpSatPlanner(), ModelCostsFromProfile::toModelCosts, options);
+      DilemmaOperator second = DilemmaOperator.start(env.operatorClient(), new CpSatPlanner(), ModelCostsFromProfile::toModelCosts, options);
       try {
         List<DilemmaOperator> replicas = List.of(first, second);
         Await.until("one replica holding the Lease", Duration.ofSeconds(30),
@@ -39,7 +39,7 @@ class LeaderElectionIT {
         assertThat(get(leader, "/leader")).isEqualTo(200);
         assertThat(get(standby, "/leader")).isEqualTo(503);
         assertThat(get(standby, "/readyz")).as("a standby is ready, or rolling updates stall").isEqualTo(200);
-        assertThat(client.leases().inNamespace("default").withName(DilemmaOperator.LEASE_NAME).get()
+        assertThat(client.leases().inNamespace(ChartRbac.NAMESPACE).withName(DilemmaOperator.LEASE_NAME).get()
             .getSpec().getHolderIdentity()).isNotBlank();
 
         EdgeLink link = new EdgeLink();

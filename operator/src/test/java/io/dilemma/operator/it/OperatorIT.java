@@ -66,7 +66,7 @@ class OperatorIT {
     kubelet = new SimulatedKubelet(client, POD_START);
     operator =
         DilemmaOperator.start(
-            client,
+            env.operatorClient(),
             new CpSatPlanner(),
             ModelCostsFromProfile::toModelCosts,
             new DilemmaOperator.Options(
@@ -248,13 +248,20 @@ class OperatorIT {
 
     Files.writeString(bad, example.replace("name: opt-350m\nspec:", "name: bad-bits\nspec:")
         .replace("  workload:", "  allowedBits: [4, 5]\n  workload:"));
+    rejected = env.tryKubectl("apply", "-n", NS, "-f", bad.toString());
+    assertThat(rejected.exitCode()).isNotZero();
+    assertThat(rejected.output()).contains("spec.allowedBits[1]");
+
+    // What the schema cannot say (exactly one model source) the operator reports on the object.
+    Files.writeString(bad, example.replace("name: opt-350m\nspec:", "name: two-sources\nspec:")
+        .replace("    source:\n", "    source:\n      persistentVolumeClaim:\n        claimName: models\n"));
     env.kubectl("apply", "-n", NS, "-f", bad.toString());
-    LLMDeployment reported = Await.until("Planned=False on bad-bits", Duration.ofSeconds(20), () -> get(NS, "bad-bits"),
+    LLMDeployment reported = Await.until("Planned=False on two-sources", Duration.ofSeconds(20), () -> get(NS, "two-sources"),
         d -> "InvalidSpec".equals(condition(d, "Planned", true)));
     assertThat(condition(reported, "Ready", false)).isEqualTo("False");
     assertThat(reported.getStatus().condition("Planned").orElseThrow().getMessage())
-        .isEqualTo("spec.allowedBits: 5 is not one of [2, 3, 4, 8, 16]");
-    env.kubectl("delete", "llmd", "bad-bits", "-n", NS);
+        .isEqualTo("spec.model.source: set exactly one of url or persistentVolumeClaim");
+    env.kubectl("delete", "llmd", "two-sources", "-n", NS);
     Files.delete(bad);
   }
 
