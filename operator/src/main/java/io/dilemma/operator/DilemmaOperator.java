@@ -69,7 +69,12 @@ public final class DilemmaOperator implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     operator.register(
         new LLMDeploymentReconciler(
-            planner, profiles, options.settings(), new MemoryLedger(), new OperatorMetrics(registry), clock));
+            planner, profiles, options.settings(), new MemoryLedger(), new OperatorMetrics(registry), clock),
+        o ->
+            o.withGenericFilter(
+                new UnreadableSpecFilter(
+                    (d, problem) ->
+                        new EventRecorder(client).emit(d, EventRecorder.Reason.InvalidSpec, true, problem))));
     operator.register(new EdgeLinkReconciler(clock));
     OperatorHttpServer http = null;
     try {

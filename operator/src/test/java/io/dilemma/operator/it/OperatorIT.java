@@ -250,7 +250,7 @@ class OperatorIT {
         .replace("  workload:", "  allowedBits: [4, 5]\n  workload:"));
     rejected = env.tryKubectl("apply", "-n", NS, "-f", bad.toString());
     assertThat(rejected.exitCode()).isNotZero();
-    assertThat(rejected.output()).contains("spec.allowedBits[1]");
+    assertThat(rejected.output()).contains("spec.allowedBits: Unsupported value: 5");
 
     // What the schema cannot say (exactly one model source) the operator reports on the object.
     Files.writeString(bad, example.replace("name: opt-350m\nspec:", "name: two-sources\nspec:")

@@ -77,6 +77,7 @@ class UnreadableSpecIT {
         assertThat(env.kubectl("get", "llmd", "unreadable", "-n", NS, "-o", "jsonpath={.spec.allowedBits}"))
             .contains("99999999999");
         assertThat(unreadable.get().getSpec().unreadable()).isNotNull();
+        assertThat(unreadable.get().getStatus()).as("nothing is written to an object no write can pass").isNull();
       }
       Files.delete(lax);
       Files.delete(bad);
