@@ -10,13 +10,13 @@ import java.util.List;
 /**
  * Writes the CRD YAML of the custom resources from their Java types.
  *
- * <p>Run {@code mvn -o -q -pl crds test -Dtest=CrdYamlIsCurrentTest -Ddilemma.crds.regenerate=true}
+ * <p>Run {@code mvn -o -q -pl crds/api -am test -Dtest=CrdYamlIsCurrentTest -Dsurefire.failIfNoSpecifiedTests=false -Ddilemma.crds.regenerate=true}
  * after changing a type in {@code io.dilemma.api}.
  */
 public final class CrdYamlGenerator {
-  /** Checked-in copies, relative to the crds module: one on the classpath, one in the Helm chart (also what `kubectl apply -f` takes). */
+  /** Checked-in copies, relative to the crds/api module: one on the classpath, one in the Helm chart (also what `kubectl apply -f` takes). */
   static final List<Path> CHECKED_IN_DIRS =
-      List.of(Path.of("src/main/resources/META-INF/dilemma"), Path.of("../helm/dilemma/crds"));
+      List.of(Path.of("src/main/resources/META-INF/dilemma"), Path.of("../../helm/dilemma/crds"));
 
   static final List<String> FILE_NAMES =
       List.of("llmdeployments.dilemma.io-v1.yml", "edgelinks.dilemma.io-v1.yml");
