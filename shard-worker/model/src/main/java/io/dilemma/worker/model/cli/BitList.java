@@ -1,6 +1,6 @@
 package io.dilemma.worker.model.cli;
 
-import io.dilemma.worker.model.runtime.WeightBits;
+import io.dilemma.worker.model.core.WeightBits;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

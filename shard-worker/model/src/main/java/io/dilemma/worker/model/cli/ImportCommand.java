@@ -1,9 +1,9 @@
 package io.dilemma.worker.model.cli;
 
 import io.dilemma.worker.model.format.ModelDirectoryWriter;
-import io.dilemma.worker.model.format.ShardManifest.TokenizerFiles;
 import io.dilemma.worker.model.importer.HfOptImporter;
 import io.dilemma.worker.model.tokenizer.BpeTokenizer;
+import io.dilemma.worker.model.tokenizer.TokenizerFiles;
 import io.dilemma.worker.model.weights.OptWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;

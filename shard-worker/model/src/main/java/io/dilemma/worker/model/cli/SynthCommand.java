@@ -1,7 +1,7 @@
 package io.dilemma.worker.model.cli;
 
+import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.model.format.ShardManifest;
-import io.dilemma.worker.model.runtime.ModelDimensions;
 import io.dilemma.worker.model.synth.ModelSynthesis;
 import io.dilemma.worker.model.synth.OptPreset;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.dilemma.worker.model.runtime;
+package io.dilemma.worker.model.core;
 
 /**
  * A problem with a model directory or file that the user can fix. The message is one line naming

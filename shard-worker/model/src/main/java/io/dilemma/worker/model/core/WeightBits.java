@@ -1,4 +1,4 @@
-package io.dilemma.worker.model.runtime;
+package io.dilemma.worker.model.core;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.dilemma.worker.model.runtime;
+package io.dilemma.worker.model.core;
 
 /**
  * Shape of an OPT-architecture decoder.
