@@ -31,7 +31,7 @@ public final class ImportCommand extends ModelCommand {
   String name;
 
   @Override
-  void run() throws Exception {
+  protected void run() throws Exception {
     OptWeights weights = HfOptImporter.read(checkpoint.resolve("config.json"), checkpoint.resolve("model.safetensors"));
     Files.createDirectories(out);
     TokenizerFiles tokenizer = null;

@@ -52,7 +52,7 @@ public final class ProfileCommand extends ModelCommand {
   long seed;
 
   @Override
-  void run() throws Exception {
+  protected void run() throws Exception {
     if ((model == null) == (shapeOnlyPreset == null)) {
       throw new IllegalArgumentException("give exactly one of --model DIR or --shape-only PRESET");
     }

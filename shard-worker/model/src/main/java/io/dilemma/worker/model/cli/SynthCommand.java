@@ -33,7 +33,7 @@ public final class SynthCommand extends ModelCommand {
   Integer vocab;
 
   @Override
-  void run() throws Exception {
+  protected void run() throws Exception {
     ModelDimensions base = OptPreset.byName(preset).dimensions();
     ModelDimensions dims =
         new ModelDimensions(

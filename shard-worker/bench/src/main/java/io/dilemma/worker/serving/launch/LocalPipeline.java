@@ -1,10 +1,10 @@
 package io.dilemma.worker.serving.launch;
 
 import io.dilemma.contract.ContractJson;
-import io.dilemma.contract.ShardPlan;
 import io.dilemma.contract.ShardPlan.CutQuantization;
 import io.dilemma.contract.ShardPlan.ModelSource;
 import io.dilemma.contract.ShardPlan.ServingLimits;
+import io.dilemma.contract.ShardPlan;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

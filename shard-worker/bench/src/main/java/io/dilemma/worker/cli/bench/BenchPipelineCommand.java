@@ -1,4 +1,4 @@
-package io.dilemma.worker.cli;
+package io.dilemma.worker.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,6 @@
-package io.dilemma.cli;
+package io.dilemma.cli.bench;
 
+import io.dilemma.cli.Seconds;
 import io.dilemma.planner.CpSatPlanner;
 import io.dilemma.planner.Plan;
 import io.dilemma.planner.Planner;

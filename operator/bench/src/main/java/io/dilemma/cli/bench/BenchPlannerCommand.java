@@ -1,5 +1,6 @@
-package io.dilemma.cli;
+package io.dilemma.cli.bench;
 
+import io.dilemma.cli.Seconds;
 import io.dilemma.planinput.InvalidInputException;
 import io.dilemma.planner.Baselines;
 import io.dilemma.planner.CostModel;

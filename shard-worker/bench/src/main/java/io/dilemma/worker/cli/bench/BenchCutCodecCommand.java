@@ -1,4 +1,4 @@
-package io.dilemma.worker.cli;
+package io.dilemma.worker.cli.bench;
 
 import io.dilemma.worker.serving.bench.CutCodecBenchmark;
 import java.time.Duration;

@@ -1,7 +1,9 @@
-package io.dilemma.worker.model.cli;
+package io.dilemma.worker.cli.bench;
 
 import io.dilemma.worker.model.bench.DecodeSpeed;
 import io.dilemma.worker.model.bench.ResidentMemoryProbe;
+import io.dilemma.worker.model.cli.BitList;
+import io.dilemma.worker.model.cli.ModelCommand;
 import io.dilemma.worker.model.format.ModelDirectory;
 import io.dilemma.worker.model.format.ModelPacker;
 import io.dilemma.worker.model.runtime.LayerSelection;
@@ -40,7 +42,7 @@ public final class BenchModelCommand extends ModelCommand {
   boolean memory;
 
   @Override
-  void run() throws Exception {
+  protected void run() throws Exception {
     OptPreset shape = OptPreset.byName(preset);
     OptWeights weights = new WeightSynthesizer(1).synthesize(shape.dimensions());
     int layers = shape.dimensions().layers();
