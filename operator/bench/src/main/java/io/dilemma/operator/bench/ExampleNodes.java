@@ -1,6 +1,6 @@
 package io.dilemma.operator.bench;
 
-import io.dilemma.operator.NodeReading;
+import io.dilemma.operator.observe.NodeReading;
 import io.dilemma.planinput.ClusterFile;
 import io.dilemma.planner.ComputeNode;
 import io.dilemma.planner.Tier;

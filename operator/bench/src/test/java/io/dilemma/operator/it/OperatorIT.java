@@ -9,10 +9,10 @@ import io.dilemma.contract.ContractJson;
 import io.dilemma.contract.ShardPlan;
 import io.dilemma.operator.DilemmaOperator;
 import io.dilemma.operator.LLMDeploymentReconciler;
-import io.dilemma.operator.LinkReading;
-import io.dilemma.operator.ShardNames;
 import io.dilemma.operator.bench.ExampleNodes;
 import io.dilemma.operator.bench.SimulatedKubelet;
+import io.dilemma.operator.observe.LinkReading;
+import io.dilemma.operator.rollout.ShardNames;
 import io.dilemma.planinput.ModelCostsFromProfile;
 import io.dilemma.planner.CpSatPlanner;
 import io.fabric8.kubernetes.api.model.Event;
@@ -297,7 +297,7 @@ class OperatorIT {
     Map<String, Long> planned = new HashMap<>();
     for (LLMDeployment d : client.resources(LLMDeployment.class).inNamespace(NS).list().getItems()) {
       if (d.getStatus() == null || d.getStatus().plan() == null) continue;
-      io.dilemma.operator.MemoryLedger.requestsByNode(d.getStatus().plan(), OVERHEAD)
+      io.dilemma.operator.observe.MemoryLedger.requestsByNode(d.getStatus().plan(), OVERHEAD)
           .forEach((node, bytes) -> planned.merge(node, bytes, Long::sum));
     }
     for (var e : planned.entrySet()) {
@@ -338,8 +338,8 @@ class OperatorIT {
 
   /** Whether every node can hold both plans' memory requests at once (nothing else runs here). */
   static boolean bothFit(PlanStatus a, PlanStatus b) {
-    Map<String, Long> needed = new HashMap<>(io.dilemma.operator.MemoryLedger.requestsByNode(a, OVERHEAD));
-    io.dilemma.operator.MemoryLedger.requestsByNode(b, OVERHEAD).forEach((n, bytes) -> needed.merge(n, bytes, Long::sum));
+    Map<String, Long> needed = new HashMap<>(io.dilemma.operator.observe.MemoryLedger.requestsByNode(a, OVERHEAD));
+    io.dilemma.operator.observe.MemoryLedger.requestsByNode(b, OVERHEAD).forEach((n, bytes) -> needed.merge(n, bytes, Long::sum));
     return needed.entrySet().stream().allMatch(e -> e.getValue()
         <= client.nodes().withName(e.getKey()).get().getStatus().getAllocatable().get("memory").getNumericalAmount().longValue());
   }

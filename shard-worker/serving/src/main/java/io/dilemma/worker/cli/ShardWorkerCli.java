@@ -1,8 +1,8 @@
 package io.dilemma.worker.cli;
 
 import io.dilemma.worker.model.cli.ModelCommands;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code shard-worker} binary: model toolkit commands and {@code serve}. Benchmarks ship in
