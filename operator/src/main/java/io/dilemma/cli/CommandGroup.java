@@ -4,6 +4,6 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /** A command whose subcommands are listed in code, so adding one is a one-line edit. */
-interface CommandGroup extends Runnable {
+public interface CommandGroup extends Runnable {
   List<Supplier<Object>> subcommands();
 }

@@ -3,22 +3,25 @@ package io.dilemma.cli;
 import io.dilemma.planinput.InvalidInputException;
 import java.util.List;
 import java.util.function.Supplier;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
-/** The {@code dilemma} command: main class of the operator jar. */
+/**
+ * The {@code dilemma} command: main class of the operator jar. Benchmarks ship in their own jar
+ * ({@code operator/bench}), whose main builds its command line with {@link #commandLine(Object)}.
+ */
 @Command(
     name = "dilemma",
     mixinStandardHelpOptions = true,
     description = "Plans and runs LLMs across edge machines.")
 public final class DilemmaCli implements CommandGroup {
   /** Exit code for bad input: a file, field or flag the user must fix. */
-  static final int INPUT_ERROR = 2;
+  public static final int INPUT_ERROR = 2;
 
   /** Every top-level subcommand, in help order. Register new ones here. */
   @Override
   public List<Supplier<Object>> subcommands() {
-    return List.of(PlanCommand::new, BenchCommand::new, io.dilemma.operator.cli.OperatorCommand::new);
+    return List.of(PlanCommand::new, io.dilemma.operator.cli.OperatorCommand::new);
   }
 
   public static void main(String[] args) {
@@ -30,7 +33,12 @@ public final class DilemmaCli implements CommandGroup {
   }
 
   static CommandLine commandLine() {
-    CommandLine cli = withSubcommands(new DilemmaCli());
+    return commandLine(new DilemmaCli());
+  }
+
+  /** {@code root} with its subcommands and the one-line error handling of every dilemma command. */
+  public static CommandLine commandLine(Object root) {
+    CommandLine cli = withSubcommands(root);
     cli.setExecutionExceptionHandler(DilemmaCli::oneLineError);
     return cli;
   }

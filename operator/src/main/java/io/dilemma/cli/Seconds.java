@@ -3,10 +3,10 @@ package io.dilemma.cli;
 import java.util.Locale;
 
 /** Durations for people: s, ms or µs, three significant digits. */
-final class Seconds {
+public final class Seconds {
   private Seconds() {}
 
-  static String human(double seconds) {
+  public static String human(double seconds) {
     if (seconds == 0) return "0 s";
     if (Double.isNaN(seconds)) return "n/a";
     double abs = Math.abs(seconds);

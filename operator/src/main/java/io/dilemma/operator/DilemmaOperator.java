@@ -1,7 +1,13 @@
 package io.dilemma.operator;
 
+import io.dilemma.operator.http.JosdkPrometheusMetrics;
+import io.dilemma.operator.http.OperatorHttpServer;
+import io.dilemma.operator.http.OperatorMetrics;
+import io.dilemma.operator.observe.MemoryLedger;
+import io.dilemma.operator.observe.ProfileReduction;
 import io.dilemma.planner.Planner;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -11,7 +17,6 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 
 /** The running operator: both controllers, metrics, health endpoints and optional leader election. */
 public final class DilemmaOperator implements AutoCloseable {

@@ -1,6 +1,7 @@
 package io.dilemma.operator;
 
 import io.dilemma.api.LLMDeployment;
+import io.dilemma.operator.rollout.ShardNames;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -4,12 +4,28 @@ import io.dilemma.api.EdgeLink;
 import io.dilemma.api.LLMDeployment;
 import io.dilemma.api.LLMDeploymentStatus;
 import io.dilemma.api.PlanStatus;
-import io.dilemma.contract.ContractJson;
-import io.dilemma.contract.ModelProfile;
+import io.dilemma.operator.http.OperatorMetrics;
+import io.dilemma.operator.observe.ClusterObservation;
+import io.dilemma.operator.observe.ClusterObserver;
+import io.dilemma.operator.observe.LinkReading;
+import io.dilemma.operator.observe.MemoryLedger;
+import io.dilemma.operator.observe.NodeReading;
+import io.dilemma.operator.observe.ProfileReader;
+import io.dilemma.operator.observe.ProfileReduction;
+import io.dilemma.operator.observe.PrometheusLinkSource;
+import io.dilemma.operator.observe.ShardSet;
+import io.dilemma.operator.plan.PlanningOutcome;
+import io.dilemma.operator.plan.PlanningStep;
+import io.dilemma.operator.plan.SpecValidation;
+import io.dilemma.operator.rollout.ShardNames;
+import io.dilemma.operator.rollout.ShardResources;
+import io.dilemma.operator.rollout.ShardRollout;
+import io.dilemma.operator.status.StatusAggregator;
 import io.dilemma.planner.ModelCosts;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -18,7 +34,6 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -86,7 +101,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
       Clock clock) {
     this.settings = settings;
     this.profiles = new ProfileReader(profileReduction);
-    this.planning = new PlanningStep(planner, settings.shardOverheadBytes(), metrics);
+    this.planning = new PlanningStep(planner, settings.shardOverheadBytes());
     this.ledger = ledger;
     this.metrics = metrics;
     this.clock = clock;
@@ -143,7 +158,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     PlanStatus desired =
         attempt.result.outcome() instanceof PlanningOutcome.Planned p ? p.plan() : previous.plan();
     String serving = previous.servingPlanId();
-    Map<String, RolloutSteps.ShardSet> sets = Map.of();
+    Map<String, ShardSet> sets = Map.of();
     if (desired != null) {
       var result =
           rollout.roll(
@@ -214,7 +229,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     var spec = resource.getSpec();
     List<String> problems = SpecValidation.problems(spec);
     if (!problems.isEmpty()) {
-      return unplannable(ConditionReason.InvalidSpec, String.join("; ", problems));
+      return unplannable(PlanningOutcome.Cause.InvalidSpec, String.join("; ", problems));
     }
     ModelCosts costs;
     try {
@@ -224,7 +239,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
           profiles.costs(
               namespace, ref, configMaps.get(new ResourceID(ref.name(), namespace)).orElse(null), spec);
     } catch (ProfileReader.ProfileException e) {
-      return unplannable(ConditionReason.ProfileUnavailable, e.getMessage());
+      return unplannable(PlanningOutcome.Cause.ProfileUnavailable, e.getMessage());
     }
     List<EdgeLink> allLinks = links.list().toList();
     Optional<Instant> nextPoll = Optional.empty();
@@ -240,7 +255,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     List<Node> matching = nodes.list().filter(n -> ClusterObserver.selects(spec.placement(), n)).toList();
     if (matching.isEmpty()) {
       return unplannable(
-          ConditionReason.NoEligibleNodes,
+          PlanningOutcome.Cause.NoEligibleNodes,
           "spec.placement.nodeSelector: no node matches " + spec.placement().nodeSelector());
     }
     ClusterObservation observation =
@@ -275,10 +290,10 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     return room;
   }
 
-  private static PlanningAttempt unplannable(ConditionReason reason, String message) {
+  private static PlanningAttempt unplannable(PlanningOutcome.Cause cause, String message) {
     return new PlanningAttempt(
         new PlanningStep.Result(
-            new PlanningOutcome.Unplannable(reason, message), List.of(), Optional.empty(), false),
+            new PlanningOutcome.Unplannable(cause, message), List.of(), Optional.empty(), List.of()),
         null,
         Optional.empty());
   }

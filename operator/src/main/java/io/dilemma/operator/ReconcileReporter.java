@@ -2,6 +2,12 @@ package io.dilemma.operator;
 
 import io.dilemma.api.LLMDeployment;
 import io.dilemma.api.LLMDeploymentStatus;
+import io.dilemma.operator.http.OperatorMetrics;
+import io.dilemma.operator.observe.ClusterObservation;
+import io.dilemma.operator.plan.PlanningOutcome;
+import io.dilemma.operator.plan.PlanningStep;
+import io.dilemma.operator.status.LinkWatch;
+import io.dilemma.operator.status.StatusAggregator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +32,7 @@ final class ReconcileReporter {
       LLMDeploymentStatus status,
       PlanningStep.Result result,
       ClusterObservation observation) {
+    result.solveSeconds().forEach(metrics::solved);
     var outcome = result.outcome();
     if (outcome instanceof PlanningOutcome.Planned p && p.replanned()) {
       metrics.replanned(p.reason());

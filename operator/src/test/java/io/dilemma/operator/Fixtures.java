@@ -5,8 +5,10 @@ import io.dilemma.api.EdgeLinkSpec;
 import io.dilemma.api.EdgeLinkStatus;
 import io.dilemma.api.LLMDeployment;
 import io.dilemma.api.LLMDeploymentSpec;
+import io.dilemma.api.PlanStatus;
 import io.dilemma.contract.ModelProfile;
 import io.dilemma.contract.QualityMetric;
+import io.dilemma.operator.observe.NodeReading;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -17,14 +19,14 @@ import java.util.List;
 import java.util.Map;
 
 /** Small, self-made inputs: an OPT-shaped profile, labelled nodes, links, a deployment. */
-final class Fixtures {
+public final class Fixtures {
   private Fixtures() {}
 
   /**
    * An OPT-style decoder of {@code layers} blocks of width {@code hidden}, with the weight error
    * of each bit width growing as bits shrink and cuts costing less at higher ρ.
    */
-  static ModelProfile profile(int layers, int hidden) {
+  public static ModelProfile profile(int layers, int hidden) {
     long params = 12L * hidden * hidden;
     List<ModelProfile.LayerProfile> ls = new ArrayList<>();
     List<ModelProfile.CutProfile> cuts = new ArrayList<>();
@@ -58,7 +60,7 @@ final class Fixtures {
         null);
   }
 
-  static Node node(String name, double gflops, double memGbps, long memoryBytes, boolean ready) {
+  public static Node node(String name, double gflops, double memGbps, long memoryBytes, boolean ready) {
     return new NodeBuilder()
         .withMetadata(
             new ObjectMetaBuilder()
@@ -80,7 +82,7 @@ final class Fixtures {
         .build();
   }
 
-  static EdgeLink link(String from, String to, double mbps, double rttMs, Instant observedAt) {
+  public static EdgeLink link(String from, String to, double mbps, double rttMs, Instant observedAt) {
     EdgeLink link = new EdgeLink();
     link.setMetadata(new ObjectMetaBuilder().withName(from + "-" + to).withGeneration(1L).build());
     link.setSpec(new EdgeLinkSpec(from, to, mbps, rttMs));
@@ -89,13 +91,13 @@ final class Fixtures {
   }
 
   /** Full mesh between the nodes, both directions. */
-  static List<EdgeLink> mesh(List<String> nodes, double mbps, double rttMs, Instant observedAt) {
+  public static List<EdgeLink> mesh(List<String> nodes, double mbps, double rttMs, Instant observedAt) {
     List<EdgeLink> links = new ArrayList<>();
     for (String a : nodes) for (String b : nodes) if (!a.equals(b)) links.add(link(a, b, mbps, rttMs, observedAt));
     return links;
   }
 
-  static LLMDeploymentSpec spec(String origin, double budget) {
+  public static LLMDeploymentSpec spec(String origin, double budget) {
     return new LLMDeploymentSpec(
         new LLMDeploymentSpec.ModelSpec(
             "test-opt",
@@ -111,11 +113,22 @@ final class Fixtures {
         null);
   }
 
-  static LLMDeployment deployment(String name, LLMDeploymentSpec spec) {
+  public static LLMDeployment deployment(String name, LLMDeploymentSpec spec) {
     LLMDeployment d = new LLMDeployment();
     d.setMetadata(
         new ObjectMetaBuilder().withName(name).withNamespace("llm").withUid("uid-" + name).withGeneration(1L).build());
     d.setSpec(spec);
     return d;
+  }
+
+  /** A plan of {@code shards} shards on nodes n0, n1, …, two layers each. */
+  public static PlanStatus plan(String id, int shards) {
+    List<PlanStatus.ShardStatus> list = new java.util.ArrayList<>();
+    for (int i = 0; i < shards; i++) {
+      list.add(new PlanStatus.ShardStatus(i, "n" + i, 2 * i, 2 * i + 1, List.of(4, 8), i + 1 < shards ? 0.25 : null, 1000, 0.01));
+    }
+    return new PlanStatus(
+        id, 1L, shards, list, new PlanStatus.PredictedTime(2.5, 0.1, 0.1, 0.1, 1.5, 0.5, 0.2),
+        0.4, 0.375, 37.5, Map.of("n0", 1000L), new PlanStatus.SolverStatus("CP-SAT", "OPTIMAL", 0, 0.02));
   }
 }

@@ -2,8 +2,8 @@ package io.dilemma.operator.cli;
 
 import io.dilemma.operator.DilemmaOperator;
 import io.dilemma.operator.LLMDeploymentReconciler;
-import io.dilemma.operator.LinkReading;
-import io.dilemma.operator.PrometheusLinkSource;
+import io.dilemma.operator.observe.LinkReading;
+import io.dilemma.operator.observe.PrometheusLinkSource;
 import io.dilemma.planinput.ModelCostsFromProfile;
 import io.dilemma.planner.CpSatPlanner;
 import io.fabric8.kubernetes.api.model.Quantity;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dilemma.api.LLMDeployment;
 import io.dilemma.operator.DilemmaOperator;
-import io.dilemma.operator.NodeReading;
-import io.dilemma.operator.ShardNames;
+import io.dilemma.operator.observe.NodeReading;
+import io.dilemma.operator.rollout.ShardNames;
 import io.dilemma.planinput.ModelCostsFromProfile;
 import io.dilemma.planner.CpSatPlanner;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;

@@ -1,7 +1,7 @@
 package io.dilemma.worker.cli;
 
 import io.dilemma.contract.ShardPlan;
-import io.dilemma.worker.model.runtime.ModelException;
+import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.serving.ShardWorker;
 import io.dilemma.worker.serving.plan.ModelSourceResolver;
 import io.dilemma.worker.serving.plan.PlanException;

@@ -1,25 +1,28 @@
 package io.dilemma.worker.cli;
 
 import io.dilemma.worker.model.cli.ModelCommands;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
-/** The {@code shard-worker} binary: model toolkit commands, {@code serve} and {@code bench}. */
+/**
+ * The {@code shard-worker} binary: model toolkit commands and {@code serve}. Benchmarks ship in
+ * their own jar ({@code shard-worker/bench}), whose main shares {@link #withErrorHandling}.
+ */
 @Command(
     name = "shard-worker",
     mixinStandardHelpOptions = true,
-    description = "Dilemma shard-worker: build and inspect models, serve one shard of a pipeline, benchmark.")
+    description = "Dilemma shard-worker: build and inspect models, serve one shard of a pipeline.")
 public final class ShardWorkerCli {
 
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new ShardWorkerCli());
     ModelCommands.all().forEach(cli::addSubcommand);
     cli.addSubcommand(new ServeCommand());
-    CommandLine bench = new CommandLine(new BenchCommand());
-    ModelCommands.benchSubcommands().forEach(bench::addSubcommand);
-    bench.addSubcommand(new BenchPipelineCommand());
-    bench.addSubcommand(new BenchCutCodecCommand());
-    cli.addSubcommand(bench);
+    return withErrorHandling(cli);
+  }
+
+  /** Bad arguments exit 2 with a pointer to --help; a failure exits 1 with its first line. */
+  public static CommandLine withErrorHandling(CommandLine cli) {
     cli.setParameterExceptionHandler(
         (problem, args) -> {
           problem.getCommandLine().getErr().println("error: " + problem.getMessage());

@@ -1,10 +1,10 @@
 package io.dilemma.worker.serving;
 
 import io.dilemma.contract.ShardPlan;
+import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.format.ModelDirectory;
 import io.dilemma.worker.model.format.ShardManifest;
 import io.dilemma.worker.model.runtime.LayerSelection;
-import io.dilemma.worker.model.runtime.ModelException;
 import io.dilemma.worker.model.runtime.ShardRunner;
 import io.dilemma.worker.model.tokenizer.BpeTokenizer;
 import io.dilemma.worker.serving.frame.ActivationFrameCodec;

@@ -1,15 +1,15 @@
 package io.dilemma.worker.model.cli;
 
-import io.dilemma.worker.model.runtime.WeightBits;
+import io.dilemma.worker.model.core.WeightBits;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /** Parses {@code --bits 4,4,8,…}: one width per layer, or one width for every layer. */
-final class BitList {
+public final class BitList {
   private BitList() {}
 
-  static List<Integer> parse(String text) {
+  public static List<Integer> parse(String text) {
     List<Integer> bits = new ArrayList<>();
     for (String part : text.split(",")) {
       int value;
@@ -26,7 +26,7 @@ final class BitList {
     return bits;
   }
 
-  static List<Integer> perLayer(String text, int layers) {
+  public static List<Integer> perLayer(String text, int layers) {
     List<Integer> bits = parse(text);
     if (bits.size() == 1) {
       return Collections.nCopies(layers, bits.get(0));

@@ -47,7 +47,7 @@ public final class GenerateCommand extends ModelCommand {
   long seed;
 
   @Override
-  void run() throws Exception {
+  protected void run() throws Exception {
     ModelDirectory directory = ModelDirectory.open(model);
     int layers = directory.manifest().dimensions().layers();
     List<Integer> perLayer = bits == null ? directory.widestBits() : BitList.perLayer(bits, layers);

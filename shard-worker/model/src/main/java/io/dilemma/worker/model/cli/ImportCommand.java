@@ -1,9 +1,9 @@
 package io.dilemma.worker.model.cli;
 
 import io.dilemma.worker.model.format.ModelDirectoryWriter;
-import io.dilemma.worker.model.format.ShardManifest.TokenizerFiles;
 import io.dilemma.worker.model.importer.HfOptImporter;
 import io.dilemma.worker.model.tokenizer.BpeTokenizer;
+import io.dilemma.worker.model.tokenizer.TokenizerFiles;
 import io.dilemma.worker.model.weights.OptWeights;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +31,7 @@ public final class ImportCommand extends ModelCommand {
   String name;
 
   @Override
-  void run() throws Exception {
+  protected void run() throws Exception {
     OptWeights weights = HfOptImporter.read(checkpoint.resolve("config.json"), checkpoint.resolve("model.safetensors"));
     Files.createDirectories(out);
     TokenizerFiles tokenizer = null;

@@ -1,6 +1,6 @@
 package io.dilemma.worker.model.cli;
 
-import io.dilemma.worker.model.runtime.ModelException;
+import io.dilemma.worker.model.core.ModelException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -12,10 +12,10 @@ import picocli.CommandLine.Spec;
  * Base of the model commands: user errors (bad files, bad arguments) become one line on stderr and
  * exit code 1, never a stack trace.
  */
-abstract class ModelCommand implements Callable<Integer> {
+public abstract class ModelCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  abstract void run() throws Exception;
+  protected abstract void run() throws Exception;
 
   @Override
   public final Integer call() {
@@ -35,11 +35,11 @@ abstract class ModelCommand implements Callable<Integer> {
     return 1;
   }
 
-  PrintWriter out() {
+  protected PrintWriter out() {
     return spec.commandLine().getOut();
   }
 
-  PrintWriter err() {
+  protected PrintWriter err() {
     return spec.commandLine().getErr();
   }
 }

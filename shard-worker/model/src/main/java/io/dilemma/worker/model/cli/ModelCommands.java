@@ -10,9 +10,4 @@ public final class ModelCommands {
   public static List<Object> all() {
     return List.of(new SynthCommand(), new ImportCommand(), new PackCommand(), new GenerateCommand(), new ProfileCommand());
   }
-
-  /** Subcommands of {@code bench}: {@code model}. */
-  public static List<Object> benchSubcommands() {
-    return List.of(new BenchModelCommand());
-  }
 }

@@ -29,7 +29,7 @@ public final class PackCommand extends ModelCommand {
   Path out;
 
   @Override
-  void run() throws Exception {
+  protected void run() throws Exception {
     ModelDirectory directory = ModelDirectory.open(model);
     int layers = directory.manifest().dimensions().layers();
     List<Integer> perLayer = BitList.perLayer(bits, layers);

@@ -2,12 +2,12 @@ package io.dilemma.worker.model.cli;
 
 import io.dilemma.contract.ContractJson;
 import io.dilemma.contract.ModelProfile;
+import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.format.MasterWeightsReader;
 import io.dilemma.worker.model.format.ModelDirectory;
 import io.dilemma.worker.model.profile.ModelProfiler;
 import io.dilemma.worker.model.profile.ProfileProgress;
 import io.dilemma.worker.model.profile.ShapeOnlyProfiler;
-import io.dilemma.worker.model.runtime.ModelException;
 import io.dilemma.worker.model.synth.OptPreset;
 import io.dilemma.worker.model.tokenizer.BpeTokenizer;
 import io.dilemma.worker.model.weights.OptWeights;
@@ -52,7 +52,7 @@ public final class ProfileCommand extends ModelCommand {
   long seed;
 
   @Override
-  void run() throws Exception {
+  protected void run() throws Exception {
     if ((model == null) == (shapeOnlyPreset == null)) {
       throw new IllegalArgumentException("give exactly one of --model DIR or --shape-only PRESET");
     }

@@ -1,7 +1,7 @@
 package io.dilemma.worker.model.cli;
 
+import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.model.format.ShardManifest;
-import io.dilemma.worker.model.runtime.ModelDimensions;
 import io.dilemma.worker.model.synth.ModelSynthesis;
 import io.dilemma.worker.model.synth.OptPreset;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ public final class SynthCommand extends ModelCommand {
   Integer vocab;
 
   @Override
-  void run() throws Exception {
+  protected void run() throws Exception {
     ModelDimensions base = OptPreset.byName(preset).dimensions();
     ModelDimensions dims =
         new ModelDimensions(

@@ -1,10 +1,10 @@
 package io.dilemma.worker.model.format;
 
 import ai.onnx.proto.OnnxMl;
+import io.dilemma.worker.model.core.ModelDimensions;
+import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.format.ShardManifest.Part;
 import io.dilemma.worker.model.graph.LinearEmitter;
-import io.dilemma.worker.model.runtime.ModelDimensions;
-import io.dilemma.worker.model.runtime.ModelException;
 import io.dilemma.worker.model.weights.FloatTensor;
 import io.dilemma.worker.model.weights.Half;
 import io.dilemma.worker.model.weights.OptWeights;

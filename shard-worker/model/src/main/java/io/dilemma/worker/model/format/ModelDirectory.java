@@ -1,9 +1,10 @@
 package io.dilemma.worker.model.format;
 
 import io.dilemma.contract.ContractJson;
+import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.format.ShardManifest.LayerParts;
 import io.dilemma.worker.model.format.ShardManifest.Part;
-import io.dilemma.worker.model.runtime.ModelException;
+import io.dilemma.worker.model.tokenizer.TokenizerFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -82,7 +83,7 @@ public final class ModelDirectory {
 
   /** The tokenizer of this model, verified against the manifest. */
   public io.dilemma.worker.model.tokenizer.BpeTokenizer tokenizer() throws ModelException {
-    ShardManifest.TokenizerFiles files = manifest.tokenizer();
+    TokenizerFiles files = manifest.tokenizer();
     if (files == null) {
       throw new ModelException(manifestFile() + ": the model has no tokenizer; pass token ids instead of text");
     }

@@ -1,11 +1,12 @@
 package io.dilemma.worker.model.format;
 
+import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.format.ShardManifest.LayerParts;
 import io.dilemma.worker.model.format.ShardManifest.Part;
 import io.dilemma.worker.model.graph.DecoderBlockGraph;
 import io.dilemma.worker.model.graph.EmbeddingGraph;
 import io.dilemma.worker.model.graph.HeadGraph;
-import io.dilemma.worker.model.runtime.ModelException;
+import io.dilemma.worker.model.tokenizer.TokenizerFiles;
 import io.dilemma.worker.model.weights.OptWeights;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ public final class ModelPacker {
     }
     OptWeights master = MasterWeightsReader.read(directory);
     Files.createDirectories(out);
-    ShardManifest.TokenizerFiles tokenizer = directory.manifest().tokenizer();
+    TokenizerFiles tokenizer = directory.manifest().tokenizer();
     if (tokenizer != null) {
       for (String file : List.of(tokenizer.vocab(), tokenizer.merges())) {
         Files.copy(directory.root().resolve(file), out.resolve(file), StandardCopyOption.REPLACE_EXISTING);

@@ -2,7 +2,8 @@ package io.dilemma.worker.model.format;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.dilemma.worker.model.runtime.ModelDimensions;
+import io.dilemma.worker.model.core.ModelDimensions;
+import io.dilemma.worker.model.tokenizer.TokenizerFiles;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,8 +49,6 @@ public record ShardManifest(
       return variants.stream().filter(v -> v.bits() >= 16).max(java.util.Comparator.comparingInt(Part::bits));
     }
   }
-
-  public record TokenizerFiles(String vocab, String merges) {}
 
   public static String layerFile(int layer, int bits) {
     return String.format("layers/layer-%03d-b%d.onnx", layer, bits);

@@ -4,9 +4,9 @@ import static io.dilemma.worker.model.graph.GraphBuilder.floatAttribute;
 import static io.dilemma.worker.model.graph.GraphBuilder.intAttribute;
 import static io.dilemma.worker.model.graph.GraphBuilder.intsAttribute;
 
-import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import io.dilemma.worker.model.runtime.ModelDimensions;
+import ai.onnx.proto.OnnxMl;
+import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.model.weights.FloatTensor;
 import java.util.List;
 import java.util.Map;

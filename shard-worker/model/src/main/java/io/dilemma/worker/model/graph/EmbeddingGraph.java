@@ -2,10 +2,10 @@ package io.dilemma.worker.model.graph;
 
 import static io.dilemma.worker.model.graph.GraphBuilder.intAttribute;
 
-import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import io.dilemma.worker.model.runtime.ModelDimensions;
-import io.dilemma.worker.model.runtime.WeightBits;
+import ai.onnx.proto.OnnxMl;
+import io.dilemma.worker.model.core.ModelDimensions;
+import io.dilemma.worker.model.core.WeightBits;
 import io.dilemma.worker.model.weights.FloatTensor;
 import io.dilemma.worker.model.weights.Half;
 import io.dilemma.worker.model.weights.OptWeights;

@@ -2,7 +2,7 @@ package io.dilemma.worker.model.graph;
 
 import static io.dilemma.worker.model.graph.GraphBuilder.intAttribute;
 
-import io.dilemma.worker.model.runtime.WeightBits;
+import io.dilemma.worker.model.core.WeightBits;
 import io.dilemma.worker.model.weights.FloatTensor;
 import io.dilemma.worker.model.weights.GroupQuantizer;
 import io.dilemma.worker.model.weights.Half;

@@ -1,8 +1,8 @@
 package io.dilemma.worker.model.graph;
 
-import ai.onnx.proto.OnnxMl;
 import ai.onnx.proto.OnnxMl.TensorProto.DataType;
-import io.dilemma.worker.model.runtime.ModelDimensions;
+import ai.onnx.proto.OnnxMl;
+import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.model.weights.OptWeights;
 import java.util.List;
 

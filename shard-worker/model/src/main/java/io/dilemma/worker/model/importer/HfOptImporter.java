@@ -2,8 +2,8 @@ package io.dilemma.worker.model.importer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dilemma.contract.ContractJson;
-import io.dilemma.worker.model.runtime.ModelDimensions;
-import io.dilemma.worker.model.runtime.ModelException;
+import io.dilemma.worker.model.core.ModelDimensions;
+import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.safetensors.SafetensorsReader;
 import io.dilemma.worker.model.weights.FloatTensor;
 import io.dilemma.worker.model.weights.OptWeights;

@@ -1,7 +1,7 @@
 package io.dilemma.worker.model.profile;
 
-import io.dilemma.worker.model.runtime.ModelDimensions;
-import io.dilemma.worker.model.runtime.WeightBits;
+import io.dilemma.worker.model.core.ModelDimensions;
+import io.dilemma.worker.model.core.WeightBits;
 import io.dilemma.worker.model.weights.GroupQuantizer;
 
 /**

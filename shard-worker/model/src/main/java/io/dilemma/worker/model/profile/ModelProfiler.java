@@ -1,6 +1,5 @@
 package io.dilemma.worker.model.profile;
 
-import io.dilemma.contract.ModelProfile;
 import io.dilemma.contract.ModelProfile.AdditivityCheck;
 import io.dilemma.contract.ModelProfile.BitCost;
 import io.dilemma.contract.ModelProfile.ComponentProfile;
@@ -9,14 +8,15 @@ import io.dilemma.contract.ModelProfile.LayerProfile;
 import io.dilemma.contract.ModelProfile.ModelArchitecture;
 import io.dilemma.contract.ModelProfile.QualityCost;
 import io.dilemma.contract.ModelProfile.RhoCost;
+import io.dilemma.contract.ModelProfile;
 import io.dilemma.contract.QualityMetric;
+import io.dilemma.worker.model.core.ModelDimensions;
+import io.dilemma.worker.model.core.WeightBits;
 import io.dilemma.worker.model.quant.TokenAdaptiveQuantizer;
 import io.dilemma.worker.model.runtime.KvState;
 import io.dilemma.worker.model.runtime.LayerSelection;
 import io.dilemma.worker.model.runtime.LayerStep;
-import io.dilemma.worker.model.runtime.ModelDimensions;
 import io.dilemma.worker.model.runtime.ShardRunner;
-import io.dilemma.worker.model.runtime.WeightBits;
 import io.dilemma.worker.model.sampling.TokenSampler;
 import io.dilemma.worker.model.weights.FloatTensor;
 import io.dilemma.worker.model.weights.OptWeights;

@@ -1,14 +1,14 @@
 package io.dilemma.worker.model.profile;
 
-import io.dilemma.contract.ModelProfile;
 import io.dilemma.contract.ModelProfile.BitCost;
 import io.dilemma.contract.ModelProfile.ComponentProfile;
 import io.dilemma.contract.ModelProfile.CutProfile;
 import io.dilemma.contract.ModelProfile.LayerProfile;
 import io.dilemma.contract.ModelProfile.QualityCost;
 import io.dilemma.contract.ModelProfile.RhoCost;
+import io.dilemma.contract.ModelProfile;
+import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.model.quant.TokenAdaptiveQuantizer;
-import io.dilemma.worker.model.runtime.ModelDimensions;
 import io.dilemma.worker.model.synth.WeightSynthesizer;
 import io.dilemma.worker.model.weights.OptWeights;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.dilemma.worker.model.profile;
 
-import io.dilemma.worker.model.runtime.WeightBits;
+import io.dilemma.worker.model.core.WeightBits;
 import io.dilemma.worker.model.weights.GroupQuantizer;
 import io.dilemma.worker.model.weights.Half;
 import io.dilemma.worker.model.weights.PackedMatrix;

@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.google.protobuf.ByteString;
+import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.graph.LinearEmitter;
 import io.dilemma.worker.model.weights.PackedMatrix;
 import java.io.IOException;

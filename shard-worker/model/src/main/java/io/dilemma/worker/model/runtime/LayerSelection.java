@@ -1,5 +1,6 @@
 package io.dilemma.worker.model.runtime;
 
+import io.dilemma.worker.model.core.WeightBits;
 import java.util.List;
 
 /**

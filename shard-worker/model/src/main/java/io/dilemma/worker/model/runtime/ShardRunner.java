@@ -4,6 +4,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.dilemma.worker.model.core.ModelDimensions;
+import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.format.ModelDirectory;
 import io.dilemma.worker.model.format.ShardManifest.Part;
 import io.dilemma.worker.model.graph.DecoderBlockGraph;

@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.model.graph.DecoderBlockGraph;
 import io.dilemma.worker.model.graph.EmbeddingGraph;
 import io.dilemma.worker.model.graph.WholeModelGraph;

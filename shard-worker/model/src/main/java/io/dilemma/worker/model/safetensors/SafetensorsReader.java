@@ -2,7 +2,7 @@ package io.dilemma.worker.model.safetensors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dilemma.contract.ContractJson;
-import io.dilemma.worker.model.runtime.ModelException;
+import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.weights.FloatTensor;
 import io.dilemma.worker.model.weights.Half;
 import java.io.IOException;

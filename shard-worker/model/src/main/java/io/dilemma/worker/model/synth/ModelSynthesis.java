@@ -1,10 +1,10 @@
 package io.dilemma.worker.model.synth;
 
+import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.model.format.ModelDirectoryWriter;
 import io.dilemma.worker.model.format.ShardManifest;
-import io.dilemma.worker.model.format.ShardManifest.TokenizerFiles;
-import io.dilemma.worker.model.runtime.ModelDimensions;
 import io.dilemma.worker.model.tokenizer.BpeTrainer;
+import io.dilemma.worker.model.tokenizer.TokenizerFiles;
 import io.dilemma.worker.model.weights.OptWeights;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package io.dilemma.worker.model.synth;
 
-import io.dilemma.worker.model.runtime.ModelDimensions;
+import io.dilemma.worker.model.core.ModelDimensions;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 

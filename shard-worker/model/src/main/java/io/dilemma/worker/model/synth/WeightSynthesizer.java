@@ -1,6 +1,6 @@
 package io.dilemma.worker.model.synth;
 
-import io.dilemma.worker.model.runtime.ModelDimensions;
+import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.model.weights.FloatTensor;
 import io.dilemma.worker.model.weights.OptWeights;
 import java.util.LinkedHashMap;

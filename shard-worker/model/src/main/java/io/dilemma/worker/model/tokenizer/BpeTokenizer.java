@@ -2,7 +2,7 @@ package io.dilemma.worker.model.tokenizer;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.dilemma.contract.ContractJson;
-import io.dilemma.worker.model.runtime.ModelException;
+import io.dilemma.worker.model.core.ModelException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

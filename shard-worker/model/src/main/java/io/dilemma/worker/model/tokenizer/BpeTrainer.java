@@ -1,6 +1,5 @@
 package io.dilemma.worker.model.tokenizer;
 
-import io.dilemma.worker.model.format.ShardManifest.TokenizerFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.dilemma.worker.model.weights;
 
-import io.dilemma.worker.model.runtime.WeightBits;
+import io.dilemma.worker.model.core.WeightBits;
 
 /**
  * Symmetric group-wise weight quantization. Each group of {@link #MAX_GROUP_SIZE} consecutive

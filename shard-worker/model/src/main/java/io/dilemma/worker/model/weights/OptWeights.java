@@ -1,6 +1,6 @@
 package io.dilemma.worker.model.weights;
 
-import io.dilemma.worker.model.runtime.ModelDimensions;
+import io.dilemma.worker.model.core.ModelDimensions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -2,9 +2,9 @@ package io.dilemma.worker.model.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.model.runtime.KvState;
 import io.dilemma.worker.model.runtime.LayerSelection;
-import io.dilemma.worker.model.runtime.ModelDimensions;
 import io.dilemma.worker.model.runtime.ShardRunner;
 import io.dilemma.worker.model.safetensors.SafetensorsWriter;
 import io.dilemma.worker.model.synth.WeightSynthesizer;

@@ -2,14 +2,14 @@ package io.dilemma.worker.model.format;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dilemma.worker.model.runtime.ModelDimensions;
+import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.model.synth.ModelSynthesis;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A packed layer file is Σ params·b/8 plus at most 3% (fp16 group scales, fp32 biases, graph). */
 class PackedFileSizeTest {

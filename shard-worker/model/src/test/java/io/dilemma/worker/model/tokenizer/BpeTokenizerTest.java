@@ -3,7 +3,7 @@ package io.dilemma.worker.model.tokenizer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dilemma.worker.model.runtime.ModelException;
+import io.dilemma.worker.model.core.ModelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

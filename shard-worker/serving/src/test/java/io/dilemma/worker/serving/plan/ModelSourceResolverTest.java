@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.dilemma.contract.ContractJson;
-import io.dilemma.contract.ShardPlan;
 import io.dilemma.contract.ShardPlan.ModelSource;
+import io.dilemma.contract.ShardPlan;
+import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.model.format.FileHashes;
-import io.dilemma.worker.model.format.ShardManifest;
 import io.dilemma.worker.model.format.ShardManifest.LayerParts;
 import io.dilemma.worker.model.format.ShardManifest.Part;
-import io.dilemma.worker.model.runtime.ModelDimensions;
+import io.dilemma.worker.model.format.ShardManifest;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,110 @@
+package io.dilemma.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CrdYamlIsCurrentTest {
+  private static final String REGENERATE =
+      "mvn -o -q -pl crds/api -am test -Dtest=CrdYamlIsCurrentTest -Dsurefire.failIfNoSpecifiedTests=false -Ddilemma.crds.regenerate=true";
+
+  @Test
+  void checkedInCrdYamlMatchesTheJavaTypes(@TempDir Path fresh) throws IOException {
+    if (Boolean.getBoolean("dilemma.crds.regenerate")) {
+      CrdYamlGenerator.main(new String[0]);
+    }
+    CrdYamlGenerator.generate(fresh);
+    for (String name : CrdYamlGenerator.FILE_NAMES) {
+      String expected = Files.readString(fresh.resolve(name));
+      for (Path dir : CrdYamlGenerator.CHECKED_IN_DIRS) {
+        Path checkedIn = dir.resolve(name);
+        assertThat(checkedIn)
+            .withFailMessage("%s is missing; regenerate with: %s", checkedIn, REGENERATE)
+            .exists();
+        assertThat(Files.readString(checkedIn))
+            .withFailMessage("%s is stale; regenerate with: %s", checkedIn, REGENERATE)
+            .isEqualTo(expected);
+      }
+    }
+  }
+
+  @Test
+  void everySpecFieldHasADescriptionForKubectlExplain(@TempDir Path fresh) throws IOException {
+    CrdYamlGenerator.generate(fresh);
+    for (String name : CrdYamlGenerator.FILE_NAMES) {
+      var crd =
+          new com.fasterxml.jackson.databind.ObjectMapper(
+                  new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+              .readTree(fresh.resolve(name).toFile());
+      var spec =
+          crd.at("/spec/versions/0/schema/openAPIV3Schema/properties/spec");
+      assertThat(spec.isMissingNode()).as(name + " has a spec schema").isFalse();
+      assertDescribed(name + " spec", spec);
+    }
+  }
+
+  /** An unbounded integer overflows the operator's {@code int} fields and kills its informer. */
+  @Test
+  void everyNumberInASpecHasBothBounds(@TempDir Path fresh) throws IOException {
+    CrdYamlGenerator.generate(fresh);
+    for (String name : CrdYamlGenerator.FILE_NAMES) {
+      var crd =
+          new com.fasterxml.jackson.databind.ObjectMapper(
+                  new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+              .readTree(fresh.resolve(name).toFile());
+      assertBounded(name + " spec", crd.at("/spec/versions/0/schema/openAPIV3Schema/properties/spec"));
+    }
+  }
+
+  @Test
+  void bitWidthsAreLimitedToTheSupportedSet(@TempDir Path fresh) throws IOException {
+    CrdYamlGenerator.generate(fresh);
+    var crd =
+        new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+            .readTree(fresh.resolve(CrdYamlGenerator.FILE_NAMES.get(0)).toFile());
+    var items = crd.at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/allowedBits/items");
+    assertThat(items.path("enum").toString()).isEqualTo("[2,3,4,8,16]");
+  }
+
+  private static void assertBounded(String path, com.fasterxml.jackson.databind.JsonNode schema) {
+    String type = schema.path("type").asText();
+    if (type.equals("integer") || type.equals("number")) {
+      boolean bounded =
+          schema.has("enum") || (schema.has("minimum") && schema.has("maximum"));
+      assertThat(bounded).as(path + " has a minimum and a maximum (or an enum)").isTrue();
+    }
+    if (schema.has("items")) assertBounded(path + "[]", schema.path("items"));
+    schema
+        .path("properties")
+        .fields()
+        .forEachRemaining(
+            field -> {
+              // Kubernetes' own ResourceRequirements: quantities, bounded by the API server.
+              if (!field.getKey().equals("resources")) {
+                assertBounded(path + "." + field.getKey(), field.getValue());
+              }
+            });
+  }
+
+  private static void assertDescribed(
+      String path, com.fasterxml.jackson.databind.JsonNode schema) {
+    var properties = schema.path("properties");
+    properties
+        .fields()
+        .forEachRemaining(
+            field -> {
+              String fieldPath = path + "." + field.getKey();
+              assertThat(field.getValue().path("description").asText())
+                  .as(fieldPath + " has a description")
+                  .isNotBlank();
+              if (!field.getKey().equals("resources")) {
+                assertDescribed(fieldPath, field.getValue());
+              }
+            });
+  }
+}

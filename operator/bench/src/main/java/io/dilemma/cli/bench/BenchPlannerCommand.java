@@ -1,0 +1,222 @@
+package io.dilemma.cli.bench;
+
+import io.dilemma.cli.Seconds;
+import io.dilemma.planinput.InvalidInputException;
+import io.dilemma.planner.Baselines;
+import io.dilemma.planner.CostModel;
+import io.dilemma.planner.CpSatPlanner;
+import io.dilemma.planner.IlpPlanner;
+import io.dilemma.planner.PlacementIlp;
+import io.dilemma.planner.Plan;
+import io.dilemma.planner.Planner;
+import io.dilemma.planner.PlanningOptions;
+import io.dilemma.planner.PlanningProblem;
+import io.dilemma.planner.bench.InstanceFamily;
+import io.dilemma.planner.ilp.CpSatBackend;
+import io.dilemma.planner.ilp.MpSolverBackend;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine;
+
+/**
+ * {@code dilemma bench planner}: CP-SAT against CBC, SCIP and HiGHS on the same ILP, and every
+ * baseline against the ILP, on the generated instance families; medians over seeds.
+ */
+@Command(
+    name = "planner",
+    mixinStandardHelpOptions = true,
+    description = "Benchmark the planner on generated instance families (see operator/PLANNER.md).")
+final class BenchPlannerCommand implements Callable<Integer> {
+  @Option(names = "--families", split = ",", description = "PAPER, SEVEN_B, SEVENTY_B, STRESS (default: all)")
+  List<InstanceFamily> families = List.of(InstanceFamily.values());
+
+  @Option(names = "--seeds", defaultValue = "3", description = "instances per family (medians over them)")
+  int seeds;
+
+  @Option(names = "--cpsat-limit", defaultValue = "10", description = "CP-SAT time limit, seconds")
+  double cpSatLimit;
+
+  @Option(names = "--mip-limit", defaultValue = "60", description = "CBC/SCIP/HiGHS time limit, seconds")
+  double mipLimit;
+
+  @Option(names = "--workers", defaultValue = "0", description = "CP-SAT workers; 0 = by model size (the default)")
+  int workers;
+
+  @Option(names = "--mip", split = ",", description = "MIP solvers to compare (default CBC,SCIP,HIGHS; NONE to skip)")
+  List<String> mipSolvers = List.of("CBC", "SCIP", "HIGHS");
+
+  @Option(names = "--no-baselines", description = "skip the baselines")
+  boolean noBaselines;
+
+  @Option(names = "--multi-model", description = "also compare JOINT and SEQUENTIAL planning of 3 models")
+  boolean multiModel;
+
+  @Option(names = "--quick", description = "1 seed, paper and 7B families, 10 s MIP limit")
+  boolean quick;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    if (quick) {
+      seeds = 1;
+      families = List.of(InstanceFamily.PAPER, InstanceFamily.SEVEN_B);
+      mipLimit = Math.min(mipLimit, 10);
+    }
+    List<MpSolverBackend.Engine> engines = engines();
+    out.printf(
+        Locale.ROOT,
+        "bench planner: %d seed(s), CP-SAT workers %s, limit %.0f s; MIP limit %.0f s; %d cores, load average %.1f%n%n",
+        seeds, workers == 0 ? "by model size" : String.valueOf(workers), cpSatLimit, mipLimit,
+        Runtime.getRuntime().availableProcessors(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    List<String> header = new ArrayList<>(List.of("family", "vars", "CP-SAT wall", "CP-SAT CPU", "CP-SAT result"));
+    for (MpSolverBackend.Engine e : engines) header.add(e + " time (T÷CP-SAT)");
+    if (!noBaselines) {
+      header.addAll(List.of("origin 16-bit ÷ILP", "best single node† ÷ILP", "uniform 8-bit ÷ILP", "exo contiguous ÷ILP"));
+    }
+    out.println("| " + String.join(" | ", header) + " |");
+    out.println("|" + " --- |".repeat(header.size()));
+    out.flush();
+    for (InstanceFamily family : families) {
+      out.println(row(family, engines));
+      out.flush();
+    }
+    if (multiModel) out.println(MultiModelBench.run(workers, cpSatLimit));
+    out.flush();
+    return 0;
+  }
+
+  private List<MpSolverBackend.Engine> engines() {
+    List<MpSolverBackend.Engine> engines = new ArrayList<>();
+    for (String name : mipSolvers) {
+      if (name.equalsIgnoreCase("NONE")) return List.of();
+      try {
+        engines.add(MpSolverBackend.Engine.valueOf(name.toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new InvalidInputException(null, "--mip", "unknown solver '" + name + "', expected CBC, SCIP, HIGHS or NONE");
+      }
+    }
+    return engines;
+  }
+
+  private String row(InstanceFamily family, List<MpSolverBackend.Engine> engines) {
+    Samples cpTime = new Samples();
+    Samples cpCpu = new Samples();
+    Samples cpGap = new Samples();
+    int optimal = 0;
+    int variables = 0;
+    List<Samples> mipTime = new ArrayList<>();
+    List<Samples> mipRatio = new ArrayList<>();
+    List<int[]> mipFinished = new ArrayList<>();
+    for (int e = 0; e < engines.size(); e++) {
+      mipTime.add(new Samples());
+      mipRatio.add(new Samples());
+      mipFinished.add(new int[1]);
+    }
+    Samples[] baseline = {new Samples(), new Samples(), new Samples(), new Samples()};
+    for (int seed = 1; seed <= seeds; seed++) {
+      PlanningProblem problem = family.generate(seed, seconds(cpSatLimit));
+      variables = PlacementIlp.build(new CostModel(problem)).model().variableCount();
+      Duration cpuBefore = processCpu();
+      Plan ilp = new CpSatPlanner(workers).plan(problem);
+      cpCpu.add((processCpu().toNanos() - cpuBefore.toNanos()) / 1e9);
+      cpTime.add(ilp.solver().wallSeconds());
+      if (!ilp.feasible()) continue;
+      cpGap.add(ilp.solver().gap());
+      if (ilp.solver().status().equals("OPTIMAL")) optimal++;
+      double t = ilp.predicted().totalSeconds();
+      for (int e = 0; e < engines.size(); e++) {
+        Planner mip = new IlpPlanner(new MpSolverBackend(engines.get(e)));
+        Plan p = mip.plan(withLimit(problem, mipLimit));
+        mipTime.get(e).add(p.solver().wallSeconds());
+        if (p.feasible()) mipRatio.get(e).add(p.predicted().totalSeconds() / t);
+        if (p.solver().status().equals("OPTIMAL")) mipFinished.get(e)[0]++;
+      }
+      if (!noBaselines) {
+        List<Baselines.Result> results = new Baselines(new CpSatBackend(workers)).all(withLimit(problem, cpSatLimit));
+        for (int j = 0; j < results.size(); j++) baseline[j].addBaseline(results.get(j), t);
+      }
+    }
+    List<String> cells = new ArrayList<>();
+    cells.add(family.label());
+    cells.add(String.valueOf(variables));
+    cells.add(cpTime.medianSeconds());
+    cells.add(cpCpu.medianSeconds());
+    cells.add(String.format(Locale.ROOT, "%d/%d optimal, gap %s", optimal, seeds, cpGap.medianPercent()));
+    for (int e = 0; e < engines.size(); e++) {
+      cells.add(
+          String.format(
+              Locale.ROOT, "%s (%s)%s", mipTime.get(e).medianSeconds(), mipRatio.get(e).medianRatio(),
+              mipFinished.get(e)[0] == seeds ? "" : " " + mipFinished.get(e)[0] + "/" + seeds + " optimal"));
+    }
+    if (!noBaselines) for (Samples b : baseline) cells.add(b.medianRatio());
+    return "| " + String.join(" | ", cells) + " |";
+  }
+
+  private static PlanningProblem withLimit(PlanningProblem p, double seconds) {
+    var o = p.options();
+    return new PlanningProblem(
+        p.id(), p.model(), p.cluster(), p.workload(), p.qualityBudget(),
+        new PlanningOptions(o.allowedBits(), o.allowedRho(), o.keepTokensOnOrigin(), seconds(seconds), null));
+  }
+
+  /** CPU time of the whole process, native solver threads included. */
+  private static Duration processCpu() {
+    return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
+  }
+
+  static Duration seconds(double s) {
+    return Duration.ofMillis((long) (s * 1000));
+  }
+
+  /** Values of one column across seeds; a baseline that breaks a constraint is marked with *. */
+  private static final class Samples {
+    private final List<Double> values = new ArrayList<>();
+    private int brokenConstraints;
+    private int missing;
+
+    void add(double v) {
+      values.add(v);
+    }
+
+    void addBaseline(Baselines.Result r, double ilpSeconds) {
+      if (r.evaluation() == null) {
+        missing++;
+        return;
+      }
+      if (!r.feasible()) brokenConstraints++;
+      values.add(r.evaluation().time().totalSeconds() / ilpSeconds);
+    }
+
+    private double median() {
+      double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      if (v.length == 0) return Double.NaN;
+      return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    String medianSeconds() {
+      return values.isEmpty() ? "n/a" : Seconds.human(median());
+    }
+
+    String medianPercent() {
+      return values.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%.2g%%", 100 * median());
+    }
+
+    String medianRatio() {
+      if (values.isEmpty()) return missing > 0 ? "none fits" : "n/a";
+      String s = String.format(Locale.ROOT, "%.2f×", median());
+      if (brokenConstraints > 0) s += "*";
+      return s;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.dilemma.operator.observe;
+
+import com.fasterxml.jackson.databind.JsonMappingException;
+import io.dilemma.api.LLMDeploymentSpec;
+import io.dilemma.contract.ContractJson;
+import io.dilemma.contract.ModelProfile;
+import io.dilemma.planinput.InvalidInputException;
+import io.dilemma.planner.ModelCosts;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import java.io.IOException;
+import java.util.stream.Collectors;
+
+/** Reads the model profile from its ConfigMap and reduces it to planner costs. Pure. */
+public final class ProfileReader {
+  /** Why no costs could be read; the message names the ConfigMap, key or spec field. */
+  public static final class ProfileException extends Exception {
+    public ProfileException(String message) {
+      super(message);
+    }
+  }
+
+  private final ProfileReduction reduction;
+
+  public ProfileReader(ProfileReduction reduction) {
+    this.reduction = reduction;
+  }
+
+  /**
+   * @param configMap the ConfigMap named by {@code ref}, or null when it does not exist
+   */
+  public ModelCosts costs(
+      String namespace, LLMDeploymentSpec.ConfigMapKeyRef ref, ConfigMap configMap, LLMDeploymentSpec spec)
+      throws ProfileException {
+    String where = "ConfigMap " + namespace + "/" + ref.name();
+    if (configMap == null) {
+      throw new ProfileException(where + " (spec.model.profile.name) does not exist");
+    }
+    String json = configMap.getData() == null ? null : configMap.getData().get(ref.key());
+    if (json == null) {
+      throw new ProfileException(where + " has no key '" + ref.key() + "' (spec.model.profile.key)");
+    }
+    ModelProfile profile;
+    try {
+      profile = ContractJson.read(json, ModelProfile.class);
+    } catch (IOException e) {
+      throw new ProfileException(where + " key '" + ref.key() + "' is not a model profile: " + describe(e));
+    }
+    try {
+      return reduction.reduce(profile, spec.quality().metric(), spec.allowedBits(), spec.allowedRho());
+    } catch (IllegalArgumentException | InvalidInputException e) {
+      throw new ProfileException(where + " key '" + ref.key() + "': " + e.getMessage());
+    }
+  }
+
+  /** The JSON path of the problem, then the first line of Jackson's message (the rest is source excerpts). */
+  private static String describe(IOException e) {
+    String message = e instanceof JsonMappingException m ? m.getOriginalMessage() : e.getMessage();
+    String first = String.valueOf(message).lines().findFirst().orElse("");
+    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+      String path =
+          m.getPath().stream()
+              .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+              .collect(Collectors.joining("."))
+              .replace(".[", "[");
+      return path + ": " + first;
+    }
+    return first;
+  }
+}

@@ -1,0 +1,93 @@
+package io.dilemma.operator.plan;
+
+import io.dilemma.api.LLMDeploymentSpec;
+import io.dilemma.operator.observe.ClusterObservation;
+import io.dilemma.operator.observe.LinkReading;
+import io.dilemma.operator.observe.NodeReading;
+import io.dilemma.planner.Cluster;
+import io.dilemma.planner.ComputeNode;
+import io.dilemma.planner.Link;
+import io.dilemma.planner.ModelCosts;
+import io.dilemma.planner.Plan;
+import io.dilemma.planner.PlanningOptions;
+import io.dilemma.planner.PlanningProblem;
+import io.dilemma.planner.Workload;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Builds the planning problem of one LLMDeployment from what was observed. Pure.
+ *
+ * <p>Each node offers its allocatable memory minus what other deployments' plans hold there,
+ * minus the fixed runtime overhead one shard-worker needs beyond its weights and KV cache.
+ */
+public final class ProblemBuilder {
+  private final long shardOverheadBytes;
+
+  public ProblemBuilder(long shardOverheadBytes) {
+    this.shardOverheadBytes = shardOverheadBytes;
+  }
+
+  /** Thrown when the observation cannot make a problem at all; the message is for the user. */
+  public static final class UnplannableException extends Exception {
+    public UnplannableException(String message) {
+      super(message);
+    }
+  }
+
+  public PlanningProblem build(
+      String id,
+      LLMDeploymentSpec spec,
+      ModelCosts costs,
+      ClusterObservation observed,
+      Map<String, Long> extraReservedBytes,
+      Plan previous)
+      throws UnplannableException {
+    List<ComputeNode> nodes =
+        observed.nodes().stream()
+            .filter(NodeReading::ready)
+            .map(NodeReading::node)
+            .map(n -> n.withMemoryBytes(freeBytes(n, observed, extraReservedBytes)))
+            .toList();
+    String origin = spec.placement().originNode();
+    if (nodes.stream().noneMatch(n -> n.name().equals(origin))) {
+      throw new UnplannableException(
+          "spec.placement.originNode: node '"
+              + origin
+              + "' is not a Ready node matching spec.placement.nodeSelector");
+    }
+    Set<String> names = nodes.stream().map(ComputeNode::name).collect(Collectors.toSet());
+    List<Link> links =
+        observed.links().stream()
+            .map(LinkReading::link)
+            .filter(l -> names.contains(l.from()) && names.contains(l.to()))
+            .toList();
+    PlanningOptions options =
+        new PlanningOptions(
+            spec.allowedBits(),
+            spec.allowedRho(),
+            spec.placement().keepTokensOnOrigin(),
+            Duration.ofMillis(Math.round(spec.solver().timeLimitSeconds() * 1000)),
+            previous);
+    return new PlanningProblem(
+        id,
+        costs,
+        new Cluster(nodes, links, origin),
+        new Workload(spec.workload().promptTokens(), spec.workload().outputTokens()),
+        spec.quality().budget(),
+        options);
+  }
+
+  private long freeBytes(
+      ComputeNode node, ClusterObservation observed, Map<String, Long> extraReservedBytes) {
+    long free =
+        node.memoryBytes()
+            - observed.heldByOthers().getOrDefault(node.name(), 0L)
+            - extraReservedBytes.getOrDefault(node.name(), 0L)
+            - shardOverheadBytes;
+    return Math.max(0, free);
+  }
+}

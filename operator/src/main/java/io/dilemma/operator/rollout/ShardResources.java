@@ -1,0 +1,283 @@
+package io.dilemma.operator.rollout;
+
+import io.dilemma.api.LLMDeployment;
+import io.dilemma.contract.ContractJson;
+import io.dilemma.contract.ShardPlan;
+import io.dilemma.operator.plan.PlanStatusMapping;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The desired ConfigMap, Deployment and Service of one shard, and the deployment's head Service.
+ * Pure: builds objects, writes nothing.
+ */
+public final class ShardResources {
+  static final String PLAN_MOUNT = "/etc/dilemma";
+  static final String NODE_LABEL = "kubernetes.io/hostname";
+  static final long RUN_AS_USER = 10001;
+
+  private final long shardOverheadBytes;
+
+  public ShardResources(long shardOverheadBytes) {
+    this.shardOverheadBytes = shardOverheadBytes;
+  }
+
+  public long shardOverheadBytes() {
+    return shardOverheadBytes;
+  }
+
+  /** The three objects of one shard, all named {@link ShardNames#shard}. */
+  public record ShardObjects(ConfigMap configMap, Deployment deployment, Service service) {}
+
+  public ShardObjects shard(LLMDeployment owner, ShardPlan plan, long memoryBytes) {
+    String json = ContractJson.write(plan);
+    String name = ShardNames.shard(owner.getMetadata().getName(), plan.planId(), plan.shardIndex());
+    Map<String, String> labels = labels(owner, plan);
+    ConfigMap configMap =
+        new ConfigMapBuilder()
+            .withMetadata(meta(owner, name, labels))
+            .withData(Map.of(ShardPlan.CONFIG_MAP_KEY, json))
+            .build();
+    Deployment deployment =
+        new DeploymentBuilder()
+            .withMetadata(meta(owner, name, labels))
+            .withNewSpec()
+            .withReplicas(1)
+            // Pinned to one node with its memory reserved: a surge pod would need the memory twice.
+            .withNewStrategy()
+            .withType("Recreate")
+            .endStrategy()
+            .withNewSelector()
+            .withMatchLabels(selector(owner, plan))
+            .endSelector()
+            .withNewTemplate()
+            .withNewMetadata()
+            .withLabels(labels)
+            .withAnnotations(Map.of(ShardNames.SHARD_PLAN_HASH, PlanStatusMapping.sha256(json)))
+            .endMetadata()
+            .withSpec(podSpec(owner, plan, name, memoryBytes))
+            .endTemplate()
+            .endSpec()
+            .build();
+    Service service =
+        new ServiceBuilder()
+            .withMetadata(meta(owner, name, labels))
+            .withNewSpec()
+            .withSelector(selector(owner, plan))
+            .addNewPort()
+            .withName("grpc")
+            .withProtocol("TCP")
+            .withPort(ShardNames.GRPC_PORT)
+            .withTargetPort(new IntOrString(ShardNames.GRPC_PORT))
+            .endPort()
+            .addNewPort()
+            .withName("http")
+            .withProtocol("TCP")
+            .withPort(ShardNames.HTTP_PORT)
+            .withTargetPort(new IntOrString(ShardNames.HTTP_PORT))
+            .endPort()
+            .endSpec()
+            .build();
+    return new ShardObjects(configMap, deployment, service);
+  }
+
+  /** The stable Service clients call; switching the head means changing its plan selector. */
+  public Service headService(LLMDeployment owner, String servingPlanId) {
+    String deployment = owner.getMetadata().getName();
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(ShardNames.LABEL_MANAGED_BY, ShardNames.MANAGED_BY);
+    labels.put(ShardNames.LABEL_DEPLOYMENT, deployment);
+    Map<String, String> selector = new LinkedHashMap<>();
+    selector.put(ShardNames.LABEL_DEPLOYMENT, deployment);
+    selector.put(ShardNames.LABEL_PLAN, servingPlanId);
+    selector.put(ShardNames.LABEL_ROLE, ShardNames.ROLE_HEAD);
+    return new ServiceBuilder()
+        .withMetadata(meta(owner, ShardNames.headService(deployment), labels))
+        .withNewSpec()
+        .withSelector(selector)
+        .addNewPort()
+        .withName("http")
+        .withProtocol("TCP")
+        .withPort(80)
+        .withTargetPort(new IntOrString(ShardNames.HTTP_PORT))
+        .endPort()
+        .endSpec()
+        .build();
+  }
+
+  private PodSpec podSpec(LLMDeployment owner, ShardPlan plan, String name, long memoryBytes) {
+    var spec = owner.getSpec();
+    List<Volume> volumes = new ArrayList<>();
+    List<VolumeMount> mounts = new ArrayList<>();
+    volumes.add(
+        new VolumeBuilder().withName("plan").withNewConfigMap().withName(name).endConfigMap().build());
+    mounts.add(new VolumeMountBuilder().withName("plan").withMountPath(PLAN_MOUNT).withReadOnly(true).build());
+    // The root filesystem is read-only; ONNX Runtime and the JVM still need somewhere to write.
+    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+    mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+    var pvc = spec.model().source().persistentVolumeClaim();
+    if (pvc != null) {
+      volumes.add(
+          new VolumeBuilder()
+              .withName("model")
+              .withNewPersistentVolumeClaim(pvc.claimName(), true)
+              .build());
+      mounts.add(
+          new VolumeMountBuilder()
+              .withName("model")
+              .withMountPath(ShardPlans.MODEL_MOUNT + "/" + pvc.claimName())
+              .withReadOnly(true)
+              .build());
+    }
+    Container container =
+        new ContainerBuilder()
+            .withName("shard-worker")
+            .withImage(spec.worker().image())
+            .withCommand("java", "-jar", "/app/shard-worker.jar")
+            .withArgs(
+                "serve",
+                "--plan", PLAN_MOUNT + "/" + ShardPlan.CONFIG_MAP_KEY,
+                "--grpc-port", Integer.toString(ShardNames.GRPC_PORT),
+                "--http-port", Integer.toString(ShardNames.HTTP_PORT))
+            .addNewPort()
+            .withName("grpc")
+            .withProtocol("TCP")
+            .withContainerPort(ShardNames.GRPC_PORT)
+            .endPort()
+            .addNewPort()
+            .withName("http")
+            .withProtocol("TCP")
+            .withContainerPort(ShardNames.HTTP_PORT)
+            .endPort()
+            .withResources(resources(spec.worker().resources(), memoryBytes + shardOverheadBytes))
+            .withLivenessProbe(liveness())
+            .withReadinessProbe(readiness(plan.head()))
+            .withVolumeMounts(mounts)
+            .withNewSecurityContext()
+            .withReadOnlyRootFilesystem(true)
+            .withAllowPrivilegeEscalation(false)
+            .withRunAsNonRoot(true)
+            .withNewCapabilities()
+            .withDrop("ALL")
+            .endCapabilities()
+            .endSecurityContext()
+            .build();
+    return new PodSpecBuilder()
+        .withNodeSelector(Map.of(NODE_LABEL, plan.node()))
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(RUN_AS_USER)
+        .withRunAsGroup(RUN_AS_USER)
+        .withFsGroup(RUN_AS_USER)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .endSecurityContext()
+        .withAutomountServiceAccountToken(false)
+        .withContainers(container)
+        .withVolumes(volumes)
+        .build();
+  }
+
+  /** The user's resources, with the memory request always the plan's: that is what was planned. */
+  static ResourceRequirements resources(ResourceRequirements user, long memoryRequestBytes) {
+    Map<String, Quantity> requests = new HashMap<>();
+    Map<String, Quantity> limits = new HashMap<>();
+    if (user != null) {
+      if (user.getRequests() != null) requests.putAll(user.getRequests());
+      if (user.getLimits() != null) limits.putAll(user.getLimits());
+    }
+    requests.put("memory", new Quantity(Long.toString(memoryRequestBytes)));
+    ResourceRequirements r = new ResourceRequirements();
+    r.setRequests(requests);
+    if (!limits.isEmpty()) r.setLimits(limits);
+    return r;
+  }
+
+  /** Every shard serves /healthz; the head has no gRPC server, so the gRPC port cannot be it. */
+  private static Probe liveness() {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath("/healthz")
+        .withPort(new IntOrString(ShardNames.HTTP_PORT))
+        .endHttpGet()
+        .withInitialDelaySeconds(10)
+        .withPeriodSeconds(10)
+        .withFailureThreshold(6)
+        .build();
+  }
+
+  /** The head reports ready only once the chain behind it answers; workers once they listen. */
+  private static Probe readiness(boolean head) {
+    ProbeBuilder probe = new ProbeBuilder().withPeriodSeconds(5);
+    if (head) {
+      probe.withNewHttpGet().withPath("/readyz").withPort(new IntOrString(ShardNames.HTTP_PORT)).endHttpGet();
+    } else {
+      probe.withNewTcpSocket().withPort(new IntOrString(ShardNames.GRPC_PORT)).endTcpSocket();
+    }
+    return probe.build();
+  }
+
+  static Map<String, String> labels(LLMDeployment owner, ShardPlan plan) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("app.kubernetes.io/name", "shard-worker");
+    labels.put(ShardNames.LABEL_MANAGED_BY, ShardNames.MANAGED_BY);
+    labels.putAll(selector(owner, plan));
+    labels.put(ShardNames.LABEL_ROLE, plan.head() ? ShardNames.ROLE_HEAD : ShardNames.ROLE_WORKER);
+    return labels;
+  }
+
+  private static Map<String, String> selector(LLMDeployment owner, ShardPlan plan) {
+    Map<String, String> selector = new LinkedHashMap<>();
+    selector.put(ShardNames.LABEL_DEPLOYMENT, owner.getMetadata().getName());
+    selector.put(ShardNames.LABEL_PLAN, plan.planId());
+    selector.put(ShardNames.LABEL_SHARD, Integer.toString(plan.shardIndex()));
+    return selector;
+  }
+
+  private static ObjectMeta meta(LLMDeployment owner, String name, Map<String, String> labels) {
+    return new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(owner.getMetadata().getNamespace())
+        .withLabels(labels)
+        .withOwnerReferences(ownerReference(owner))
+        .build();
+  }
+
+  static OwnerReference ownerReference(LLMDeployment owner) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(owner.getApiVersion())
+        .withKind(owner.getKind())
+        .withName(owner.getMetadata().getName())
+        .withUid(owner.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+}

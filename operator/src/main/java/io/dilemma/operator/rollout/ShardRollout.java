@@ -1,0 +1,194 @@
+package io.dilemma.operator.rollout;
+
+import io.dilemma.api.LLMDeployment;
+import io.dilemma.api.PlanStatus;
+import io.dilemma.contract.ShardPlan;
+import io.dilemma.operator.observe.MemoryLedger;
+import io.dilemma.operator.observe.ShardSet;
+import io.dilemma.operator.plan.PlanStatusMapping;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Step 4 of a reconcile: writes the desired shard objects, then carries out {@link RolloutSteps}
+ * in order (switch the head Service, then delete obsolete shard sets).
+ */
+public final class ShardRollout {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShardRollout.class);
+  static final String APPLIED_HASH = "dilemma.io/applied-sha256";
+  static final String SHARD_COUNT = "dilemma.io/shard-count";
+  /** What a shard set consists of; deleted in this order so no pod outlives its plan ConfigMap. */
+  private static final List<Class<? extends HasMetadata>> OWNED_KINDS =
+      List.of(Deployment.class, Service.class, ConfigMap.class);
+
+  private final KubernetesClient client;
+  private final ShardResources resources;
+
+  public ShardRollout(KubernetesClient client, ShardResources resources) {
+    this.client = client;
+    this.resources = resources;
+  }
+
+  /**
+   * @param servingPlanId the plan the head Service selects after this step
+   * @param shardSets every shard set after this step, by plan id
+   */
+  public record Result(String servingPlanId, Map<String, ShardSet> shardSets) {}
+
+  /**
+   * @param cached the deployment's shard Deployments as the informer sees them
+   * @param room bytes each node can give this deployment (allocatable minus other deployments'
+   *     holdings); empty when unknown, then both plans are assumed to fit
+   */
+  public Result roll(
+      LLMDeployment owner,
+      PlanStatus desired,
+      String servingPlanId,
+      Collection<Deployment> cached,
+      Map<String, Long> room) {
+    String namespace = owner.getMetadata().getNamespace();
+    String name = owner.getMetadata().getName();
+    Map<String, ShardSet> sets = shardSets(cached, desired);
+    boolean bothFit = room.isEmpty() || bothFit(desired, servingPlanId, cached, room);
+    RolloutSteps steps = RolloutSteps.next(desired.planId(), servingPlanId, sets, bothFit);
+    if (steps.breakBeforeMake()) {
+      LOG.info("{}/{}: plans {} and {} do not fit side by side; replacing instead", namespace, name, servingPlanId, desired.planId());
+      for (String obsolete : steps.deletePlans()) {
+        deletePlan(namespace, name, obsolete);
+        sets.remove(obsolete);
+      }
+    }
+    List<ShardPlan> shardPlans = ShardPlans.of(name, namespace, owner.getSpec(), desired);
+    for (ShardPlan shardPlan : shardPlans) {
+      applyShard(owner, shardPlan, desired.shards().get(shardPlan.shardIndex()).memoryBytes(), cached);
+    }
+    String serving = servingPlanId;
+    if (steps.pointHeadAt().isPresent()) {
+      serving = steps.pointHeadAt().get();
+      apply(resources.headService(owner, serving));
+      LOG.info("{}/{}: head Service now selects plan {}", namespace, name, serving);
+    }
+    if (!steps.breakBeforeMake()) {
+      for (String obsolete : steps.deletePlans()) {
+        deletePlan(namespace, name, obsolete);
+        sets.remove(obsolete);
+      }
+    }
+    return new Result(serving, sets);
+  }
+
+  /** Whether every node can hold the serving plan's pods (as written) and the desired plan's. */
+  private boolean bothFit(
+      PlanStatus desired, String servingPlanId, Collection<Deployment> cached, Map<String, Long> room) {
+    Map<String, Long> needed =
+        new HashMap<>(MemoryLedger.requestsByNode(desired, resources.shardOverheadBytes()));
+    if (servingPlanId != null && !servingPlanId.equals(desired.planId())) {
+      for (Deployment d : cached) {
+        if (!servingPlanId.equals(d.getMetadata().getLabels().get(ShardNames.LABEL_PLAN))) continue;
+        var pod = d.getSpec().getTemplate().getSpec();
+        var memory = pod.getContainers().get(0).getResources().getRequests().get("memory");
+        needed.merge(
+            pod.getNodeSelector().get(ShardResources.NODE_LABEL),
+            memory.getNumericalAmount().longValue(),
+            Long::sum);
+      }
+    }
+    return needed.entrySet().stream()
+        .allMatch(e -> e.getValue() <= room.getOrDefault(e.getKey(), Long.MAX_VALUE));
+  }
+
+  /** Removes every object the deployment owns; used on deletion, where no garbage collector may run. */
+  public void deleteAll(String namespace, String deployment) {
+    deleteMatching(
+        namespace,
+        Map.of(ShardNames.LABEL_DEPLOYMENT, deployment, ShardNames.LABEL_MANAGED_BY, ShardNames.MANAGED_BY));
+  }
+
+  private void deletePlan(String namespace, String deployment, String planId) {
+    deleteMatching(namespace, Map.of(ShardNames.LABEL_DEPLOYMENT, deployment, ShardNames.LABEL_PLAN, planId));
+  }
+
+  /**
+   * Lists, then deletes each object by name. A delete by label selector is a {@code
+   * deletecollection}, which the chart's least-privilege role does not grant; the API server
+   * would refuse it and the deletion would never finish.
+   */
+  private void deleteMatching(String namespace, Map<String, String> selector) {
+    for (Class<? extends HasMetadata> kind : OWNED_KINDS) {
+      for (HasMetadata object : client.resources(kind).inNamespace(namespace).withLabels(selector).list().getItems()) {
+        client.resources(kind).inNamespace(namespace).withName(object.getMetadata().getName()).delete();
+      }
+    }
+  }
+
+  /**
+   * Applies a shard's ConfigMap, Service and Deployment, unless the cached Deployment already
+   * carries the hash of exactly these objects: a steady state costs no API writes.
+   */
+  private void applyShard(
+      LLMDeployment owner, ShardPlan plan, long memoryBytes, Collection<Deployment> cached) {
+    ShardResources.ShardObjects objects = resources.shard(owner, plan, memoryBytes);
+    String hash =
+        PlanStatusMapping.sha256(
+            io.dilemma.contract.ContractJson.write(
+                List.of(objects.configMap(), objects.deployment(), objects.service())));
+    Deployment deployment = objects.deployment();
+    deployment
+        .getMetadata()
+        .setAnnotations(Map.of(APPLIED_HASH, hash, SHARD_COUNT, Integer.toString(plan.shardCount())));
+    boolean current =
+        cached.stream()
+            .anyMatch(
+                d ->
+                    d.getMetadata().getName().equals(deployment.getMetadata().getName())
+                        && d.getMetadata().getAnnotations() != null
+                        && hash.equals(d.getMetadata().getAnnotations().get(APPLIED_HASH)));
+    if (current) return;
+    // The plan first, so a new pod never starts without its ConfigMap.
+    apply(objects.configMap());
+    apply(objects.service());
+    apply(deployment);
+  }
+
+  /** Server-side apply: every field the operator sets is owned by it, whoever edited it since. */
+  private void apply(HasMetadata object) {
+    client.resource(object).fieldManager(ShardNames.MANAGED_BY).forceConflicts().serverSideApply();
+  }
+
+  private static Map<String, ShardSet> shardSets(
+      Collection<Deployment> cached, PlanStatus desired) {
+    Map<String, int[]> counts = new HashMap<>();
+    Map<String, Integer> expected = new HashMap<>();
+    for (Deployment d : cached) {
+      var labels = d.getMetadata().getLabels();
+      String plan = labels == null ? null : labels.get(ShardNames.LABEL_PLAN);
+      if (plan == null) continue;
+      int[] c = counts.computeIfAbsent(plan, p -> new int[1]);
+      if (available(d)) c[0]++;
+      String count = d.getMetadata().getAnnotations() == null ? null : d.getMetadata().getAnnotations().get(SHARD_COUNT);
+      expected.merge(plan, count == null ? 1 : Integer.parseInt(count), Math::max);
+    }
+    expected.put(desired.planId(), desired.shards().size());
+    counts.computeIfAbsent(desired.planId(), p -> new int[1]);
+    Map<String, ShardSet> sets = new HashMap<>();
+    counts.forEach((plan, c) -> sets.put(plan, new ShardSet(expected.get(plan), c[0])));
+    return sets;
+  }
+
+  /** Available at the current template: a stale ready pod of an older template does not count. */
+  static boolean available(Deployment d) {
+    var status = d.getStatus();
+    if (status == null || status.getAvailableReplicas() == null || status.getAvailableReplicas() < 1) {
+      return false;
+    }
+    Long observed = status.getObservedGeneration();
+    return observed != null && observed >= d.getMetadata().getGeneration();
+  }
+}

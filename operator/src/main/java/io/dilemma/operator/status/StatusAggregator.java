@@ -1,0 +1,175 @@
+package io.dilemma.operator.status;
+
+import io.dilemma.api.LLMDeploymentStatus;
+import io.dilemma.api.PlanStatus;
+import io.dilemma.operator.observe.ClusterObservation;
+import io.dilemma.operator.observe.ShardSet;
+import io.dilemma.operator.plan.PlanningOutcome;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Folds one reconcile's findings into the LLMDeployment status. Pure: the same inputs give an
+ * equal status, and a condition keeps its lastTransitionTime while its status holds, so an
+ * unchanged world produces an equal status and the reconciler can skip the patch.
+ */
+public final class StatusAggregator {
+  public static final String READY = "Ready";
+  public static final String PLANNED = "Planned";
+  public static final String DEGRADED = "Degraded";
+
+  private StatusAggregator() {}
+
+  /**
+   * @param previous the status before this reconcile (never null; may be empty)
+   * @param generation the spec generation just reconciled
+   * @param outcome what planning concluded
+   * @param servingPlanId the plan the head Service selects after this reconcile, or null
+   * @param shardSets shard sets in the cluster after this reconcile, by plan id
+   * @param observation what was observed, or null when observation did not happen
+   * @param lostNodes nodes the running plan used that are gone or not Ready
+   */
+  public record Inputs(
+      LLMDeploymentStatus previous,
+      long generation,
+      PlanningOutcome outcome,
+      String servingPlanId,
+      Map<String, ShardSet> shardSets,
+      ClusterObservation observation,
+      List<String> lostNodes,
+      Instant now) {}
+
+  public static LLMDeploymentStatus aggregate(Inputs in) {
+    LLMDeploymentStatus previous = in.previous();
+    PlanStatus plan =
+        in.outcome() instanceof PlanningOutcome.Planned planned ? planned.plan() : previous.plan();
+    String lastReplanTime = previous.lastReplanTime();
+    String lastReplanReason = previous.lastReplanReason();
+    if (in.outcome() instanceof PlanningOutcome.Planned planned && planned.replanned()) {
+      lastReplanTime = planned.replannedAt().toString();
+      lastReplanReason = planned.reason().name();
+    }
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(readyCondition(in, plan));
+    conditions.add(plannedCondition(in));
+    conditions.add(degradedCondition(in, plan));
+    List<Condition> stamped =
+        conditions.stream().map(c -> keepTransitionTime(c, previous, in)).toList();
+    return new LLMDeploymentStatus(
+        in.generation(), stamped, plan, in.servingPlanId(), lastReplanTime, lastReplanReason);
+  }
+
+  private static Condition readyCondition(Inputs in, PlanStatus plan) {
+    if (plan == null || in.servingPlanId() == null) {
+      return condition(READY, false, ConditionReason.NotPlanned, "No plan is running yet.");
+    }
+    ShardSet serving =
+        in.shardSets().getOrDefault(in.servingPlanId(), new ShardSet(0, 0));
+    if (!serving.complete()) {
+      return condition(
+          READY,
+          false,
+          ConditionReason.ShardsUnavailable,
+          serving.available() + " of " + serving.expected() + " shards of plan " + in.servingPlanId() + " are available.");
+    }
+    if (!plan.planId().equals(in.servingPlanId())) {
+      ShardSet desired =
+          in.shardSets().getOrDefault(plan.planId(), new ShardSet(plan.shards().size(), 0));
+      return condition(
+          READY,
+          true,
+          ConditionReason.RollingOut,
+          "Plan " + in.servingPlanId() + " serves while plan " + plan.planId() + " starts ("
+              + desired.available() + " of " + plan.shards().size() + " shards available).");
+    }
+    return condition(
+        READY,
+        true,
+        ConditionReason.AllShardsAvailable,
+        "All " + serving.expected() + " shards of plan " + plan.planId() + " are available.");
+  }
+
+  private static Condition plannedCondition(Inputs in) {
+    if (in.outcome() instanceof PlanningOutcome.Planned p) {
+      return condition(PLANNED, true, ConditionReason.Solved, describe(p.plan()));
+    }
+    if (in.outcome() instanceof PlanningOutcome.Infeasible i) {
+      String smallest =
+          i.minimalFeasibleBudget() == null
+              ? ""
+              : String.format(
+                  Locale.ROOT, " The smallest feasible quality budget is %.6g.", i.minimalFeasibleBudget());
+      return condition(PLANNED, false, ConditionReason.Infeasible, i.explanation() + smallest);
+    }
+    var u = (PlanningOutcome.Unplannable) in.outcome();
+    return condition(PLANNED, false, ConditionReason.of(u.cause()), u.message());
+  }
+
+  private static Condition degradedCondition(Inputs in, PlanStatus plan) {
+    if (!in.lostNodes().isEmpty()) {
+      return condition(
+          DEGRADED, true, ConditionReason.NodeLost,
+          "Nodes gone or not Ready: " + String.join(", ", in.lostNodes()) + ".");
+    }
+    if (!(in.outcome() instanceof PlanningOutcome.Planned) && plan != null) {
+      return condition(
+          DEGRADED, true, ConditionReason.RunningPreviousPlan,
+          "No new plan could be made; plan " + plan.planId() + " keeps running.");
+    }
+    if (in.observation() != null && !in.observation().staleLinks().isEmpty()) {
+      return condition(
+          DEGRADED, true, ConditionReason.StaleLinkMeasurement,
+          "EdgeLinks older than the TTL, planned with conservative figures: "
+              + String.join(", ", in.observation().staleLinks()) + ".");
+    }
+    if (in.observation() != null && !in.observation().defaultedNodes().isEmpty()) {
+      return condition(
+          DEGRADED, true, ConditionReason.NodeMetricsDefaulted,
+          "Nodes without dilemma.io/gflops or dilemma.io/memory-bandwidth-gbps, planned with"
+              + " capacity-derived defaults: " + String.join(", ", in.observation().defaultedNodes()) + ".");
+    }
+    return condition(DEGRADED, false, ConditionReason.AsMeasured, "Every input is measured and fresh.");
+  }
+
+  public static String describe(PlanStatus plan) {
+    var solver = plan.solver();
+    String how =
+        solver == null
+            ? ""
+            : String.format(Locale.ROOT, "%s %s in %.3f s: ", solver.name(), solver.status(), solver.wallSeconds());
+    return how
+        + String.format(
+            Locale.ROOT,
+            "%d shards, predicted %.3f s, %.1f%% of 16-bit weight bits.",
+            plan.shards().size(),
+            plan.predicted().totalSeconds(),
+            plan.quantizationPercent());
+  }
+
+  private static Condition condition(String type, boolean status, ConditionReason reason, String message) {
+    return new ConditionBuilder()
+        .withType(type)
+        .withStatus(status ? "True" : "False")
+        .withReason(reason.name())
+        .withMessage(message)
+        .build();
+  }
+
+  private static Condition keepTransitionTime(Condition c, LLMDeploymentStatus previous, Inputs in) {
+    String since =
+        previous
+            .condition(c.getType())
+            .filter(old -> old.getStatus().equals(c.getStatus()) && old.getLastTransitionTime() != null)
+            .map(Condition::getLastTransitionTime)
+            .orElse(in.now().toString());
+    return new ConditionBuilder(c)
+        .withLastTransitionTime(since)
+        .withObservedGeneration(in.generation())
+        .build();
+  }
+}

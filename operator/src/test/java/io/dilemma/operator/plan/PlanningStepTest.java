@@ -1,0 +1,126 @@
+package io.dilemma.operator.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dilemma.api.EdgeLink;
+import io.dilemma.api.LLMDeploymentSpec;
+import io.dilemma.api.LLMDeploymentStatus;
+import io.dilemma.operator.Fixtures;
+import io.dilemma.operator.observe.ClusterObservation;
+import io.dilemma.operator.observe.ClusterObserver;
+import io.dilemma.operator.observe.LinkReading;
+import io.dilemma.planinput.ModelCostsFromProfile;
+import io.dilemma.planner.CpSatPlanner;
+import io.dilemma.planner.ModelCosts;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The planning step with the real CP-SAT planner on a small model where placement matters. */
+class PlanningStepTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T12:00:00Z");
+  private static final long GIB = 1L << 30;
+  private final LLMDeploymentSpec spec = Fixtures.spec("a", 0.05);
+  private final ModelCosts costs =
+      ModelCostsFromProfile.toModelCosts(
+          Fixtures.profile(8, 1024), spec.quality().metric(), spec.allowedBits(), spec.allowedRho());
+  private final PlanningStep step =
+      new PlanningStep(new CpSatPlanner(2), 0);
+
+  /**
+   * A slow origin with little memory and two fast helpers on 2 Mbit/s links, slow enough that the
+   * prompt's activations crossing a→b cost a noticeable share of T_total.
+   */
+  private ClusterObservation cluster(double abMbps, boolean bReady, Instant now) {
+    var nodes =
+        List.of(
+            Fixtures.node("a", 2, 1, 2 * GIB, true),
+            Fixtures.node("b", 50, 20, 8 * GIB, bReady),
+            Fixtures.node("c", 40, 16, 8 * GIB, true));
+    List<EdgeLink> links = new ArrayList<>(Fixtures.mesh(List.of("a", "b", "c"), 2, 1, now));
+    links.removeIf(l -> l.getSpec().from().equals("a") && l.getSpec().to().equals("b"));
+    links.add(Fixtures.link("a", "b", abMbps, 1, now));
+    return ClusterObserver.observe(spec.placement(), nodes, links, Map.of(), LinkReading.Freshness.defaults(), now);
+  }
+
+  private PlanningStep.Result run(LLMDeploymentStatus previous, ClusterObservation observed, Instant now) {
+    return step.run("llm/chat", 1, spec, previous, costs, observed, now);
+  }
+
+  private static LLMDeploymentStatus statusAfter(PlanningStep.Result result) {
+    var planned = (PlanningOutcome.Planned) result.outcome();
+    return new LLMDeploymentStatus(
+        1L, List.of(), planned.plan(), planned.plan().planId(),
+        planned.replanned() ? planned.replannedAt().toString() : null,
+        planned.reason() == null ? null : planned.reason().name());
+  }
+
+  private LLMDeploymentStatus initial() {
+    var first = run(new LLMDeploymentStatus(null, null, null, null, null, null), cluster(2.0, true, T0), T0);
+    assertThat(first.outcome()).isInstanceOf(PlanningOutcome.Planned.class);
+    assertThat(((PlanningOutcome.Planned) first.outcome()).reason()).isEqualTo(ReplanReason.Initial);
+    return statusAfter(first);
+  }
+
+  @Test
+  void aTenfoldSlowerLinkOnThePlansPathReplansAfterTheWindow() {
+    var running = initial();
+    assertThat(running.plan().shards()).extracting(s -> s.node()).contains("b");
+    Instant later = T0.plusSeconds(61);
+    var result = run(running, cluster(0.2, true, later), later);
+    var planned = (PlanningOutcome.Planned) result.outcome();
+    assertThat(planned.replanned()).isTrue();
+    assertThat(planned.reason()).isEqualTo(ReplanReason.Improvement);
+    assertThat(planned.plan().planId()).isNotEqualTo(running.plan().planId());
+  }
+
+  @Test
+  void aThreePercentChangeKeepsThePlan() {
+    var running = initial();
+    Instant later = T0.plusSeconds(61);
+    var result = run(running, cluster(1.94, true, later), later);
+    var planned = (PlanningOutcome.Planned) result.outcome();
+    assertThat(planned.replanned()).isFalse();
+    assertThat(planned.plan()).isEqualTo(running.plan());
+    assertThat(result.solved()).as("the changed problem was solved, then judged not worth it").isTrue();
+    var again = run(running, cluster(1.94, true, later), later.plusSeconds(1));
+    assertThat(again.solved()).as("the same problem is not solved twice").isFalse();
+  }
+
+  @Test
+  void insideTheWindowEvenABigImprovementWaits() {
+    var running = initial();
+    Instant soon = T0.plusSeconds(5);
+    var result = run(running, cluster(0.2, true, soon), soon);
+    assertThat(((PlanningOutcome.Planned) result.outcome()).replanned()).isFalse();
+    assertThat(result.recheckAt()).contains(T0.plusSeconds(60));
+    assertThat(result.solved()).isFalse();
+  }
+
+  @Test
+  void aLostNodeReplansAtOnceWithoutIt() {
+    var running = initial();
+    Instant soon = T0.plusSeconds(5);
+    var result = run(running, cluster(2.0, false, soon), soon);
+    var planned = (PlanningOutcome.Planned) result.outcome();
+    assertThat(result.lostNodes()).containsExactly("b");
+    assertThat(planned.reason()).isEqualTo(ReplanReason.PlanInfeasible);
+    assertThat(planned.plan().shards()).extracting(s -> s.node()).doesNotContain("b");
+  }
+
+  @Test
+  void anImpossibleBudgetIsInfeasibleWithTheSmallestFeasibleBudget() {
+    var strict = Fixtures.spec("a", 0.0);
+    var tight = new LLMDeploymentSpec(strict.model(), strict.workload(), strict.quality(), List.of(2, 3), null,
+        strict.placement(), strict.replanPolicy(), strict.solver(), null);
+    var tightCosts = ModelCostsFromProfile.toModelCosts(Fixtures.profile(8, 1024), tight.quality().metric(), tight.allowedBits(), tight.allowedRho());
+    var result = step.run("llm/strict", 1, tight, new LLMDeploymentStatus(null, null, null, null, null, null),
+        tightCosts, cluster(2.0, true, T0), T0);
+    assertThat(result.outcome()).isInstanceOf(PlanningOutcome.Infeasible.class);
+    var infeasible = (PlanningOutcome.Infeasible) result.outcome();
+    assertThat(infeasible.explanation()).isNotBlank();
+    assertThat(infeasible.minimalFeasibleBudget()).isPositive();
+  }
+}

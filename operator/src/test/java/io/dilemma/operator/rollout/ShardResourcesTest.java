@@ -1,0 +1,107 @@
+package io.dilemma.operator.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dilemma.api.LLMDeployment;
+import io.dilemma.contract.ContractJson;
+import io.dilemma.contract.ShardPlan;
+import io.dilemma.operator.Fixtures;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ShardResourcesTest {
+  private static final long OVERHEAD = 64L << 20;
+  private final LLMDeployment owner = Fixtures.deployment("chat", Fixtures.spec("a", 0.5));
+  private final List<ShardPlan> plans =
+      ShardPlans.of("chat", "llm", owner.getSpec(), Fixtures.plan("p1abc", 3));
+
+  @Test
+  void shardPlansFormAChainWithTheHeadFirst() {
+    assertThat(plans).extracting(ShardPlan::shardIndex).containsExactly(0, 1, 2);
+    assertThat(plans.get(0).head()).isTrue();
+    assertThat(plans.get(2).lmHead()).isTrue();
+    assertThat(plans.get(0).nextShard()).isEqualTo("chat-p1abc-1.llm.svc:9090");
+    assertThat(plans.get(2).nextShard()).isNull();
+    assertThat(plans).allMatch(p -> p.headAddress().equals("chat-p1abc-0.llm.svc:9090"));
+    assertThat(plans.get(0).outgoingCut()).isEqualTo(new ShardPlan.CutQuantization(0.25, 8, 4));
+    assertThat(plans.get(2).outgoingCut()).isNull();
+    assertThat(plans.get(1).layerBits()).containsExactly(4, 8);
+    assertThat(plans.get(1).model().uri()).isEqualTo("http://models.local/test-opt");
+  }
+
+  @Test
+  void theDeploymentIsPinnedSizedProbedAndLockedDown() {
+    var objects = new ShardResources(OVERHEAD).shard(owner, plans.get(1), 1000);
+    var deployment = objects.deployment();
+    var pod = deployment.getSpec().getTemplate().getSpec();
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(pod.getNodeSelector()).containsEntry("kubernetes.io/hostname", "n1");
+    var container = pod.getContainers().get(0);
+    assertThat(container.getResources().getRequests().get("memory"))
+        .isEqualTo(new Quantity(Long.toString(1000 + OVERHEAD)));
+    assertThat(container.getLivenessProbe()).isNotNull();
+    assertThat(container.getReadinessProbe()).isNotNull();
+    // the worker's ports are flags of `shard-worker serve`; they must be the ones the Service targets
+    assertThat(container.getArgs())
+        .containsExactly("serve", "--plan", "/etc/dilemma/shard.json", "--grpc-port", "9090", "--http-port", "8080");
+    assertThat(objects.service().getSpec().getPorts())
+        .extracting(p -> p.getTargetPort().getIntVal())
+        .containsExactlyInAnyOrder(9090, 8080);
+    assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(container.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isNotZero();
+  }
+
+  @Test
+  void theHeadIsProbedOverHttpBecauseItHasNoGrpcServer() {
+    var head = new ShardResources(OVERHEAD).shard(owner, plans.get(0), 1000);
+    var container = head.deployment().getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(container.getLivenessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8080);
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+  }
+
+  @Test
+  void everyObjectIsOwnedByTheDeploymentAsController() {
+    var objects = new ShardResources(OVERHEAD).shard(owner, plans.get(0), 1000);
+    for (var meta :
+        List.of(objects.configMap().getMetadata(), objects.deployment().getMetadata(), objects.service().getMetadata())) {
+      assertThat(meta.getName()).isEqualTo("chat-p1abc-0");
+      assertThat(meta.getOwnerReferences()).singleElement().satisfies(ref -> {
+        assertThat(ref.getUid()).isEqualTo("uid-chat");
+        assertThat(ref.getKind()).isEqualTo("LLMDeployment");
+        assertThat(ref.getController()).isTrue();
+      });
+    }
+    assertThat(new ShardResources(OVERHEAD).headService(owner, "p1abc").getMetadata().getOwnerReferences())
+        .hasSize(1);
+  }
+
+  @Test
+  void theConfigMapHoldsTheShardPlanAndItsHashRollsThePod() throws Exception {
+    var resources = new ShardResources(OVERHEAD);
+    var objects = resources.shard(owner, plans.get(0), 1000);
+    var json = objects.configMap().getData().get("shard.json");
+    assertThat(ContractJson.read(json, ShardPlan.class)).isEqualTo(plans.get(0));
+    String hash = objects.deployment().getSpec().getTemplate().getMetadata().getAnnotations().get(ShardNames.SHARD_PLAN_HASH);
+    var changed =
+        new ShardPlan(1, "chat", "p1abc", 0, 3, "n0", plans.get(0).model(), 0, 1, List.of(8, 8), true, false,
+            plans.get(0).nextShard(), plans.get(0).headAddress(), plans.get(0).outgoingCut(), true, plans.get(0).limits());
+    String changedHash =
+        resources.shard(owner, changed, 1000).deployment().getSpec().getTemplate().getMetadata().getAnnotations()
+            .get(ShardNames.SHARD_PLAN_HASH);
+    assertThat(changedHash).isNotEqualTo(hash);
+  }
+
+  @Test
+  void theHeadServiceSelectsTheServingPlansHead() {
+    var service = new ShardResources(OVERHEAD).headService(owner, "p2");
+    assertThat(service.getMetadata().getName()).isEqualTo("chat");
+    assertThat(service.getSpec().getSelector())
+        .containsEntry(ShardNames.LABEL_PLAN, "p2")
+        .containsEntry(ShardNames.LABEL_ROLE, ShardNames.ROLE_HEAD);
+  }
+}

@@ -1,0 +1,114 @@
+package io.dilemma.operator.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dilemma.api.LLMDeploymentStatus;
+import io.dilemma.operator.Fixtures;
+import io.dilemma.operator.observe.ShardSet;
+import io.dilemma.operator.plan.PlanningOutcome;
+import io.dilemma.operator.plan.ReplanReason;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StatusAggregatorTest {
+  private static final Instant T0 = Instant.parse("2026-01-01T12:00:00Z");
+  private static final LLMDeploymentStatus EMPTY = new LLMDeploymentStatus(null, null, null, null, null, null);
+
+  private static LLMDeploymentStatus aggregate(
+      LLMDeploymentStatus previous, PlanningOutcome outcome, String serving, Map<String, ShardSet> sets, Instant now) {
+    return StatusAggregator.aggregate(
+        new StatusAggregator.Inputs(previous, 1, outcome, serving, sets, null, List.of(), now));
+  }
+
+  @Test
+  void aFreshPlanWithAllShardsAvailableIsReadyPlannedAndNotDegraded() {
+    var status =
+        aggregate(EMPTY, new PlanningOutcome.Planned(Fixtures.plan("p1", 2), ReplanReason.Initial, T0), "p1",
+            Map.of("p1", new ShardSet(2, 2)), T0);
+    assertThat(status.condition("Ready").orElseThrow().getStatus()).isEqualTo("True");
+    assertThat(status.condition("Ready").orElseThrow().getReason()).isEqualTo("AllShardsAvailable");
+    assertThat(status.condition("Planned").orElseThrow().getMessage())
+        .isEqualTo("CP-SAT OPTIMAL in 0.020 s: 2 shards, predicted 2.500 s, 37.5% of 16-bit weight bits.");
+    assertThat(status.condition("Degraded").orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(status.lastReplanReason()).isEqualTo("Initial");
+    assertThat(status.lastReplanTime()).isEqualTo(T0.toString());
+    assertThat(status.observedGeneration()).isEqualTo(1L);
+    assertThat(status.conditions()).allMatch(c -> c.getObservedGeneration() == 1L);
+  }
+
+  @Test
+  void anUnchangedWorldGivesAnEqualStatusSoThePatchIsSkipped() {
+    var outcome = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), ReplanReason.Initial, T0);
+    var first = aggregate(EMPTY, outcome, "p1", Map.of("p1", new ShardSet(2, 2)), T0);
+    var kept = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null);
+    var second = aggregate(first, kept, "p1", Map.of("p1", new ShardSet(2, 2)), T0.plusSeconds(30));
+    assertThat(second).isEqualTo(first);
+  }
+
+  @Test
+  void transitionTimeMovesOnlyWhenTheConditionFlips() {
+    var outcome = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null);
+    var ready = aggregate(EMPTY, outcome, "p1", Map.of("p1", new ShardSet(2, 2)), T0);
+    var lost = aggregate(ready, outcome, "p1", Map.of("p1", new ShardSet(2, 1)), T0.plusSeconds(10));
+    var readyCondition = lost.condition("Ready").orElseThrow();
+    assertThat(readyCondition.getStatus()).isEqualTo("False");
+    assertThat(readyCondition.getReason()).isEqualTo("ShardsUnavailable");
+    assertThat(readyCondition.getMessage()).isEqualTo("1 of 2 shards of plan p1 are available.");
+    assertThat(readyCondition.getLastTransitionTime()).isEqualTo(T0.plusSeconds(10).toString());
+    assertThat(lost.condition("Planned").orElseThrow().getLastTransitionTime()).isEqualTo(T0.toString());
+  }
+
+  @Test
+  void duringARolloutTheOldPlanServesAndReadyStaysTrue() {
+    var status =
+        aggregate(EMPTY, new PlanningOutcome.Planned(Fixtures.plan("p2", 3), ReplanReason.Improvement, T0), "p1",
+            Map.of("p1", new ShardSet(2, 2), "p2", new ShardSet(3, 1)), T0);
+    var ready = status.condition("Ready").orElseThrow();
+    assertThat(ready.getStatus()).isEqualTo("True");
+    assertThat(ready.getReason()).isEqualTo("RollingOut");
+    assertThat(ready.getMessage()).isEqualTo("Plan p1 serves while plan p2 starts (1 of 3 shards available).");
+    assertThat(status.plan().planId()).isEqualTo("p2");
+    assertThat(status.servingPlanId()).isEqualTo("p1");
+  }
+
+  @Test
+  void infeasibleBudgetExplainsAndNamesTheSmallestFeasibleBudget() {
+    var status =
+        aggregate(EMPTY, new PlanningOutcome.Infeasible("No assignment meets the quality budget 0.01.", 0.0625),
+            null, Map.of(), T0);
+    var planned = status.condition("Planned").orElseThrow();
+    assertThat(planned.getStatus()).isEqualTo("False");
+    assertThat(planned.getReason()).isEqualTo("Infeasible");
+    assertThat(planned.getMessage())
+        .isEqualTo("No assignment meets the quality budget 0.01. The smallest feasible quality budget is 0.0625000.");
+    assertThat(status.condition("Ready").orElseThrow().getReason()).isEqualTo("NotPlanned");
+  }
+
+  @Test
+  void whenANewPlanCannotBeMadeThePreviousOneKeepsRunningAndThatIsDegraded() {
+    var running =
+        aggregate(EMPTY, new PlanningOutcome.Planned(Fixtures.plan("p1", 2), ReplanReason.Initial, T0), "p1",
+            Map.of("p1", new ShardSet(2, 2)), T0);
+    var status =
+        aggregate(running, new PlanningOutcome.Unplannable(PlanningOutcome.Cause.InvalidSpec, "spec.allowedBits: 5 is not one of [2, 3, 4, 8, 16]"),
+            "p1", Map.of("p1", new ShardSet(2, 2)), T0.plusSeconds(5));
+    assertThat(status.plan().planId()).isEqualTo("p1");
+    assertThat(status.condition("Ready").orElseThrow().getStatus()).isEqualTo("True");
+    assertThat(status.condition("Planned").orElseThrow().getReason()).isEqualTo("InvalidSpec");
+    assertThat(status.condition("Degraded").orElseThrow().getReason()).isEqualTo("RunningPreviousPlan");
+    assertThat(status.lastReplanReason()).isEqualTo("Initial");
+  }
+
+  @Test
+  void lostNodesOutrankOtherDegradations() {
+    var status =
+        StatusAggregator.aggregate(
+            new StatusAggregator.Inputs(EMPTY, 1, new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null), "p1",
+                Map.of("p1", new ShardSet(2, 1)), null, List.of("n1"), T0));
+    var degraded = status.condition("Degraded").orElseThrow();
+    assertThat(degraded.getReason()).isEqualTo("NodeLost");
+    assertThat(degraded.getMessage()).isEqualTo("Nodes gone or not Ready: n1.");
+  }
+}
