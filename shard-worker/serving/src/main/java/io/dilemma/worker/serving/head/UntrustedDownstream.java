@@ -60,7 +60,10 @@ final class UntrustedDownstream implements Downstream {
   ShardFailure checked(ShardFailure claimed) {
     int shard = claimed.shardIndex();
     int blamed = shard >= link.toShard() && shard < shardCount ? shard : link.toShard();
-    return new ShardFailure(blamed, claimed.kind(), "shard " + blamed + ": " + detail(claimed.getMessage()));
+    String detail = detail(claimed.getMessage());
+    String prefix = "shard " + blamed + " ";
+    // the link's own words already start with the shard's name; a remote claim gets it prepended
+    return new ShardFailure(blamed, claimed.kind(), detail.startsWith(prefix) ? detail : "shard " + blamed + ": " + detail);
   }
 
   private ShardFailure unreadable(RuntimeException error) {
