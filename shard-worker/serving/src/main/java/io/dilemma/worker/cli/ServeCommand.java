@@ -6,7 +6,13 @@ import io.dilemma.worker.serving.ShardWorker;
 import io.dilemma.worker.serving.plan.ModelSourceResolver;
 import io.dilemma.worker.serving.plan.PlanException;
 import io.dilemma.worker.serving.plan.ShardPlanFile;
+import io.dilemma.worker.serving.head.ChatTemplate;
+import io.dilemma.worker.serving.http.HttpLimits;
+import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,6 +25,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Serve one shard of a pipeline as described by its shard plan (the operator's ConfigMap).")
 public final class ServeCommand implements Callable<Integer> {
+  static final int DEFAULT_GRPC_PORT = 50051;
+
   @Spec CommandSpec spec;
 
   @Option(names = "--plan", required = true, description = "shard plan JSON (io.dilemma.contract.ShardPlan)")
@@ -27,10 +35,10 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--bind", defaultValue = "0.0.0.0", description = "interface to listen on (default ${DEFAULT-VALUE})")
   String bind;
 
-  @Option(names = "--grpc-port", defaultValue = "50051", description = "gRPC port of shards after the head (default ${DEFAULT-VALUE}); the head has no gRPC server")
-  int grpcPort;
+  @Option(names = "--grpc-port", description = "gRPC port of a shard after the head (default " + DEFAULT_GRPC_PORT + "); the head runs no gRPC server and ignores it")
+  Integer grpcPort;
 
-  @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port: /v1/completions on the head, /healthz /readyz /metrics everywhere (default ${DEFAULT-VALUE})")
+  @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port: the OpenAI API (/v1/completions, /v1/chat/completions, /v1/models) on the head, /healthz /readyz /metrics everywhere (default ${DEFAULT-VALUE})")
   int httpPort;
 
   @Option(names = "--pvc-root", defaultValue = "/mnt/models", description = "where pvc://claim/path model sources are mounted (default ${DEFAULT-VALUE})")
@@ -39,25 +47,36 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--model-cache", defaultValue = "${java.io.tmpdir}/dilemma-models", description = "download cache for http(s):// model sources (default ${DEFAULT-VALUE})")
   Path modelCache;
 
+  @Option(names = "--chat-template", description = "JSON chat template for /v1/chat/completions on the head: {system, user, assistant, assistantPrefix, stop}; default: plain \"User:\"/\"Assistant:\" lines")
+  Path chatTemplate;
+
   @Override
   public Integer call() throws InterruptedException {
     ShardWorker worker;
     try {
       ShardPlan shard = ShardPlanFile.read(plan);
+      ChatTemplate chat = chatTemplate == null ? ChatTemplate.plainDialogue() : ChatTemplate.read(chatTemplate);
+      if (shard.head() && grpcPort != null) {
+        spec.commandLine().getErr().println("note: --grpc-port is ignored: the head runs no gRPC server");
+      }
+      Optional<ServerBuilder<?>> grpc =
+          shard.head()
+              ? Optional.empty()
+              : Optional.of(NettyServerBuilder.forAddress(new InetSocketAddress(bind, grpcPort == null ? DEFAULT_GRPC_PORT : grpcPort)));
       Path modelDir = new ModelSourceResolver(pvcRoot, modelCache).resolve(shard);
-      worker = ShardWorker.start(shard, modelDir, new ShardWorker.Ports(bind, grpcPort, httpPort));
+      worker = ShardWorker.start(shard, modelDir, new ShardWorker.Listeners(new InetSocketAddress(bind, httpPort), grpc, HttpLimits.defaults(), chat));
     } catch (PlanException | ModelException e) {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 1;
     } catch (IOException e) {
-      spec.commandLine().getErr().println("error: cannot listen on " + bind + " (gRPC " + grpcPort + ", HTTP " + httpPort + "): " + e.getMessage());
+      spec.commandLine().getErr().println("error: cannot start on " + bind + " (HTTP " + httpPort + (grpcPort == null ? "" : ", gRPC " + grpcPort) + "): " + e.getMessage());
       return 1;
     }
     ShardPlan shard = worker.plan();
     spec.commandLine().getOut().printf(
         "shard %d/%d of %s (plan %s) serving layers %d..%d; gRPC %s, HTTP %d%n",
         shard.shardIndex(), shard.shardCount(), shard.deployment(), shard.planId(),
-        shard.firstLayer(), shard.lastLayer(), worker.grpcPort() < 0 ? "none" : Integer.toString(worker.grpcPort()), worker.httpPort());
+        shard.firstLayer(), shard.lastLayer(), worker.grpcPort().map(String::valueOf).orElse("none"), worker.httpPort());
     spec.commandLine().getOut().flush();
     Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "shutdown"));
     worker.awaitTermination();

@@ -8,107 +8,121 @@ import io.dilemma.worker.model.runtime.LayerSelection;
 import io.dilemma.worker.model.runtime.ShardRunner;
 import io.dilemma.worker.model.tokenizer.BpeTokenizer;
 import io.dilemma.worker.serving.frame.ActivationFrameCodec;
+import io.dilemma.worker.serving.head.ChatTemplate;
 import io.dilemma.worker.serving.head.CompletionEngine;
+import io.dilemma.worker.serving.head.Downstream;
 import io.dilemma.worker.serving.head.PromptText;
+import io.dilemma.worker.serving.head.TextGeneration;
+import io.dilemma.worker.serving.http.HttpLimits;
+import io.dilemma.worker.serving.http.OpenAiApi;
+import io.dilemma.worker.serving.http.Probes;
 import io.dilemma.worker.serving.http.ShardHttpApi;
 import io.dilemma.worker.serving.metrics.ServingMetrics;
 import io.dilemma.worker.serving.pipeline.NextShardLink;
 import io.dilemma.worker.serving.pipeline.ShardCompute;
 import io.dilemma.worker.serving.pipeline.ShardPipelineService;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.ServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One running shard: its part of the model, the link to the next shard, the gRPC server (shards
- * after the head) and the HTTP API (every shard; completions on the head).
+ * One running shard: its part of the model, its {@link ShardRole} (the head's completion engine, or
+ * a relay's gRPC server) and the HTTP API every shard serves.
  */
 public final class ShardWorker implements AutoCloseable {
-  private static final int HTTP_THREADS = 32;
 
   /**
-   * @param bindHost interface to listen on
-   * @param grpcPort gRPC port of a shard after the head (the previous shard's {@code nextShard}); 0 picks a free one
-   * @param httpPort HTTP port; 0 picks a free one
+   * Where and how a worker listens.
+   *
+   * @param http the HTTP API's address (port 0 picks a free one)
+   * @param grpc the gRPC server a relay serves on, configured by the caller (address, TLS); the head
+   *     runs none, so it is empty for a head's plan
+   * @param httpLimits what one HTTP client may cost
+   * @param chat how the head turns chat messages into a prompt
    */
-  public record Ports(String bindHost, int grpcPort, int httpPort) {}
+  public record Listeners(InetSocketAddress http, Optional<ServerBuilder<?>> grpc, HttpLimits httpLimits, ChatTemplate chat) {}
 
   private final ShardPlan plan;
   private final ShardRunner runner;
-  private final NextShardLink next;
-  private final Server grpc;
+  private final ShardRole role;
   private final ShardHttpApi http;
   private final ScheduledExecutorService janitor;
+  private final CountDownLatch closed = new CountDownLatch(1);
 
-  private ShardWorker(
-      ShardPlan plan, ShardRunner runner, NextShardLink next, Server grpc, ShardHttpApi http, ScheduledExecutorService janitor) {
+  private ShardWorker(ShardPlan plan, ShardRunner runner, ShardRole role, ShardHttpApi http, ScheduledExecutorService janitor) {
     this.plan = plan;
     this.runner = runner;
-    this.next = next;
-    this.grpc = grpc;
+    this.role = role;
     this.http = http;
     this.janitor = janitor;
   }
 
-  public static ShardWorker start(ShardPlan plan, Path modelDir, Ports ports) throws ModelException, IOException {
+  public static ShardWorker start(ShardPlan plan, Path modelDir, Listeners listeners) throws ModelException, IOException {
     LayerSelection selection =
         new LayerSelection(plan.firstLayer(), plan.lastLayer(), plan.layerBits(), plan.head(), plan.lmHead());
     ShardRunner runner = ShardRunner.open(modelDir, selection);
     try {
-      return start(plan, runner, plan.head() ? promptText(modelDir) : PromptText.NONE, ports);
+      return start(plan, runner, plan.head() ? promptText(modelDir) : PromptText.NONE, listeners);
     } catch (IOException | RuntimeException e) {
       runner.close();
       throw e;
     }
   }
 
-  private static ShardWorker start(ShardPlan plan, ShardRunner runner, PromptText text, Ports ports) throws IOException {
+  private static ShardWorker start(ShardPlan plan, ShardRunner runner, PromptText text, Listeners listeners) throws IOException {
     ShardPlan.ServingLimits limits = plan.limits() == null ? ShardPlan.ServingLimits.defaults() : plan.limits();
     ServingMetrics metrics = new ServingMetrics(plan.deployment() == null ? "" : plan.deployment(), plan.shardIndex());
     ShardCompute compute = new ShardCompute(runner, plan, metrics);
     int maxMessageBytes =
         ActivationFrameCodec.HEADER_BYTES + 4 * runner.dimensions().maxPositions() * runner.dimensions().hiddenSize() + 4096;
-    NextShardLink next =
+    Optional<NextShardLink> next =
         plan.lmHead()
-            ? null
-            : new NextShardLink(
-                plan.shardIndex(), plan.nextShard(), Duration.ofMillis(limits.requestTimeoutMillis()), maxMessageBytes, metrics);
-    Server grpc = null;
-    CompletionEngine engine = null;
-    if (plan.head()) {
-      engine = new CompletionEngine(plan.planId(), compute, next, metrics);
-    } else {
-      grpc =
-          NettyServerBuilder.forAddress(new InetSocketAddress(ports.bindHost(), ports.grpcPort()))
-              .addService(new ShardPipelineService(plan.planId(), compute, next))
-              .maxInboundMessageSize(maxMessageBytes)
-              .build()
-              .start();
+            ? Optional.empty()
+            : Optional.of(new NextShardLink(
+                plan.shardIndex(), plan.nextShard(), Duration.ofMillis(limits.requestTimeoutMillis()), maxMessageBytes, metrics));
+    ShardRole role;
+    Optional<OpenAiApi> api = Optional.empty();
+    int vocabSize = runner.dimensions().vocabSize();
+    try {
+      if (plan.head()) {
+        Optional<Downstream> downstream = next.map(link -> Downstream.over(link, plan.shardCount()));
+        CompletionEngine engine = new CompletionEngine(plan.planId(), compute, downstream, vocabSize, metrics);
+        role = new ShardRole.Head(engine, downstream);
+        String model = plan.model().name() == null ? plan.deployment() : plan.model().name();
+        api = Optional.of(new OpenAiApi(
+            new TextGeneration(engine, text), text, listeners.chat(), model, vocabSize, listeners.httpLimits().maxPromptBytes()));
+      } else {
+        ServerBuilder<?> builder =
+            listeners.grpc().orElseThrow(() -> new IllegalArgumentException(
+                "shard " + plan.shardIndex() + " serves the pipeline over gRPC, but no gRPC port was given"));
+        Server grpc =
+            builder
+                .addService(new ShardPipelineService(plan.planId(), compute, next.orElse(null)))
+                .maxInboundMessageSize(maxMessageBytes)
+                .build()
+                .start();
+        role = new ShardRole.Relay(plan.planId(), grpc, next);
+      }
+    } catch (IOException | RuntimeException e) {
+      next.ifPresent(NextShardLink::close);
+      throw e;
     }
-    CompletionEngine headEngine = engine;
-    ShardHttpApi http =
-        new ShardHttpApi(
-            new InetSocketAddress(ports.bindHost(), ports.httpPort()),
-            HTTP_THREADS,
-            metrics,
-            () -> {
-              if (headEngine != null) {
-                headEngine.checkChain();
-              } else if (next != null) {
-                next.checkChain(plan.planId());
-              }
-            },
-            engine,
-            text,
-            plan.model().name() == null ? plan.deployment() : plan.model().name(),
-            runner.dimensions().vocabSize());
-    http.start();
+    ShardHttpApi http;
+    try {
+      http = new ShardHttpApi(listeners.http(), listeners.httpLimits(), new Probes(metrics, role::checkChain), api);
+      http.start();
+    } catch (IOException | RuntimeException e) {
+      role.close();
+      throw e;
+    }
     ScheduledExecutorService janitor = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "session-ttl");
       thread.setDaemon(true);
@@ -116,7 +130,7 @@ public final class ShardWorker implements AutoCloseable {
     });
     long period = Math.max(1, Math.min(10, limits.sessionTtlSeconds() / 4));
     janitor.scheduleAtFixedRate(compute::evictIdleSessions, period, period, TimeUnit.SECONDS);
-    return new ShardWorker(plan, runner, next, grpc, http, janitor);
+    return new ShardWorker(plan, runner, role, http, janitor);
   }
 
   private static PromptText promptText(Path modelDir) throws ModelException {
@@ -124,23 +138,17 @@ public final class ShardWorker implements AutoCloseable {
     if (manifest.tokenizer() == null) {
       return PromptText.NONE;
     }
-    BpeTokenizer tokenizer =
-        BpeTokenizer.load(modelDir.resolve(manifest.tokenizer().vocab()), modelDir.resolve(manifest.tokenizer().merges()));
-    return new PromptText() {
-      @Override
-      public long[] encode(String text) {
-        return tokenizer.encode(text);
-      }
-
-      @Override
-      public String decode(long[] tokenIds) {
-        return tokenizer.decode(tokenIds);
-      }
-    };
+    return PromptText.of(
+        BpeTokenizer.load(modelDir.resolve(manifest.tokenizer().vocab()), modelDir.resolve(manifest.tokenizer().merges())));
   }
 
-  public int grpcPort() {
-    return grpc == null ? -1 : grpc.getPort();
+  public ShardRole role() {
+    return role;
+  }
+
+  /** The gRPC port a relay listens on; empty on the head, which runs no gRPC server. */
+  public Optional<Integer> grpcPort() {
+    return role instanceof ShardRole.Relay relay ? Optional.of(relay.grpc().getPort()) : Optional.empty();
   }
 
   public int httpPort() {
@@ -151,25 +159,17 @@ public final class ShardWorker implements AutoCloseable {
     return plan;
   }
 
-  /** Blocks until the worker is closed (or the JVM stops). */
+  /** Blocks until the worker is closed. */
   public void awaitTermination() throws InterruptedException {
-    if (grpc != null) {
-      grpc.awaitTermination();
-    } else {
-      janitor.awaitTermination(Long.MAX_VALUE, TimeUnit.DAYS);
-    }
+    closed.await();
   }
 
   @Override
   public void close() {
     http.close();
-    if (grpc != null) {
-      grpc.shutdownNow();
-    }
-    if (next != null) {
-      next.close();
-    }
+    role.close();
     janitor.shutdownNow();
     runner.close();
+    closed.countDown();
   }
 }

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,7 +31,7 @@ public final class BpeTokenizer {
   private final Map<String, Integer> vocab;
   private final String[] byId;
   private final Map<String, Integer> mergeRanks;
-  private final Map<String, List<String>> cache = new ConcurrentHashMap<>();
+  private final PieceCache cache = new PieceCache(PieceCache.DEFAULT_ENTRIES);
 
   public BpeTokenizer(Map<String, Integer> vocab, List<String[]> merges) {
     this.vocab = Map.copyOf(vocab);
@@ -73,6 +72,11 @@ public final class BpeTokenizer {
     return new BpeTokenizer(vocab, merges);
   }
 
+  /** Pieces whose merges are cached now; bounded by {@link PieceCache#DEFAULT_ENTRIES}. */
+  int cachedPieces() {
+    return cache.size();
+  }
+
   public int vocabularySize() {
     return byId.length;
   }
@@ -91,7 +95,7 @@ public final class BpeTokenizer {
     Matcher pieces = PIECES.matcher(text);
     while (pieces.find()) {
       String piece = ByteAlphabet.encode(pieces.group().getBytes(StandardCharsets.UTF_8));
-      for (String token : cache.computeIfAbsent(piece, this::merge)) {
+      for (String token : cache.get(piece, this::merge)) {
         Integer id = vocab.get(token);
         if (id == null) {
           throw new IllegalArgumentException("text needs token '" + token + "', which the vocabulary lacks");
@@ -102,25 +106,45 @@ public final class BpeTokenizer {
     return ids.stream().mapToLong(Long::longValue).toArray();
   }
 
-  /** Text of {@code ids}; ids outside the vocabulary (a synthesised model's spare rows) are skipped. */
+  /**
+   * Text of {@code ids}, with invalid UTF-8 and control characters dropped (see {@link
+   * TextAssembler}); ids outside the vocabulary (a synthesised model's spare rows) are skipped.
+   */
   public String decode(long[] ids) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    TextAssembler text = new TextAssembler();
+    StringBuilder out = new StringBuilder();
     for (long id : ids) {
-      if (id < 0 || id >= byId.length || byId[(int) id] == null) {
-        continue;
-      }
-      String token = byId[(int) id];
-      if (token.startsWith("<") && token.endsWith(">") && token.length() > 2) {
-        continue;
-      }
-      for (char c : token.toCharArray()) {
-        int b = ByteAlphabet.toByte(c);
-        if (b >= 0) {
-          bytes.write(b);
-        }
+      out.append(text.append(bytesOf(id)));
+    }
+    return out.append(text.finish()).toString();
+  }
+
+  /**
+   * The raw bytes token {@code id} stands for: none for special tokens ({@code <s>}, {@code </s>},
+   * {@code <pad>} …) and ids outside the vocabulary. Feed them to a {@link TextAssembler}.
+   */
+  public byte[] bytesOf(long id) {
+    if (id < 0 || id >= byId.length || byId[(int) id] == null) {
+      return new byte[0];
+    }
+    String token = byId[(int) id];
+    if (token.startsWith("<") && token.endsWith(">") && token.length() > 2) {
+      return new byte[0];
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(token.length());
+    for (char c : token.toCharArray()) {
+      int b = ByteAlphabet.toByte(c);
+      if (b >= 0) {
+        bytes.write(b);
       }
     }
-    return bytes.toString(StandardCharsets.UTF_8);
+    return bytes.toByteArray();
+  }
+
+  /** The id of {@code </s>}, which ends a generation, if the vocabulary has it. */
+  public java.util.OptionalLong endOfText() {
+    Integer id = vocab.get(BEGIN_OF_SEQUENCE);
+    return id == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(id);
   }
 
   private List<String> merge(String piece) {

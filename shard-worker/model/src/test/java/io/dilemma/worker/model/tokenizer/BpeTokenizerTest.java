@@ -62,4 +62,30 @@ class BpeTokenizerTest {
     assertThat(tokenizer.encode("the cat")).hasSizeLessThan("the cat".length());
     assertThat(trained.vocab()).hasSizeLessThanOrEqualTo(300).containsEntry("</s>", 2);
   }
+
+  /** Issue 12 defect 3: unique words from clients must not grow the cache without bound. */
+  @Test
+  void theMergeCacheStaysBoundedUnderUniqueWords() throws Exception {
+    BpeTokenizer tokenizer = smallVocabulary();
+    String letters = "helowrd";
+    for (int i = 0; i < 3 * PieceCache.DEFAULT_ENTRIES; i++) {
+      StringBuilder word = new StringBuilder(" ");
+      for (int n = i; word.length() < 7; n /= letters.length()) {
+        word.append(letters.charAt(n % letters.length()));
+      }
+      tokenizer.encode(word.toString());
+    }
+    assertThat(tokenizer.cachedPieces()).isLessThanOrEqualTo(PieceCache.DEFAULT_ENTRIES);
+    assertThat(tokenizer.encode("hello")).containsExactly(23);
+  }
+
+  @Test
+  void decodedTextHasNoReplacementCharacterWhenATokenEndsMidCharacter() throws Exception {
+    Files.writeString(dir.resolve("vocab.json"), "{\"\u00e2\u0124\": 1, \"\u00ac\": 2, \"a\": 3}");
+    Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\n");
+    BpeTokenizer tokenizer = BpeTokenizer.load(dir.resolve("vocab.json"), dir.resolve("merges.txt"));
+    // token 1 is the bytes E2 82, token 2 the byte AC: together they are the euro sign
+    assertThat(tokenizer.decode(new long[] {3, 1, 2})).isEqualTo("a€");
+    assertThat(tokenizer.decode(new long[] {3, 1})).isEqualTo("a");
+  }
 }

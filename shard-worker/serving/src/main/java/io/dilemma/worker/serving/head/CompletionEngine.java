@@ -5,11 +5,12 @@ import io.dilemma.worker.serving.grpc.v1.ShardTiming;
 import io.dilemma.worker.serving.grpc.v1.StepReply;
 import io.dilemma.worker.serving.grpc.v1.StepRequest;
 import io.dilemma.worker.serving.metrics.ServingMetrics;
-import io.dilemma.worker.serving.pipeline.NextShardLink;
 import io.dilemma.worker.serving.pipeline.Sampling;
 import io.dilemma.worker.serving.pipeline.ShardCompute;
 import io.dilemma.worker.serving.pipeline.ShardFailure;
 import io.dilemma.worker.serving.pipeline.ShardOutput;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -20,14 +21,16 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class CompletionEngine {
   private final String planId;
   private final ShardCompute head;
-  private final NextShardLink next;
+  private final Optional<Downstream> next;
+  private final int vocabSize;
   private final ServingMetrics metrics;
 
-  /** {@code next} is null when the head is the whole model. */
-  public CompletionEngine(String planId, ShardCompute head, NextShardLink next, ServingMetrics metrics) {
+  /** {@code next} is empty when the head is the whole model. */
+  public CompletionEngine(String planId, ShardCompute head, Optional<Downstream> next, int vocabSize, ServingMetrics metrics) {
     this.planId = planId;
     this.head = head;
     this.next = next;
+    this.vocabSize = vocabSize;
     this.metrics = metrics;
   }
 
@@ -35,6 +38,7 @@ public final class CompletionEngine {
     return head.maxPositions();
   }
 
+  /** Up to {@code maxTokens} tokens; fewer when {@code listener} asks to stop. */
   public Completion complete(long[] prompt, int maxTokens, Sampling sampling, TokenListener listener)
       throws ShardFailure {
     long sessionId = ThreadLocalRandom.current().nextLong();
@@ -43,13 +47,14 @@ public final class CompletionEngine {
     long firstToken = 0;
     long decodeCompute = 0;
     long decodeCodec = 0;
+    int count = 0;
     try {
       long[] chunk = prompt;
       int position = 0;
       for (int i = 0; i < maxTokens; i++) {
         ShardOutput own = head.headStep(sessionId, chunk, position, sampling);
-        StepReply reply = own.frame() == null ? null : next.forward(request(sessionId, position, own, sampling));
-        long token = reply == null ? own.token() : reply.getToken();
+        StepReply reply = own.frame() == null ? null : downstream().forward(request(sessionId, position, own, sampling));
+        long token = reply == null ? own.token() : checkedToken(reply);
         if (i == 0) {
           firstToken = System.nanoTime() - start;
           metrics.firstToken(firstToken / 1e9);
@@ -58,26 +63,42 @@ public final class CompletionEngine {
           decodeCodec += own.codecNanos() + (reply == null ? 0 : codecOf(reply));
         }
         generated[i] = token;
-        listener.onToken(token);
+        count++;
+        if (!listener.onToken(token)) {
+          break;
+        }
         position += chunk.length;
         chunk = new long[] {token};
       }
     } finally {
       head.endSession(sessionId);
-      if (next != null) {
-        next.endSession(sessionId);
-      }
+      next.ifPresent(link -> link.endSession(sessionId));
     }
     long total = System.nanoTime() - start;
-    metrics.completed(total / 1e9, maxTokens);
-    return new Completion(generated, firstToken, maxTokens == 0 ? 0 : total - firstToken, decodeCompute, decodeCodec);
+    metrics.completed(total / 1e9, count);
+    return new Completion(Arrays.copyOf(generated, count), firstToken, count == 0 ? 0 : total - firstToken, decodeCompute, decodeCodec);
   }
 
   /** Ready when every shard down the chain answers for this plan. */
   public void checkChain() throws ShardFailure {
-    if (next != null) {
-      next.checkChain(planId);
+    if (next.isPresent()) {
+      next.get().checkChain(planId);
     }
+  }
+
+  private Downstream downstream() throws ShardFailure {
+    return next.orElseThrow(
+        () -> new ShardFailure(head.shardIndex(), ShardFailure.Kind.REJECTED, "shard " + head.shardIndex() + " produced a frame but has no next shard"));
+  }
+
+  /** The last shard's token is checked like any input: a shard is not trusted to stay in the vocabulary. */
+  private long checkedToken(StepReply reply) throws ShardFailure {
+    long token = reply.getToken();
+    if (token < 0 || token >= vocabSize) {
+      throw new ShardFailure(head.shardIndex() + 1, ShardFailure.Kind.REJECTED,
+          "the chain returned token " + token + ", outside the vocabulary of " + vocabSize);
+    }
+    return token;
   }
 
   private StepRequest request(long sessionId, int position, ShardOutput own, Sampling sampling) {

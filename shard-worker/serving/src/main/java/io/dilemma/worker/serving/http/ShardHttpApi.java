@@ -1,197 +1,297 @@
 package io.dilemma.worker.serving.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
-import io.dilemma.worker.serving.head.Completion;
-import io.dilemma.worker.serving.head.CompletionEngine;
-import io.dilemma.worker.serving.head.PromptText;
-import io.dilemma.worker.serving.metrics.ServingMetrics;
-import io.dilemma.worker.serving.pipeline.ShardFailure;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
+import io.dilemma.worker.serving.http.Route.Lane;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP face of a shard-worker: {@code /healthz}, {@code /readyz} and {@code /metrics} on every
- * shard; on the head also the OpenAI-compatible {@code POST /v1/completions}.
+ * shard; on the head also the OpenAI-compatible API.
+ *
+ * <p>Paths match exactly. Requests are parsed without blocking a thread, so slow clients cost a
+ * connection only; a connection that does not send its first request's headers in time is closed.
+ * Liveness answers on the server's own threads, readiness and metrics on probe threads, completions
+ * on a bounded pool whose full queue answers 503 with {@code Retry-After}.
  */
 public final class ShardHttpApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShardHttpApi.class);
+  private static final int PROBE_THREADS = 2;
+  private static final int PROBE_QUEUE = 32;
 
-  static {
-    // The JDK server writes headers and body separately; with Nagle on, every response and every
-    // streamed token waits for the client's delayed ACK (~40 ms). Read once, when the first server starts.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
+  private final HttpLimits limits;
+  private final Map<String, Route> routes = new HashMap<>();
+  private final Server server;
+  private final ServerConnector connector;
+  private final ExecutorService probeLane;
+  private final ExecutorService workLane;
+  private final ScheduledThreadPoolExecutor timers;
+  private final Set<Connection> awaitingFirstRequest = ConcurrentHashMap.newKeySet();
+  private final AtomicLong errorIds = new AtomicLong();
+
+  /** Every shard has the probes; the head also the OpenAI API. */
+  public ShardHttpApi(InetSocketAddress address, HttpLimits limits, Probes probes, Optional<OpenAiApi> openAi) {
+    this(address, limits, routesOf(probes, openAi));
   }
 
-  /** Throws when the shards after this one do not all answer. */
-  @FunctionalInterface
-  public interface ChainCheck {
-    void check() throws ShardFailure;
+  private static List<Route> routesOf(Probes probes, Optional<OpenAiApi> openAi) {
+    List<Route> all = new java.util.ArrayList<>(probes.routes());
+    openAi.ifPresent(api -> all.addAll(api.routes()));
+    return all;
   }
 
-  private final HttpServer server;
-  private final ExecutorService executor;
-  private final ServingMetrics metrics;
-  private final ChainCheck chain;
-  private final CompletionEngine engine;
-  private final PromptText text;
-  private final String modelName;
-  private final int vocabSize;
-
-  /** {@code engine} is null on shards other than the head. */
-  public ShardHttpApi(
-      InetSocketAddress address,
-      int threads,
-      ServingMetrics metrics,
-      ChainCheck chain,
-      CompletionEngine engine,
-      PromptText text,
-      String modelName,
-      int vocabSize)
-      throws IOException {
-    this.metrics = metrics;
-    this.chain = chain;
-    this.engine = engine;
-    this.text = text;
-    this.modelName = modelName;
-    this.vocabSize = vocabSize;
-    this.server = HttpServer.create(address, 64);
-    this.executor = Executors.newFixedThreadPool(threads);
-    server.setExecutor(executor);
-    server.createContext("/healthz", guarded("GET", this::healthz));
-    server.createContext("/readyz", guarded("GET", this::readyz));
-    server.createContext("/metrics", guarded("GET", this::metrics));
-    if (engine != null) {
-      server.createContext("/v1/completions", guarded("POST", this::completions));
-    }
-    server.createContext("/", exchange -> {
-      try (exchange) {
-        JsonExchange.sendError(exchange, 404, "not_found", "no endpoint " + exchange.getRequestURI().getPath(), null);
+  ShardHttpApi(InetSocketAddress address, HttpLimits limits, List<Route> served) {
+    this.limits = limits;
+    for (Route route : served) {
+      if (routes.put(route.path(), route) != null) {
+        throw new IllegalArgumentException("two routes for " + route.path());
       }
-    });
+    }
+    this.probeLane = lane("http-probe", PROBE_THREADS, PROBE_QUEUE);
+    this.workLane = lane("http-work", limits.workers(), limits.queuedRequests());
+    this.timers = new ScheduledThreadPoolExecutor(1, daemon("http-timer"));
+    timers.setRemoveOnCancelPolicy(true);
+
+    QueuedThreadPool threads = new QueuedThreadPool(24, 4);
+    threads.setName("http-io");
+    threads.setDaemon(true);
+    this.server = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setIdleTimeout(limits.idleTimeout().toMillis());
+    this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(address.getHostString());
+    connector.setPort(address.getPort());
+    connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    connector.addBean(new FirstRequestDeadline());
+    server.addConnector(connector);
+    server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+    server.setHandler(new Dispatcher());
   }
 
-  public void start() {
-    server.start();
+  public void start() throws java.io.IOException {
+    try {
+      server.start();
+    } catch (java.io.IOException e) {
+      close();
+      throw e;
+    } catch (Exception e) {
+      close();
+      throw new java.io.IOException(e.getMessage(), e);
+    }
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
     try {
-      executor.awaitTermination(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      server.stop();
+    } catch (Exception e) {
+      LOG.warn("stopping the HTTP server: {}", e.toString());
     }
+    workLane.shutdownNow();
+    probeLane.shutdownNow();
+    timers.shutdownNow();
   }
 
-  private void healthz(HttpExchange exchange) throws IOException {
-    JsonExchange.send(exchange, 200, JsonExchange.JSON.createObjectNode().put("status", "ok"));
-  }
-
-  private void readyz(HttpExchange exchange) throws IOException {
-    try {
-      chain.check();
-      JsonExchange.send(exchange, 200, JsonExchange.JSON.createObjectNode().put("status", "ready"));
-    } catch (ShardFailure failure) {
-      JsonExchange.sendError(exchange, 503, "not_ready", failure.getMessage(), failure.shardIndex());
-    }
-  }
-
-  private void metrics(HttpExchange exchange) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    metrics.writeText(out);
-    JsonExchange.sendText(exchange, 200, metrics.contentType(), out.toString(StandardCharsets.UTF_8));
-  }
-
-  private void completions(HttpExchange exchange) throws IOException {
-    CompletionRequest request;
-    try {
-      request = CompletionRequest.parse(JsonExchange.readBody(exchange), text, vocabSize, engine.maxPositions());
-    } catch (CompletionRequest.BadRequest bad) {
-      JsonExchange.sendError(exchange, 400, "invalid_request_error", bad.getMessage(), null);
-      return;
-    }
-    String id = "cmpl-" + Long.toHexString(System.nanoTime());
-    if (request.stream()) {
-      new CompletionStream(exchange, id, modelName(request), text).run(engine, request);
-      return;
-    }
-    try {
-      Completion completion = engine.complete(request.prompt(), request.maxTokens(), request.sampling(), token -> {});
-      JsonExchange.send(exchange, 200, body(id, request, completion));
-    } catch (ShardFailure failure) {
-      JsonExchange.send(exchange, JsonExchange.status(failure), JsonExchange.error(failure));
-    }
-  }
-
-  private JsonNode body(String id, CompletionRequest request, Completion completion) {
-    ObjectNode root = JsonExchange.JSON.createObjectNode();
-    root.put("id", id);
-    root.put("object", "text_completion");
-    root.put("created", System.currentTimeMillis() / 1000);
-    root.put("model", modelName(request));
-    ObjectNode choice = root.putArray("choices").addObject();
-    choice.put("index", 0);
-    choice.put("text", text.decode(completion.tokens()));
-    ArrayNode tokens = choice.putArray("tokens");
-    for (long token : completion.tokens()) {
-      tokens.add(token);
-    }
-    choice.put("finish_reason", "length");
-    ObjectNode usage = root.putObject("usage");
-    usage.put("prompt_tokens", request.prompt().length);
-    usage.put("completion_tokens", completion.tokens().length);
-    usage.put("total_tokens", request.prompt().length + completion.tokens().length);
-    ObjectNode timing = root.putObject("timing");
-    timing.put("time_to_first_token_ms", completion.firstTokenNanos() / 1e6);
-    timing.put("decode_tokens_per_second", completion.decodeTokensPerSecond());
-    timing.put("decode_overhead_us_per_step", completion.decodeOverheadMicrosPerStep());
-    return root;
-  }
-
-  private String modelName(CompletionRequest request) {
-    return request.model() != null ? request.model() : modelName;
-  }
-
-  /** Only {@code method} is allowed; anything thrown becomes a JSON 500 and the server keeps serving. */
-  private static HttpHandler guarded(String method, HttpHandler handler) {
-    return exchange -> {
-      try (exchange) {
-        if (!method.equals(exchange.getRequestMethod())) {
-          exchange.getResponseHeaders().set("Allow", method);
-          JsonExchange.sendError(exchange, 405, "method_not_allowed", exchange.getRequestURI().getPath() + " accepts " + method + " only", null);
-          return;
-        }
-        handler.handle(exchange);
-      } catch (IOException clientGone) {
-        LOG.debug("client went away", clientGone);
-      } catch (RuntimeException bug) {
-        LOG.error("request {} failed", exchange.getRequestURI(), bug);
-        try {
-          JsonExchange.sendError(exchange, 500, "internal_error", String.valueOf(bug.getMessage()), null);
-        } catch (IOException | RuntimeException ignored) {
-          // headers may already be out (a stream); the connection is closed either way
-        }
+  /** Runs on the server's threads once a request's headers are in: never blocks. */
+  private final class Dispatcher extends Handler.Abstract {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      awaitingFirstRequest.remove(request.getConnectionMetaData().getConnection());
+      String path = request.getHttpURI().getPath();
+      Route route = routes.get(path);
+      if (route == null) {
+        answer(response, callback, new ApiError(404, "invalid_request_error", null, "not_found", "no endpoint " + path, null));
+        return true;
       }
+      if (!route.method().equals(request.getMethod())) {
+        response.getHeaders().put(HttpHeader.ALLOW, route.method());
+        answer(response, callback, new ApiError(405, "invalid_request_error", null, "method_not_allowed", path + " accepts " + route.method() + " only", null));
+        return true;
+      }
+      HttpCall call = new HttpCall(request, response, callback);
+      switch (route.lane()) {
+        case INLINE -> serve(call, route);
+        case PROBE -> submit(probeLane, call, route, response, callback);
+        case WORK -> readBodyThenSubmit(request, response, callback, call, route);
+      }
+      return true;
+    }
+  }
+
+  private void readBodyThenSubmit(Request request, Response response, Callback callback, HttpCall call, Route route) {
+    long declared = request.getLength();
+    if (declared > limits.maxBodyBytes()) {
+      response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+      answer(response, callback, tooLarge());
+      return;
+    }
+    ScheduledFuture<?> deadline =
+        timers.schedule(
+            () -> {
+              if (call.claim()) {
+                response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+                answer(response, callback, new ApiError(408, "invalid_request_error", null, "request_timeout",
+                    "the request body did not arrive within " + limits.bodyTimeout().toMillis() + " ms", null));
+              }
+            },
+            limits.bodyTimeout().toMillis(),
+            TimeUnit.MILLISECONDS);
+    Content.Source.asByteArrayAsync(request, limits.maxBodyBytes())
+        .whenComplete(
+            (bytes, failure) -> {
+              deadline.cancel(false);
+              if (!call.claim()) {
+                return;
+              }
+              if (failure != null) {
+                if (declared < 0 && String.valueOf(failure.getMessage()).contains("too large")) {
+                  response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+                  answer(response, callback, tooLarge());
+                } else {
+                  callback.failed(failure);
+                }
+                return;
+              }
+              call.body(bytes);
+              submit(workLane, call, route, response, callback);
+            });
+  }
+
+  private ApiError tooLarge() {
+    return new ApiError(413, "invalid_request_error", null, "request_too_large",
+        "the request body is larger than " + limits.maxBodyBytes() + " bytes", null);
+  }
+
+  private void submit(ExecutorService lane, HttpCall call, Route route, Response response, Callback callback) {
+    try {
+      lane.execute(() -> serve(call, route));
+    } catch (RejectedExecutionException full) {
+      response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(limits.retryAfterSeconds()));
+      answer(response, callback, new ApiError(503, "server_error", null, "overloaded",
+          route.path() + " is at capacity (every worker busy, the queue full); retry later", null));
+    }
+  }
+
+  /** Every outcome of an endpoint becomes a response: its answer, its {@link ApiError}, or a JSON 500. */
+  private void serve(HttpCall call, Route route) {
+    try {
+      route.endpoint().serve(call);
+      if (!call.finished()) {
+        throw new IllegalStateException(route.path() + " returned without answering");
+      }
+    } catch (ApiError error) {
+      reply(call, error);
+    } catch (java.io.IOException clientGone) {
+      LOG.debug("client went away from {}", route.path(), clientGone);
+      call.abort(clientGone);
+    } catch (RuntimeException | Error bug) {
+      long id = errorIds.incrementAndGet();
+      LOG.error("request {} to {} failed", id, route.path(), bug);
+      reply(call, new ApiError(500, "server_error", null, "internal_error",
+          "internal error " + id + " while serving " + route.path() + "; the shard's log has the details", null));
+      if (bug instanceof Error && !(bug instanceof StackOverflowError)) {
+        throw (Error) bug;
+      }
+    }
+  }
+
+  private static void reply(HttpCall call, ApiError error) {
+    if (call.finished()) {
+      return;
+    }
+    if (call.committed()) {
+      call.abort(new IllegalStateException(error.getMessage()));
+      return;
+    }
+    try {
+      if (error.status() == 503) {
+        call.header(HttpHeader.RETRY_AFTER, "1");
+      }
+      call.sendError(error);
+    } catch (java.io.IOException | RuntimeException e) {
+      call.abort(e);
+    }
+  }
+
+  /** Answers without blocking the calling thread (the server's own, which must never wait on a client). */
+  private static void answer(Response response, Callback callback, ApiError error) {
+    byte[] bytes = JsonBodies.write(error.body());
+    response.setStatus(error.status());
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+    response.write(true, ByteBuffer.wrap(bytes), callback);
+  }
+
+  /** Closes connections that have not delivered a complete request head in time (slowloris). */
+  private final class FirstRequestDeadline implements Connection.Listener {
+    @Override
+    public void onOpened(Connection connection) {
+      awaitingFirstRequest.add(connection);
+      timers.schedule(
+          () -> {
+            if (awaitingFirstRequest.remove(connection)) {
+              connection.getEndPoint().close();
+            }
+          },
+          limits.headerTimeout().toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void onClosed(Connection connection) {
+      awaitingFirstRequest.remove(connection);
+    }
+  }
+
+  private static ExecutorService lane(String name, int threads, int queue) {
+    return new ThreadPoolExecutor(
+        threads, threads, 0, TimeUnit.MILLISECONDS,
+        queue == 0 ? new java.util.concurrent.SynchronousQueue<>() : new ArrayBlockingQueue<>(queue),
+        daemon(name));
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
     };
   }
 }

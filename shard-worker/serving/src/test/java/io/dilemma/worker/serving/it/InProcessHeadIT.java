@@ -69,7 +69,7 @@ class InProcessHeadIT {
     Server fake = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(shard1).build().start();
     ShardPlan plan = headPlan(2, 0, "127.0.0.1:" + fake.getPort(), ServingLimits.defaults());
     long[] prompt = TinyModel.prompt(21, 10);
-    try (ShardWorker head = ShardWorker.start(plan, TinyModel.dir(), new ShardWorker.Ports("127.0.0.1", 0, 0))) {
+    try (ShardWorker head = ShardWorker.start(plan, TinyModel.dir(), ServingTestListeners.loopback())) {
       var reply = client.complete(java.net.URI.create("http://127.0.0.1:" + head.httpPort() + "/v1/completions"), prompt, 3);
       assertThat(reply.status()).as(reply.body().toString()).isEqualTo(200);
       assertThat(reply.tokens()).containsExactly(3, 3, 3);
@@ -104,7 +104,7 @@ class InProcessHeadIT {
   @Test
   void kvCacheEvictionsAreCountedAndTheClientIsToldTheSessionWasLost() throws Exception {
     ShardPlan plan = headPlan(1, TinyModel.LAYERS - 1, null, new ServingLimits(1, 60, 3000));
-    try (ShardWorker alone = ShardWorker.start(plan, TinyModel.dir(), new ShardWorker.Ports("127.0.0.1", 0, 0))) {
+    try (ShardWorker alone = ShardWorker.start(plan, TinyModel.dir(), ServingTestListeners.loopback())) {
       String base = "http://127.0.0.1:" + alone.httpPort();
       var reply = client.complete(java.net.URI.create(base + "/v1/completions"), TinyModel.prompt(4, 5), 3);
       assertThat(reply.status()).isEqualTo(503);

@@ -12,14 +12,14 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** A synthesised opt-tiny in target/, written once per test JVM, and its single-process reference. */
-final class TinyModel {
-  static final int LAYERS = OptPreset.OPT_TINY.dimensions().layers();
-  static final int HIDDEN = OptPreset.OPT_TINY.dimensions().hiddenSize();
+public final class TinyModel {
+  public static final int LAYERS = OptPreset.OPT_TINY.dimensions().layers();
+  public static final int HIDDEN = OptPreset.OPT_TINY.dimensions().hiddenSize();
   private static Path dir;
 
   private TinyModel() {}
 
-  static synchronized Path dir() throws Exception {
+  public static synchronized Path dir() throws Exception {
     if (dir == null) {
       Path target = Files.createTempDirectory(Path.of("target"), "opt-tiny-");
       ModelSynthesis.write(target, "opt-tiny", OptPreset.OPT_TINY.dimensions(), 1, List.of(32), layer -> {});
@@ -35,7 +35,7 @@ final class TinyModel {
     }
   }
 
-  static long[] prompt(long seed, int length) {
+  public static long[] prompt(long seed, int length) {
     return new java.util.SplittableRandom(seed).longs(length, 4, OptPreset.OPT_TINY.dimensions().vocabSize()).toArray();
   }
 }

@@ -1,0 +1,57 @@
+package io.dilemma.worker.serving;
+
+import io.dilemma.worker.serving.head.CompletionEngine;
+import io.dilemma.worker.serving.head.Downstream;
+import io.dilemma.worker.serving.pipeline.NextShardLink;
+import io.dilemma.worker.serving.pipeline.ShardFailure;
+import io.grpc.Server;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a shard does in its pipeline. The head serves completions over HTTP and runs no gRPC
+ * server; every other shard serves the pipeline over gRPC. Either may have a next shard: the head
+ * unless it holds the whole model, a relay unless it is the last.
+ */
+public sealed interface ShardRole extends AutoCloseable permits ShardRole.Head, ShardRole.Relay {
+
+  /** Throws unless every shard after this one answers for the plan. */
+  void checkChain() throws ShardFailure;
+
+  @Override
+  void close();
+
+  /** The first shard: embeds, runs its layers, drives generation; {@code next} is empty for a one-shard plan. */
+  record Head(CompletionEngine engine, Optional<Downstream> next) implements ShardRole {
+    @Override
+    public void checkChain() throws ShardFailure {
+      engine.checkChain();
+    }
+
+    @Override
+    public void close() {
+      next.ifPresent(Downstream::close);
+    }
+  }
+
+  /** A shard after the head: a middle shard forwards to {@code next}, the last one samples. */
+  record Relay(String planId, Server grpc, Optional<NextShardLink> next) implements ShardRole {
+    @Override
+    public void checkChain() throws ShardFailure {
+      if (next.isPresent()) {
+        next.get().checkChain(planId);
+      }
+    }
+
+    @Override
+    public void close() {
+      grpc.shutdownNow();
+      try {
+        grpc.awaitTermination(2, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      next.ifPresent(NextShardLink::close);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+package io.dilemma.worker.serving.it;
+
+import io.dilemma.worker.serving.ShardWorker;
+import io.dilemma.worker.serving.head.ChatTemplate;
+import io.dilemma.worker.serving.http.HttpLimits;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/** A head on loopback with free ports and default limits. */
+final class ServingTestListeners {
+  private ServingTestListeners() {}
+
+  static ShardWorker.Listeners loopback() {
+    return new ShardWorker.Listeners(new InetSocketAddress("127.0.0.1", 0), Optional.empty(), HttpLimits.defaults(), ChatTemplate.plainDialogue());
+  }
+}
