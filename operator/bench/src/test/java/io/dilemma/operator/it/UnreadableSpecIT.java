@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dilemma.api.LLMDeployment;
 import io.dilemma.operator.DilemmaOperator;
 import io.dilemma.operator.LLMDeploymentReconciler;
-import io.dilemma.operator.LinkReading;
+import io.dilemma.operator.observe.LinkReading;
 import io.dilemma.operator.bench.ExampleNodes;
 import io.dilemma.operator.bench.SimulatedKubelet;
 import io.dilemma.planinput.ModelCostsFromProfile;
