@@ -30,8 +30,12 @@ public final class CpSatBackend implements IlpBackend {
     Loader.loadNativeLibraries();
   }
 
-  /** Below this many variables one worker is fastest; above, a second one runs LNS alongside. */
-  static final int SMALL_MODEL_VARIABLES = 1_500;
+  /**
+   * Below this many variables one worker is fastest; above, a second one runs LNS alongside. The
+   * 7B-class models (≈2,100–2,200 variables) are below it: with the full LP (see {@link #solve})
+   * one worker proved the opt-6.7b example optimal where two did not within 10 s (PLANNER.md).
+   */
+  static final int SMALL_MODEL_VARIABLES = 5_000;
 
   private final int workers;
 
@@ -82,6 +86,11 @@ public final class CpSatBackend implements IlpBackend {
     // Probing in presolve added ~57k binary clauses and most of the solve time on paper-scale
     // models, while the search itself needs a handful of conflicts (PLANNER.md, "Tuning").
     solver.getParameters().setCpModelProbingLevel(0);
+    // By default CP-SAT adds linear rows to its LP only once a relaxed solution violates them. On
+    // this model that left the bound far below the LP optimum (80 × 17 seed 3: CP-SAT's bound
+    // 67.3 s for 10 s, while the full LP gives 79.02 s against an optimum of 79.05 s), so the
+    // proof never closed. All rows are in the LP from the start (PLANNER.md, "CP-SAT parameters").
+    solver.getParameters().setAddLpConstraintsLazily(false);
     CpSolverStatus status = solver.solve(model);
     double roundingBound = 0.5 * resolution * lm.maxActiveObjectiveTerms();
     String statusName =

@@ -2,6 +2,7 @@ package io.dilemma.cli.bench;
 
 import io.dilemma.cli.Seconds;
 import io.dilemma.planinput.InvalidInputException;
+import io.dilemma.planinput.PlanningInputs;
 import io.dilemma.planner.Baselines;
 import io.dilemma.planner.CostModel;
 import io.dilemma.planner.CpSatPlanner;
@@ -16,12 +17,15 @@ import io.dilemma.planner.ilp.CpSatBackend;
 import io.dilemma.planner.ilp.MpSolverBackend;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.IntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
@@ -37,6 +41,13 @@ import picocli.CommandLine;
 final class BenchPlannerCommand implements Callable<Integer> {
   @Option(names = "--families", split = ",", description = "PAPER, SEVEN_B, SEVENTY_B, STRESS (default: all)")
   List<InstanceFamily> families = List.of(InstanceFamily.values());
+
+  @Option(
+      names = "--examples",
+      split = ",",
+      description = "example directories (profile.json + cluster.yaml) planned as extra rows, each --seeds times"
+          + " (default: deploy/examples/opt-350m-edge and opt-6.7b-edge when run from the repository root; NONE to skip)")
+  List<String> examples = List.of("deploy/examples/opt-350m-edge", "deploy/examples/opt-6.7b-edge");
 
   @Option(names = "--seeds", defaultValue = "3", description = "instances per family (medians over them)")
   int seeds;
@@ -70,6 +81,7 @@ final class BenchPlannerCommand implements Callable<Integer> {
     if (quick) {
       seeds = 1;
       families = List.of(InstanceFamily.PAPER, InstanceFamily.SEVEN_B);
+      examples = List.of("NONE");
       mipLimit = Math.min(mipLimit, 10);
     }
     List<MpSolverBackend.Engine> engines = engines();
@@ -88,7 +100,19 @@ final class BenchPlannerCommand implements Callable<Integer> {
     out.println("|" + " --- |".repeat(header.size()));
     out.flush();
     for (InstanceFamily family : families) {
-      out.println(row(family, engines));
+      out.println(row(family.label(), seed -> family.generate(seed, seconds(cpSatLimit)), engines));
+      out.flush();
+    }
+    for (String example : examples) {
+      if (example.equalsIgnoreCase("NONE")) break;
+      Path dir = Path.of(example);
+      if (!Files.isDirectory(dir)) {
+        out.println("(example " + example + " not found; run from the repository root or pass --examples)");
+        continue;
+      }
+      PlanningProblem problem =
+          PlanningInputs.load(PlanningInputs.profileIn(dir), PlanningInputs.clusterIn(dir), null, seconds(cpSatLimit));
+      out.println(row(dir.getFileName() + " (Q " + problem.qualityBudget() + ")", seed -> problem, engines));
       out.flush();
     }
     if (multiModel) out.println(MultiModelBench.run(workers, cpSatLimit));
@@ -109,7 +133,8 @@ final class BenchPlannerCommand implements Callable<Integer> {
     return engines;
   }
 
-  private String row(InstanceFamily family, List<MpSolverBackend.Engine> engines) {
+  /** One table row: medians over seeds 1..--seeds of the problems {@code instance} gives. */
+  private String row(String label, IntFunction<PlanningProblem> instance, List<MpSolverBackend.Engine> engines) {
     Samples cpTime = new Samples();
     Samples cpCpu = new Samples();
     Samples cpGap = new Samples();
@@ -125,7 +150,7 @@ final class BenchPlannerCommand implements Callable<Integer> {
     }
     Samples[] baseline = {new Samples(), new Samples(), new Samples(), new Samples()};
     for (int seed = 1; seed <= seeds; seed++) {
-      PlanningProblem problem = family.generate(seed, seconds(cpSatLimit));
+      PlanningProblem problem = instance.apply(seed);
       variables = PlacementIlp.build(new CostModel(problem)).model().variableCount();
       Duration cpuBefore = processCpu();
       Plan ilp = new CpSatPlanner(workers).plan(problem);
@@ -148,7 +173,7 @@ final class BenchPlannerCommand implements Callable<Integer> {
       }
     }
     List<String> cells = new ArrayList<>();
-    cells.add(family.label());
+    cells.add(label);
     cells.add(String.valueOf(variables));
     cells.add(cpTime.medianSeconds());
     cells.add(cpCpu.medianSeconds());
