@@ -154,6 +154,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     long generation = resource.getMetadata().getGeneration();
 
     PlanningAttempt attempt = ledger.exclusively(() -> plan(resource, context, previous, now));
+    reporter.solved(attempt.result);
 
     PlanStatus desired =
         attempt.result.outcome() instanceof PlanningOutcome.Planned p ? p.plan() : previous.plan();

@@ -24,6 +24,11 @@ final class ReconcileReporter {
     this.metrics = metrics;
   }
 
+  /** Solve times, recorded as soon as planning returns, whatever the rollout does next. */
+  void solved(PlanningStep.Result result) {
+    result.solveSeconds().forEach(metrics::solved);
+  }
+
   /** Events and metrics for what changed in this reconcile, compared with the previous status. */
   void report(
       LLMDeployment resource,
@@ -32,7 +37,6 @@ final class ReconcileReporter {
       LLMDeploymentStatus status,
       PlanningStep.Result result,
       ClusterObservation observation) {
-    result.solveSeconds().forEach(metrics::solved);
     var outcome = result.outcome();
     if (outcome instanceof PlanningOutcome.Planned p && p.replanned()) {
       metrics.replanned(p.reason());
