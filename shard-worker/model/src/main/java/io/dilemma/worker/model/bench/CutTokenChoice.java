@@ -10,6 +10,12 @@ import java.util.SplittableRandom;
 public enum CutTokenChoice {
   /** The tokens that received the most attention in the layer before the cut. */
   ATTENTION,
+  /**
+   * The same ranking after dividing by the queries that could attend to each token: in a causal
+   * chunk of n tokens, token t is seen by n − t queries, so the plain sum favours early tokens for
+   * being early.
+   */
+  ATTENTION_PER_QUERY,
   /** Tokens drawn uniformly without replacement (seeded). */
   RANDOM,
   /** The first tokens of the chunk. */
@@ -20,6 +26,13 @@ public enum CutTokenChoice {
     int tokens = received.length;
     return switch (this) {
       case ATTENTION -> TokenAdaptiveQuantizer.topTokens(received, count);
+      case ATTENTION_PER_QUERY -> {
+        float[] perQuery = new float[tokens];
+        for (int t = 0; t < tokens; t++) {
+          perQuery[t] = received[t] / (tokens - t);
+        }
+        yield TokenAdaptiveQuantizer.topTokens(perQuery, count);
+      }
       case FIRST -> {
         boolean[] high = new boolean[tokens];
         for (int t = 0; t < count; t++) {

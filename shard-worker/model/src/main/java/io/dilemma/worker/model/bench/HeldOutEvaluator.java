@@ -77,6 +77,26 @@ public final class HeldOutEvaluator implements AutoCloseable {
     teacher = new Score(perplexity, 0, 0, 1);
   }
 
+  /**
+   * The perplexity of {@code weights} as stored over {@code windows}, streamed (nothing kept per
+   * window), to compare with the training script's held-out loss over the same windows.
+   */
+  public static double perplexity(OptWeights weights, List<long[]> windows) {
+    ModelDimensions dims = weights.dimensions();
+    LayerSelection all = LayerSelection.wholeModel(dims.layers(), WeightBits.FP32);
+    double nll = 0;
+    try (ShardRunner model = ShardRunner.inMemory(weights, all, WeightBits.FP32, WeightBits.FP32)) {
+      for (long[] ids : windows) {
+        float[] hidden = model.runLayers(model.embed(ids, 0), ids.length, KvState.empty()).hidden();
+        float[] logProbs = QualityMeter.logProbabilities(Arrays.copyOf(model.lmHead(hidden, ids.length), (ids.length - 1) * dims.vocabSize()), dims.vocabSize());
+        for (int t = 0; t + 1 < ids.length; t++) {
+          nll -= logProbs[t * dims.vocabSize() + (int) ids[t + 1]];
+        }
+      }
+    }
+    return Math.exp(nll / HeldOutText.predictions(windows));
+  }
+
   public Score teacher() {
     return teacher;
   }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Held-out text as the training script scores it: passages separated by a line holding only
@@ -16,7 +17,8 @@ import java.util.List;
  * only.
  */
 public final class HeldOutText {
-  private static final String SEPARATOR = "\n%\n";
+  /** A line holding only {@code %}, with the line breaks around it. */
+  private static final Pattern SEPARATOR = Pattern.compile("\\n?^%$\\n?", Pattern.MULTILINE);
 
   private HeldOutText() {}
 
@@ -38,7 +40,7 @@ public final class HeldOutText {
     }
     long bos = tokenizer.idOf(BpeTokenizer.BEGIN_OF_SEQUENCE);
     List<Long> stream = new ArrayList<>();
-    for (String passage : text.split(SEPARATOR, -1)) {
+    for (String passage : SEPARATOR.split(text, -1)) {
       if (passage.isBlank()) {
         continue;
       }

@@ -50,8 +50,17 @@ final class BenchQualityCommand implements Callable<Integer> {
   @Option(names = "--heldout", description = "held-out text, passages separated by a line '%%' (default: heldout.txt in the checkpoint)")
   Path heldout;
 
-  @Option(names = "--windows", defaultValue = "64", description = "context-length windows of held-out text to score; 0 = all")
+  @Option(names = "--windows", defaultValue = "96", description = "context-length windows of held-out text to score (the first ones)")
   int windows;
+
+  @Option(names = "--calibration-windows", defaultValue = "32", description = "windows (the last ones, disjoint from the scored) on which the ILP's single-layer costs are measured")
+  int calibrationWindows;
+
+  @Option(names = "--random-seeds", defaultValue = "3", description = "seeds of the random token choice at a cut")
+  int randomSeeds;
+
+  @Option(names = "--permutations", defaultValue = "4", description = "random layer arrangements of each ILP plan's widths, the control at exactly its ratio")
+  int permutations;
 
   @Option(names = "--ratios", defaultValue = "0.5,0.3,0.25,0.2,0.1875,0.15", split = ",", description = "weight-bit ratios (of 16 bits) for the ILP")
   List<Double> ratios;
@@ -90,23 +99,40 @@ final class BenchQualityCommand implements Callable<Integer> {
     BpeTokenizer tokenizer = BpeTokenizer.load(checkpoint.resolve("vocab.json"), checkpoint.resolve("merges.txt"));
     ModelDimensions dims = weights.dimensions();
     Path text = heldout != null ? heldout : checkpoint.resolve("heldout.txt");
-    List<long[]> scored = HeldOutText.windows(text, tokenizer, dims.maxPositions(), windows);
+    List<long[]> all = HeldOutText.windows(text, tokenizer, dims.maxPositions(), 0);
+    if (windows < 1 || calibrationWindows < 1 || windows + calibrationWindows > all.size()) {
+      throw new IllegalArgumentException(
+          text + " has " + all.size() + " windows; --windows " + windows + " + --calibration-windows " + calibrationWindows + " must be ≥ 2 and fit");
+    }
+    List<long[]> scored = all.subList(0, windows);
+    List<long[]> calibration = all.subList(all.size() - calibrationWindows, all.size());
     String name = checkpoint.toAbsolutePath().getFileName().toString();
+    double wholePerplexity = HeldOutEvaluator.perplexity(weights, all);
+    progress("perplexity over all held-out windows");
+    List<LayerTrial> calibrationTrials;
+    try (HeldOutEvaluator calibrator = new HeldOutEvaluator(weights, calibration)) {
+      calibrationTrials = measureLayerTrials(calibrator, weights);
+    }
+    progress("calibration trials");
     try (HeldOutEvaluator evaluator = new HeldOutEvaluator(weights, scored)) {
       Score teacher = evaluator.teacher();
       line("## Held-out quality of `%s`", name);
       line("");
-      line("%d layers, d = %d, %d heads, ffn %d, vocab %d; %d held-out windows of ≤ %d tokens, %d scored predictions. "
-              + "Teacher: the checkpoint's fp16 weights computed in fp32; perplexity **%.3f**. Embedding and LM head stay fp16 in every row.",
-          dims.layers(), dims.hiddenSize(), dims.heads(), dims.ffnSize(), dims.vocabSize(), scored.size(), dims.maxPositions(), evaluator.predictions(), teacher.perplexity());
+      line("%d layers, d = %d, %d heads, ffn %d, vocab %d. Teacher: the checkpoint's fp16 weights computed in fp32. "
+              + "Scored: the first %d of the %d held-out windows (≤ %d tokens each, %d predictions), teacher perplexity **%.3f**. "
+              + "Over all %d windows the teacher's perplexity is %.3f%s. "
+              + "The ILP's single-layer costs come from the last %d windows, disjoint from the scored ones. Embedding and LM head stay fp16 in every row.",
+          dims.layers(), dims.hiddenSize(), dims.heads(), dims.ffnSize(), dims.vocabSize(), scored.size(), all.size(), dims.maxPositions(), evaluator.predictions(), teacher.perplexity(),
+          all.size(), wholePerplexity, trainingScriptPerplexity(), calibration.size());
       line("");
       progress("teacher pass done");
 
       Map<Integer, Score> uniform = uniformBits(evaluator, dims);
-      List<LayerTrial> trials = layerTrials(evaluator, weights);
+      List<LayerTrial> trials = measureLayerTrials(evaluator, weights);
+      layerTable(trials, dims);
       proxyCorrelation(trials);
       additivity(evaluator, trials, dims);
-      mixedBits(evaluator, dims, name, trials, uniform);
+      mixedBits(evaluator, dims, name, calibrationTrials, uniform);
       cuts(evaluator, dims);
       line("Measured in %.0f s.", (System.nanoTime() - started) / 1e9);
     }
@@ -135,7 +161,7 @@ final class BenchQualityCommand implements Callable<Integer> {
     return uniform;
   }
 
-  private List<LayerTrial> layerTrials(HeldOutEvaluator evaluator, OptWeights weights) {
+  private List<LayerTrial> measureLayerTrials(HeldOutEvaluator evaluator, OptWeights weights) {
     ModelDimensions dims = weights.dimensions();
     List<LayerTrial> trials = new ArrayList<>();
     for (int layer = 0; layer < dims.layers(); layer++) {
@@ -147,6 +173,10 @@ final class BenchQualityCommand implements Callable<Integer> {
       }
       progress("layer " + layer + " trials");
     }
+    return trials;
+  }
+
+  private void layerTable(List<LayerTrial> trials, ModelDimensions dims) {
     line("### One layer quantized at a time");
     line("");
     line("‖W−Q(W)‖/‖W‖ over the block's six matrices (the seeds' proxy), then the held-out KL and ΔPPL with only that layer quantized.");
@@ -169,7 +199,20 @@ final class BenchQualityCommand implements Callable<Integer> {
       line(row.toString());
     }
     line("");
-    return trials;
+  }
+
+  /** The held-out perplexity the training manifest records, when there is one. */
+  private String trainingScriptPerplexity() {
+    Path manifest = checkpoint.resolve("training-manifest.json");
+    if (!Files.isRegularFile(manifest)) {
+      return "";
+    }
+    try {
+      double recorded = io.dilemma.contract.ContractJson.mapper().readTree(manifest.toFile()).path("final").path("heldOutPerplexity").asDouble(Double.NaN);
+      return String.format(Locale.ROOT, " (the training script's PyTorch pass recorded %.3f)", recorded);
+    } catch (java.io.IOException e) {
+      return "";
+    }
   }
 
   private void proxyCorrelation(List<LayerTrial> trials) {
@@ -241,18 +284,20 @@ final class BenchQualityCommand implements Callable<Integer> {
     line("");
   }
 
-  private void mixedBits(HeldOutEvaluator evaluator, ModelDimensions dims, String name, List<LayerTrial> trials, Map<Integer, Score> uniform) {
-    ModelProfile profile = SensitivityProfile.of(name, dims, trials);
+  private void mixedBits(HeldOutEvaluator evaluator, ModelDimensions dims, String name, List<LayerTrial> calibrationTrials, Map<Integer, Score> uniform) {
+    ModelProfile profile = SensitivityProfile.of(name, dims, calibrationTrials);
     MixedBitsPlanner planner = new MixedBitsPlanner(new CpSatPlanner());
     line("### DILEMMA's claim: ILP mixed bits against uniform bits at the same weight-bit ratio");
     line("");
     line("The operator's planner (CP-SAT) picks per-layer widths from {2, 3, 4, 8, 16} with the least summed single-layer cost, in the metric named, "
-        + "whose weights fit in ratio × the 16-bit layers; the single-layer costs are those of the table above (ΔPPL < 0 entered as 0). "
-        + "Uniform rows: the widest uniform width whose ratio is ≤ the budget, and the next wider one.");
+        + "whose weights fit in ratio × the 16-bit layers. The single-layer costs are measured on the calibration windows (ΔPPL < 0 entered as 0); "
+        + "everything in the table is scored on the other windows. Controls: *same widths, random layers* puts the plan's widths on randomly permuted layers "
+        + "(mean of %d seeded permutations; exactly the same ratio), and the uniform widths just below and just above the budget.", permutations);
     line("");
-    line("| budget ratio | ILP metric | widths per layer | ratio used | perplexity | ΔPPL | top-1 agreement | uniform ≤ budget: ΔPPL | uniform above: ΔPPL |");
-    line("|---|---|---|---|---|---|---|---|---|");
+    line("| budget ratio | ILP metric | widths per layer | ratio used | perplexity | ΔPPL | top-1 agreement | same widths, random layers: ΔPPL | uniform ≤ budget: ΔPPL | uniform above: ΔPPL |");
+    line("|---|---|---|---|---|---|---|---|---|---|");
     Map<String, Score> seen = new LinkedHashMap<>();
+    Map<String, Double> permuted = new LinkedHashMap<>();
     for (double ratio : ratios) {
       Integer below = null;
       Integer above = null;
@@ -266,12 +311,15 @@ final class BenchQualityCommand implements Callable<Integer> {
       for (QualityMetric metric : QualityMetric.values()) {
         int[] bits = planner.choose(profile, metric, ratio);
         if (bits == null) {
-          line("| %.1f %% | %s | no plan fits | | | | | | |", 100 * ratio, metricName(metric));
+          line("| %.2f %% | %s | no plan fits | | | | | | | |", 100 * ratio, metricName(metric));
           continue;
         }
         Score s = seen.computeIfAbsent(widths(bits), key -> evaluator.withLayerBits(bits));
-        line("| %.2f %% | %s | %s | %.2f %% | %.3f | %+.3f | %.2f %% | %s | %s |",
-            100 * ratio, metricName(metric), widths(bits), 100 * SensitivityProfile.ratio(bits), s.perplexity(), s.deltaPerplexity(), 100 * s.topOneAgreement(),
+        String control = Arrays.stream(bits).distinct().count() == 1
+            ? "(uniform)"
+            : String.format(Locale.ROOT, "%+.3f", permuted.computeIfAbsent(sortedWidths(bits), key -> permutedMean(evaluator, bits)));
+        line("| %.2f %% | %s | %s | %.2f %% | %.3f | %+.3f | %.2f %% | %s | %s | %s |",
+            100 * ratio, metricName(metric), widths(bits), 100 * SensitivityProfile.ratio(bits), s.perplexity(), s.deltaPerplexity(), 100 * s.topOneAgreement(), control,
             below == null ? "–" : String.format(Locale.ROOT, "%d b: %+.3f", below, uniform.get(below).deltaPerplexity()),
             above == null ? "–" : String.format(Locale.ROOT, "%d b: %+.3f", above, uniform.get(above).deltaPerplexity()));
       }
@@ -280,25 +328,68 @@ final class BenchQualityCommand implements Callable<Integer> {
     line("");
   }
 
+  /** Mean ΔPPL of {@code bits} on seeded random permutations of the layers. */
+  private double permutedMean(HeldOutEvaluator evaluator, int[] bits) {
+    SplittableRandom random = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L ^ sortedWidths(bits).hashCode());
+    double sum = 0;
+    for (int p = 0; p < permutations; p++) {
+      int[] shuffled = bits.clone();
+      for (int i = shuffled.length - 1; i > 0; i--) {
+        int j = random.nextInt(i + 1);
+        int swap = shuffled[i];
+        shuffled[i] = shuffled[j];
+        shuffled[j] = swap;
+      }
+      sum += evaluator.withLayerBits(shuffled).deltaPerplexity();
+    }
+    return sum / permutations;
+  }
+
+  private static String sortedWidths(int[] bits) {
+    return widths(Arrays.stream(bits).sorted().toArray());
+  }
+
   private void cuts(HeldOutEvaluator evaluator, ModelDimensions dims) {
     int cuts = dims.layers() - 1;
     line("### Token-adaptive activation quantization at a cut");
     line("");
-    line("The hidden state after layer i (every cut i = 0..%d, one at a time, weights unquantized) is quantized per token: round(ρ·tokens) tokens of each window at 8 bits, "
-        + "chosen by the attention they received in layer i (what the serving runtime does), at random (seeded), or the first ones; the rest at 4 bits. "
-        + "Same ρ = same average bits (4 + 4ρ). Mean over the cuts; 'beats random' counts the cuts where attention's ΔPPL is lower.", cuts - 1);
+    line("The hidden state after layer i (every cut i = 0..%d, one at a time, weights unquantized) is quantized per token, each window as one chunk: round(ρ·tokens) tokens at 8 bits, "
+        + "the rest at 4. Same ρ = same average bits (4 + 4ρ). Token choices: *attention* = the most attention received in layer i, summed over heads and queries "
+        + "(what the serving runtime does); *attention per query* = the same divided by the n − t queries that can see token t; *random* = seeded, mean over %d seeds "
+        + "(the spread is the range of the per-seed means over cuts); *first ρ* = the first tokens. "
+        + "ΔPPL is the mean over cuts; *beats random* counts the cuts where the choice's ΔPPL is below random's mean at that cut.", cuts - 1, randomSeeds);
     line("");
     line("| ρ | avg bits | choice | ΔPPL (mean over cuts) | ΔPPL per cut | top-1 agreement (mean) | beats random |");
     line("|---|---|---|---|---|---|---|");
     cutRow(evaluator, cuts, 0.0, CutTokenChoice.FIRST, "uniform 4", null);
     for (double rho : rhos) {
-      double[] random = cutRow(evaluator, cuts, rho, CutTokenChoice.RANDOM, "random", null);
+      double[] random = new double[cuts];
+      double agreement = 0;
+      double low = Double.POSITIVE_INFINITY;
+      double high = Double.NEGATIVE_INFINITY;
+      for (int r = 0; r < randomSeeds; r++) {
+        double seedMean = 0;
+        for (int cut = 0; cut < cuts; cut++) {
+          Score s = evaluator.withCut(cut, CutTokenChoice.RANDOM, rho, seed + 1000L * r + cut);
+          random[cut] += s.deltaPerplexity() / randomSeeds;
+          agreement += s.topOneAgreement() / (cuts * randomSeeds);
+          seedMean += s.deltaPerplexity() / cuts;
+        }
+        low = Math.min(low, seedMean);
+        high = Math.max(high, seedMean);
+      }
+      line("| %.2f | %.1f | random (%d seeds) | %+.4f (%+.4f … %+.4f) | %s | %.2f %% | |", rho, 4 + 4 * rho, randomSeeds, mean(random), low, high, perCut(random), 100 * agreement);
       cutRow(evaluator, cuts, rho, CutTokenChoice.FIRST, "first ρ", random);
       cutRow(evaluator, cuts, rho, CutTokenChoice.ATTENTION, "attention", random);
+      cutRow(evaluator, cuts, rho, CutTokenChoice.ATTENTION_PER_QUERY, "attention per query", random);
       progress("cuts ρ=" + rho);
     }
     cutRow(evaluator, cuts, 1.0, CutTokenChoice.FIRST, "uniform 8", null);
     line("");
+  }
+
+  private static String perCut(double[] values) {
+    return Arrays.stream(values).mapToObj(v -> String.format(Locale.ROOT, "%+.3f", v)).collect(Collectors.joining(", "));
   }
 
   /** One table row; returns ΔPPL per cut. */
@@ -310,7 +401,6 @@ final class BenchQualityCommand implements Callable<Integer> {
       dppl[cut] = s.deltaPerplexity();
       agreement += s.topOneAgreement() / cuts;
     }
-    String perCut = Arrays.stream(dppl).mapToObj(v -> String.format(Locale.ROOT, "%+.3f", v)).collect(Collectors.joining(", "));
     String beats = "";
     if (random != null) {
       int wins = 0;
@@ -321,7 +411,7 @@ final class BenchQualityCommand implements Callable<Integer> {
       }
       beats = wins + " / " + cuts;
     }
-    line("| %.2f | %.1f | %s | %+.4f | %s | %.2f %% | %s |", rho, 4 + 4 * rho, label, mean(dppl), perCut, 100 * agreement, beats);
+    line("| %.2f | %.1f | %s | %+.4f | %s | %.2f %% | %s |", rho, 4 + 4 * rho, label, mean(dppl), perCut(dppl), 100 * agreement, beats);
     return dppl;
   }
 
