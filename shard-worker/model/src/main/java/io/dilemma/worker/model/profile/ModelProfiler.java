@@ -207,7 +207,7 @@ public final class ModelProfiler {
     return score(pass, text, layer + 1, hidden, error);
   }
 
-  static double layerWeightError(OptWeights weights, int layer, int bits) {
+  public static double layerWeightError(OptWeights weights, int layer, int bits) {
     WeightError error = new WeightError();
     for (String linear : OptWeights.BLOCK_LINEARS) {
       FloatTensor w = weights.layer(layer, linear + ".weight");

@@ -4,11 +4,11 @@ package io.dilemma.worker.model.profile;
  * Compares next-token distributions of a quantized model with the teacher's over a scored text:
  * logits are {@code [positions × vocab]}, position t predicting token t+1.
  */
-final class QualityMeter {
+public final class QualityMeter {
   private QualityMeter() {}
 
   /** Log-softmax of every row. */
-  static float[] logProbabilities(float[] logits, int vocab) {
+  public static float[] logProbabilities(float[] logits, int vocab) {
     float[] out = new float[logits.length];
     for (int row = 0; row * vocab < logits.length; row++) {
       int from = row * vocab;
