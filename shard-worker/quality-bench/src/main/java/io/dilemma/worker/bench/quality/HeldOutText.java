@@ -1,6 +1,6 @@
 package io.dilemma.worker.bench.quality;
 
-import io.dilemma.worker.model.runtime.ModelException;
+import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.tokenizer.BpeTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import io.dilemma.contract.ModelProfile.LayerProfile;
 import io.dilemma.contract.ModelProfile.ModelArchitecture;
 import io.dilemma.contract.ModelProfile.QualityCost;
 import io.dilemma.worker.model.profile.LayerCosts;
-import io.dilemma.worker.model.runtime.ModelDimensions;
+import io.dilemma.worker.model.core.ModelDimensions;
 import java.util.ArrayList;
 import java.util.List;
 

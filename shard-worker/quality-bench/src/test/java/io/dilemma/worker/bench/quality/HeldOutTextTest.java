@@ -3,7 +3,7 @@ package io.dilemma.worker.bench.quality;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dilemma.worker.model.runtime.ModelException;
+import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.tokenizer.BpeTokenizer;
 import io.dilemma.worker.model.tokenizer.BpeTrainer;
 import java.nio.file.Files;

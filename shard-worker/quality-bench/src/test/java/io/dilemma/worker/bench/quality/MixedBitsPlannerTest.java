@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dilemma.contract.QualityMetric;
 import io.dilemma.planner.CpSatPlanner;
 import io.dilemma.worker.bench.quality.HeldOutEvaluator.Score;
-import io.dilemma.worker.model.runtime.ModelDimensions;
+import io.dilemma.worker.model.core.ModelDimensions;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
