@@ -212,6 +212,10 @@ class OperatorIT {
       timeline.assertOldRemovedBeforeNewShardsStart(plan.planId(), next.planId());
     }
     assertThat(events(NS, NAME, "PlanChanged")).isNotEmpty();
+    // the slowed hop belongs to the plan that was running, not to the one that replaced it
+    assertThat(events(NS, NAME, "LinkDegraded"))
+        .extracting(Event::getMessage)
+        .anySatisfy(m -> assertThat(m).startsWith("EdgeLink " + hop.getMetadata().getName() + " (").contains(" Mbit/s."));
     patchBandwidth(hop.getMetadata().getName(), original);
   }
 
