@@ -26,7 +26,8 @@ final class PlanTable {
             problem.qualityBudget()));
     if (!plan.feasible()) {
       Plan.Infeasibility why = plan.infeasibility();
-      s.append("No plan: ").append(why.family().name().toLowerCase(Locale.ROOT)).append(". ");
+      // the explanation is a whole sentence; the family is a label in front of it
+      s.append("No plan (").append(why.family().name().toLowerCase(Locale.ROOT).replace('_', ' ')).append("): ");
       s.append(why.explanation()).append(System.lineSeparator());
       return s.toString();
     }

@@ -70,7 +70,7 @@ final class ReconcileReporter {
       if (news) events.emit(resource, EventRecorder.Reason.NodeLost, true, degraded.getMessage());
     }
     if (observation != null && status.plan() != null) {
-      for (String message : linkWatch.degraded(key, status.plan(), observation)) {
+      for (String message : linkWatch.degraded(key, previous.plan(), status.plan(), observation)) {
         events.emit(resource, EventRecorder.Reason.LinkDegraded, true, message);
       }
     }

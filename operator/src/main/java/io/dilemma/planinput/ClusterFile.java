@@ -49,8 +49,7 @@ public record ClusterFile(
     } catch (NoSuchFileException e) {
       throw new InvalidInputException(file.toString(), "", "file not found");
     } catch (JsonProcessingException e) {
-      throw new InvalidInputException(
-          file.toString(), "", "not valid YAML/JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+      throw InvalidInputException.notValid(e, "YAML/JSON").inFile(file.toString());
     } catch (IOException e) {
       throw new InvalidInputException(file.toString(), "", "cannot read: " + e.getMessage());
     }

@@ -16,6 +16,17 @@ public final class InvalidInputException extends RuntimeException {
     this.problem = problem;
   }
 
+  /**
+   * A syntax error, located as {@code line 3, column 7} in the field's place so that an editor can
+   * jump there; the problem is the first line of the parser's message (the rest is an excerpt).
+   */
+  public static InvalidInputException notValid(com.fasterxml.jackson.core.JsonProcessingException e, String format) {
+    com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+    String where = at == null || at.getLineNr() < 1 ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
+    String message = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage().lines().findFirst().orElse("unreadable");
+    return new InvalidInputException(null, where, "not valid " + format + ": " + message);
+  }
+
   /** The same problem, now known to come from {@code file}. */
   public InvalidInputException inFile(String file) {
     return new InvalidInputException(file, field, problem);

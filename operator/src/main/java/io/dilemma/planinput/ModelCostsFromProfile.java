@@ -30,6 +30,13 @@ public final class ModelCostsFromProfile {
   public static ModelCosts toModelCosts(
       ModelProfile profile, QualityMetric metric, List<Integer> allowedBits, List<Double> allowedRho) {
     if (profile.layers().isEmpty()) throw new InvalidInputException(null, "layers", "the profile has no layers");
+    if (profile.architecture() != null && profile.architecture().layers() != profile.layers().size()) {
+      // a profile cut short (or two profiles pasted together) would plan a different model
+      throw new InvalidInputException(
+          null,
+          "architecture.layers",
+          "says " + profile.architecture().layers() + " but the profile lists " + profile.layers().size() + " layer entries");
+    }
     List<ModelCosts.LayerCost> layers = new ArrayList<>();
     for (int i = 0; i < profile.layers().size(); i++) {
       layers.add(layer(profile.layers().get(i), i, metric, allowedBits));
@@ -66,6 +73,10 @@ public final class ModelCostsFromProfile {
       throw new InvalidInputException(null, field, "decodeFlopsPerToken and prefillFlopsPerToken must be > 0");
     }
     if (layer.kvBytesPerToken() < 0) throw new InvalidInputException(null, field + ".kvBytesPerToken", "must be ≥ 0");
+    if (layer.bits().isEmpty()) {
+      // planning such a layer at an assumed 16 bits would hide a profile the profiler did not finish
+      throw new InvalidInputException(null, field + ".bits", "missing: every layer needs the bit widths the profiler measured");
+    }
     List<ModelCosts.BitOption> options = new ArrayList<>();
     for (int j = 0; j < layer.bits().size(); j++) {
       ModelProfile.BitCost cost = layer.bits().get(j);

@@ -8,6 +8,7 @@ import io.dilemma.planner.ilp.SolveResult;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -28,9 +29,9 @@ final class InfeasibilityExplainer {
     if (!failed.provenInfeasible()) {
       return new Plan.Infeasibility(
           Plan.Infeasibility.Family.TIME_LIMIT,
-          "no plan was found within the time limit of "
+          "No plan was found within the time limit of "
               + problem.options().timeLimit().toMillis()
-              + " ms and infeasibility was not proven either; raise the time limit",
+              + " ms, and infeasibility was not proven either; raise the time limit.",
           null);
     }
     PlacementIlp ilp = PlacementIlp.build(costs);
@@ -39,16 +40,17 @@ final class InfeasibilityExplainer {
       if (minimal == null) {
         return new Plan.Infeasibility(
             Plan.Infeasibility.Family.QUALITY,
-            "the quality budget is too small for these nodes; the smallest sufficient budget was not"
-                + " found within the time limit",
+            "The quality budget is too small for these nodes, and the smallest sufficient budget was"
+                + " not found within the time limit.",
             null);
       }
       return new Plan.Infeasibility(
           Plan.Infeasibility.Family.QUALITY,
           String.format(
-              "the quality budget %.6g is below the smallest loss any plan reaches on these nodes"
-                  + " (%.6g); raise the budget to at least that",
-              problem.qualityBudget(), minimal),
+              Locale.ROOT,
+              "The quality budget %s is below the smallest loss any plan reaches on these nodes;"
+                  + " the smallest feasible budget is %s.",
+              sixDigits(problem.qualityBudget()), sixDigits(minimal)),
           minimal);
     }
     if (problem.options().keepTokensOnOrigin()
@@ -58,17 +60,17 @@ final class InfeasibilityExplainer {
           "keepTokensOnOrigin needs layer 0 on "
               + problem.cluster().origin()
               + ", which cannot hold it next to the embedding and whatever else must stay there;"
-              + " give the origin more memory or allow tokens to leave it",
+              + " give the origin more memory or allow tokens to leave it.",
           null);
     }
     Set<Family> qualityAndPrivacy = EnumSet.of(Family.QUALITY, Family.PRIVACY);
     if (feasibleWithout(PlacementIlp.build(new CostModel(fullyLinked(problem))), qualityAndPrivacy)) {
       return new Plan.Infeasibility(
           Plan.Infeasibility.Family.CONNECTIVITY,
-          "the nodes have room for the model, but the links do not connect them in a chain that"
+          "The nodes have room for the model, but the links do not connect them in a chain that"
               + " starts at the origin "
               + problem.cluster().origin()
-              + " and returns the sampled token to it; add links",
+              + " and returns the sampled token to it; add links.",
           null);
     }
     return new Plan.Infeasibility(Plan.Infeasibility.Family.MEMORY, memoryExplanation(costs), null);
@@ -112,6 +114,11 @@ final class InfeasibilityExplainer {
     return PlanEvaluator.evaluate(costs, ilp.decode(r.values())).qualityUsed();
   }
 
+  /** 6 significant digits without trailing zeros: a budget of 0 reads "0", not "0.00000". */
+  private static String sixDigits(double value) {
+    return new java.math.BigDecimal(value).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
+  }
+
   private static String memoryExplanation(CostModel costs) {
     long smallest = costs.embeddingBytes() + costs.headBytes();
     for (int i = 0; i < costs.layerCount(); i++) {
@@ -125,20 +132,22 @@ final class InfeasibilityExplainer {
     for (int k = 0; k < costs.nodeCount(); k++) total += costs.memoryCapacity(k);
     if (smallest > total) {
       return String.format(
-          "even at the fewest allowed bits the model needs %s (weights + KV cache for %d tokens)"
-              + " but the nodes offer %s in total",
+          Locale.ROOT,
+          "Even at the fewest allowed bits the model needs %s (weights + KV cache for %d tokens),"
+              + " but the nodes offer %s in total.",
           bytes(smallest),
           costs.problem().workload().promptTokens() + costs.problem().workload().outputTokens(),
           bytes(total));
     }
     return String.format(
-        "the model needs at least %s and the nodes offer %s in total, but no split of the layers"
+        Locale.ROOT,
+        "The model needs at least %s and the nodes offer %s in total, but no split of the layers"
             + " fits each node's memory (layers are indivisible; the origin also holds the"
-            + " embedding, the last node the LM head)",
+            + " embedding, the last node the LM head).",
         bytes(smallest), bytes(total));
   }
 
   private static String bytes(long b) {
-    return String.format("%.2f GiB", b / (double) (1L << 30));
+    return String.format(Locale.ROOT, "%.2f GiB", b / (double) (1L << 30));
   }
 }

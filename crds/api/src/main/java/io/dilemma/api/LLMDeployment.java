@@ -25,9 +25,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(
     name = "Predicted",
-    jsonPath = ".status.plan.predicted.totalSeconds",
-    type = AdditionalPrinterColumn.Type.NUMBER,
-    getDescription = "Predicted completion time of the workload, seconds")
+    jsonPath = ".status.plan.predictedSeconds",
+    type = AdditionalPrinterColumn.Type.STRING,
+    getDescription = "Predicted completion time of the workload, seconds, 3 significant digits")
 @AdditionalPrinterColumn(
     name = "Bits%",
     jsonPath = ".status.plan.quantizationPercent",
@@ -41,6 +41,19 @@ public class LLMDeployment extends CustomResource<LLMDeploymentSpec, LLMDeployme
     implements Namespaced {
   public static final String GROUP = "dilemma.io";
   public static final String VERSION = "v1alpha1";
+
+  /** kubectl get shows the columns in this order (the generator sorts them otherwise). */
+  public static final java.util.List<String> PRINTER_COLUMN_ORDER = java.util.List.of("Ready", "Shards", "Predicted", "Bits%", "Age");
+
+  /** What {@code kubectl explain llmdeployment.spec} says. */
+  public static final String SPEC_DESCRIPTION =
+      "What to serve and under which limits: the model and its profile, the workload to plan for,"
+          + " the quality budget, the nodes that may run layers, and the bit widths and rho the planner may choose.";
+
+  /** What {@code kubectl explain llmdeployment.status} says. */
+  public static final String STATUS_DESCRIPTION =
+      "Written by the operator: the plan it wants running (shards, layers, bits, predicted time),"
+          + " the plan being served, why it last replanned, and the conditions Ready, Planned and Degraded.";
 
   @Override
   @JsonDeserialize(using = TolerantSpecDeserializer.class)

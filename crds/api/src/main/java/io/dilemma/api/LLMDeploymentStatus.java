@@ -25,8 +25,13 @@ public record LLMDeploymentStatus(
         String servingPlanId,
     @JsonPropertyDescription("When the plan last changed (RFC 3339).") String lastReplanTime,
     @JsonPropertyDescription(
-            "Why the plan last changed: SpecChanged, PlanInfeasible or Improvement.")
+            "Why the plan last changed: Initial (the first plan), SpecChanged (the spec changed),"
+                + " PlanInfeasible (the running plan no longer fits: a node left, went NotReady or lost memory)"
+                + " or Improvement (a plan predicted faster by at least the policy's minimum).")
         String lastReplanReason) {
+
+  /** The values of {@code lastReplanReason}; the operator's {@code ReplanReason} enum must match. */
+  public static final List<String> REPLAN_REASONS = List.of("Initial", "SpecChanged", "PlanInfeasible", "Improvement");
 
   public LLMDeploymentStatus {
     conditions = conditions == null ? List.of() : List.copyOf(conditions);

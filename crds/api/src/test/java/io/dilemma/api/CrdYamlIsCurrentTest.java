@@ -47,6 +47,29 @@ class CrdYamlIsCurrentTest {
     }
   }
 
+  @Test
+  void kubectlShowsColumnsInTheReadmesOrderAndExplainsSpecStatusAndReasons(@TempDir Path fresh) throws IOException {
+    CrdYamlGenerator.generate(fresh);
+    var crd =
+        new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+            .readTree(fresh.resolve(CrdYamlGenerator.FILE_NAMES.get(0)).toFile());
+    var version = crd.at("/spec/versions/0");
+    java.util.List<String> names = new java.util.ArrayList<>();
+    version.get("additionalPrinterColumns").forEach(c -> names.add(c.get("name").asText()));
+    assertThat(names).containsExactly("Ready", "Shards", "Predicted", "Bits%", "Age");
+    var schema = version.at("/schema/openAPIV3Schema/properties");
+    assertThat(schema.at("/spec/description").asText()).isNotBlank();
+    assertThat(schema.at("/status/description").asText()).isNotBlank();
+    assertDescribed(name(crd) + " status", schema.get("status"));
+    assertThat(schema.at("/status/properties/lastReplanReason/enum").toString())
+        .isEqualTo("[\"Initial\",\"SpecChanged\",\"PlanInfeasible\",\"Improvement\"]");
+    assertThat(schema.at("/status/properties/lastReplanReason/description").asText()).contains("Initial");
+  }
+
+  private static String name(com.fasterxml.jackson.databind.JsonNode crd) {
+    return crd.at("/metadata/name").asText();
+  }
+
   /** An unbounded integer overflows the operator's {@code int} fields and kills its informer. */
   @Test
   void everyNumberInASpecHasBothBounds(@TempDir Path fresh) throws IOException {

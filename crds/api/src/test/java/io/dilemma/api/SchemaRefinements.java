@@ -1,5 +1,6 @@
 package io.dilemma.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -8,9 +9,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 /**
- * Schema rules the generator's annotations cannot express: constraints on list items. Without
+ * Schema rules the generator's annotations cannot express: constraints on list items, the
+ * descriptions of spec and status themselves, the status enum of replan reasons, and the order of
+ * kubectl's columns. Without
  * them {@code allowedBits: [99999999999]} passes the API server and overflows an {@code int} in
  * every informer that reads it.
  */
@@ -34,6 +40,16 @@ final class SchemaRefinements {
       LLMDeploymentSpec.SUPPORTED_BITS.forEach(allowed::add);
       ObjectNode rho = (ObjectNode) crd.at(SPEC + "/allowedRho/items");
       rho.put("minimum", 0.0).put("maximum", 1.0);
+      ObjectNode root = (ObjectNode) crd.at("/spec/versions/0/schema/openAPIV3Schema/properties");
+      ((ObjectNode) root.get("spec")).put("description", LLMDeployment.SPEC_DESCRIPTION);
+      ((ObjectNode) root.get("status")).put("description", LLMDeployment.STATUS_DESCRIPTION);
+      var reasons = ((ObjectNode) root.at("/status/properties/lastReplanReason")).putArray("enum");
+      LLMDeploymentStatus.REPLAN_REASONS.forEach(reasons::add);
+      ObjectNode version = (ObjectNode) crd.at("/spec/versions/0");
+      List<JsonNode> columns = new ArrayList<>();
+      version.withArray("additionalPrinterColumns").forEach(columns::add);
+      columns.sort(Comparator.comparingInt(c -> LLMDeployment.PRINTER_COLUMN_ORDER.indexOf(c.get("name").asText())));
+      version.putArray("additionalPrinterColumns").addAll(columns);
       Files.writeString(llmDeploymentCrd, HEADER + yaml.writeValueAsString(crd));
     } catch (IOException | ClassCastException e) {
       throw new IllegalStateException("cannot refine the schema in " + llmDeploymentCrd + ": " + e.getMessage(), e);

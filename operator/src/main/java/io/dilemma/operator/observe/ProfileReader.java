@@ -1,14 +1,12 @@
 package io.dilemma.operator.observe;
 
-import com.fasterxml.jackson.databind.JsonMappingException;
 import io.dilemma.api.LLMDeploymentSpec;
-import io.dilemma.contract.ContractJson;
 import io.dilemma.contract.ModelProfile;
 import io.dilemma.planinput.InvalidInputException;
+import io.dilemma.planinput.ProfileJson;
 import io.dilemma.planner.ModelCosts;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import java.io.IOException;
-import java.util.stream.Collectors;
+import java.nio.charset.StandardCharsets;
 
 /** Reads the model profile from its ConfigMap and reduces it to planner costs. Pure. */
 public final class ProfileReader {
@@ -41,29 +39,14 @@ public final class ProfileReader {
     }
     ModelProfile profile;
     try {
-      profile = ContractJson.read(json, ModelProfile.class);
-    } catch (IOException e) {
-      throw new ProfileException(where + " key '" + ref.key() + "' is not a model profile: " + describe(e));
+      profile = ProfileJson.parse(json.getBytes(StandardCharsets.UTF_8));
+    } catch (InvalidInputException e) {
+      throw new ProfileException(where + " key '" + ref.key() + "' is not a model profile: " + e.getMessage());
     }
     try {
       return reduction.reduce(profile, spec.quality().metric(), spec.allowedBits(), spec.allowedRho());
     } catch (IllegalArgumentException | InvalidInputException e) {
       throw new ProfileException(where + " key '" + ref.key() + "': " + e.getMessage());
     }
-  }
-
-  /** The JSON path of the problem, then the first line of Jackson's message (the rest is source excerpts). */
-  private static String describe(IOException e) {
-    String message = e instanceof JsonMappingException m ? m.getOriginalMessage() : e.getMessage();
-    String first = String.valueOf(message).lines().findFirst().orElse("");
-    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-      String path =
-          m.getPath().stream()
-              .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-              .collect(Collectors.joining("."))
-              .replace(".[", "[");
-      return path + ": " + first;
-    }
-    return first;
   }
 }

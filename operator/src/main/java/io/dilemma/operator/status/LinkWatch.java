@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Notices when a link the running plan sends activations over gets much worse: its bandwidth at
+ * Notices when a link the running (or newly planned) plan sends activations over gets much worse: its bandwidth at
  * most half of what it was, or its measurement stale. Remembers the last figures per deployment.
  */
 public final class LinkWatch {
@@ -18,7 +18,12 @@ public final class LinkWatch {
 
   private final Map<String, Map<String, LinkReading>> lastSeen = new ConcurrentHashMap<>();
 
-  public List<String> degraded(String deployment, PlanStatus plan, ClusterObservation observed) {
+  /**
+   * @param running the plan that was running when these figures were observed, or null
+   * @param planned the plan this reconcile settled on; when the slow link made the operator
+   *     replan, it no longer uses that hop, and the hop that slowed is in {@code running}
+   */
+  public List<String> degraded(String deployment, PlanStatus running, PlanStatus planned, ClusterObservation observed) {
     Map<String, LinkReading> now = new java.util.HashMap<>();
     for (LinkReading reading : observed.links()) {
       now.put(reading.link().from() + "->" + reading.link().to(), reading);
@@ -26,7 +31,10 @@ public final class LinkWatch {
     Map<String, LinkReading> before = lastSeen.put(deployment, now);
     List<String> messages = new ArrayList<>();
     if (before == null) return messages;
-    for (String hop : hops(plan)) {
+    java.util.Set<String> inUse = new java.util.LinkedHashSet<>();
+    if (running != null) inUse.addAll(hops(running));
+    if (planned != null) inUse.addAll(hops(planned));
+    for (String hop : inUse) {
       LinkReading was = before.get(hop);
       LinkReading is = now.get(hop);
       if (was == null || is == null) continue;

@@ -99,12 +99,8 @@ public final class StatusAggregator {
       return condition(PLANNED, true, ConditionReason.Solved, describe(p.plan()));
     }
     if (in.outcome() instanceof PlanningOutcome.Infeasible i) {
-      String smallest =
-          i.minimalFeasibleBudget() == null
-              ? ""
-              : String.format(
-                  Locale.ROOT, " The smallest feasible quality budget is %.6g.", i.minimalFeasibleBudget());
-      return condition(PLANNED, false, ConditionReason.Infeasible, i.explanation() + smallest);
+      // the explanation is one sentence and already names the smallest feasible budget
+      return condition(PLANNED, false, ConditionReason.Infeasible, i.explanation());
     }
     var u = (PlanningOutcome.Unplannable) in.outcome();
     return condition(PLANNED, false, ConditionReason.of(u.cause()), u.message());

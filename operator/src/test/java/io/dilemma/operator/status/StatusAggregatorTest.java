@@ -74,15 +74,15 @@ class StatusAggregatorTest {
   }
 
   @Test
-  void infeasibleBudgetExplainsAndNamesTheSmallestFeasibleBudget() {
-    var status =
-        aggregate(EMPTY, new PlanningOutcome.Infeasible("No assignment meets the quality budget 0.01.", 0.0625),
-            null, Map.of(), T0);
+  void infeasibleBudgetIsTheExplainersOneSentenceWithNothingRunIntoIt() {
+    String sentence =
+        "The quality budget 0.01 is below the smallest loss any plan reaches on these nodes; the smallest feasible budget is 0.0625.";
+    var status = aggregate(EMPTY, new PlanningOutcome.Infeasible(sentence, 0.0625), null, Map.of(), T0);
     var planned = status.condition("Planned").orElseThrow();
     assertThat(planned.getStatus()).isEqualTo("False");
     assertThat(planned.getReason()).isEqualTo("Infeasible");
     assertThat(planned.getMessage())
-        .isEqualTo("No assignment meets the quality budget 0.01. The smallest feasible quality budget is 0.0625000.");
+        .isEqualTo(sentence);
     assertThat(status.condition("Ready").orElseThrow().getReason()).isEqualTo("NotPlanned");
   }
 

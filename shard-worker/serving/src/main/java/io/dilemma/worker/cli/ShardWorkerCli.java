@@ -17,6 +17,7 @@ public final class ShardWorkerCli {
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new ShardWorkerCli());
     ModelCommands.all().forEach(cli::addSubcommand);
+    cli.addSubcommand(new PlanLocalCommand());
     cli.addSubcommand(new ServeCommand());
     return withErrorHandling(cli);
   }
