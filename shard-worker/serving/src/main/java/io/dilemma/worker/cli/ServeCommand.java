@@ -6,6 +6,7 @@ import io.dilemma.worker.serving.ShardWorker;
 import io.dilemma.worker.serving.plan.ModelSourceResolver;
 import io.dilemma.worker.serving.plan.PlanException;
 import io.dilemma.worker.serving.plan.ShardPlanFile;
+import io.dilemma.worker.serving.transport.ShardTls;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -39,13 +40,26 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--model-cache", defaultValue = "${java.io.tmpdir}/dilemma-models", description = "download cache for http(s):// model sources (default ${DEFAULT-VALUE})")
   Path modelCache;
 
+  @Option(
+      names = "--tls-dir",
+      description = {
+        "mTLS between shards: a directory with tls.crt (this shard's certificate chain), tls.key (PKCS#8 PEM)",
+        "and ca.crt (the CA peers must chain to), e.g. a mounted kubernetes.io/tls Secret; re-read every minute.",
+        "Without it shards talk plaintext gRPC."
+      })
+  Path tlsDir;
+
   @Override
   public Integer call() throws InterruptedException {
     ShardWorker worker;
     try {
       ShardPlan shard = ShardPlanFile.read(plan);
       Path modelDir = new ModelSourceResolver(pvcRoot, modelCache).resolve(shard);
-      worker = ShardWorker.start(shard, modelDir, new ShardWorker.Ports(bind, grpcPort, httpPort));
+      ShardTls tls = tlsDir == null ? ShardTls.plaintext() : ShardTls.fromDirectory(tlsDir, ShardTls.DEFAULT_RELOAD);
+      worker = ShardWorker.start(shard, modelDir, new ShardWorker.Ports(bind, grpcPort, httpPort), tls);
+    } catch (ShardTls.TlsConfigException e) {
+      spec.commandLine().getErr().println("error: --tls-dir " + e.getMessage());
+      return 2;
     } catch (PlanException | ModelException e) {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 1;

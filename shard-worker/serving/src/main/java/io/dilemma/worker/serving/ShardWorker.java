@@ -16,7 +16,8 @@ import io.dilemma.worker.serving.pipeline.NextShardLink;
 import io.dilemma.worker.serving.pipeline.ShardCompute;
 import io.dilemma.worker.serving.pipeline.ShardPipelineService;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.dilemma.worker.serving.transport.ShardGrpcServer;
+import io.dilemma.worker.serving.transport.ShardTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -45,9 +46,20 @@ public final class ShardWorker implements AutoCloseable {
   private final Server grpc;
   private final ShardHttpApi http;
   private final ScheduledExecutorService janitor;
+  private final ShardPipelineService service;
+  private final ShardTls tls;
 
   private ShardWorker(
-      ShardPlan plan, ShardRunner runner, NextShardLink next, Server grpc, ShardHttpApi http, ScheduledExecutorService janitor) {
+      ShardPlan plan,
+      ShardRunner runner,
+      NextShardLink next,
+      Server grpc,
+      ShardPipelineService service,
+      ShardHttpApi http,
+      ScheduledExecutorService janitor,
+      ShardTls tls) {
+    this.service = service;
+    this.tls = tls;
     this.plan = plan;
     this.runner = runner;
     this.next = next;
@@ -57,18 +69,24 @@ public final class ShardWorker implements AutoCloseable {
   }
 
   public static ShardWorker start(ShardPlan plan, Path modelDir, Ports ports) throws ModelException, IOException {
+    return start(plan, modelDir, ports, ShardTls.plaintext());
+  }
+
+  /** @param tls mTLS between shards ({@link ShardTls#fromDirectory}), or plaintext */
+  public static ShardWorker start(ShardPlan plan, Path modelDir, Ports ports, ShardTls tls) throws ModelException, IOException {
     LayerSelection selection =
         new LayerSelection(plan.firstLayer(), plan.lastLayer(), plan.layerBits(), plan.head(), plan.lmHead());
     ShardRunner runner = ShardRunner.open(modelDir, selection);
     try {
-      return start(plan, runner, plan.head() ? promptText(modelDir) : PromptText.NONE, ports);
+      return start(plan, runner, plan.head() ? promptText(modelDir) : PromptText.NONE, ports, tls);
     } catch (IOException | RuntimeException e) {
       runner.close();
       throw e;
     }
   }
 
-  private static ShardWorker start(ShardPlan plan, ShardRunner runner, PromptText text, Ports ports) throws IOException {
+  private static ShardWorker start(ShardPlan plan, ShardRunner runner, PromptText text, Ports ports, ShardTls tls)
+      throws IOException {
     ShardPlan.ServingLimits limits = plan.limits() == null ? ShardPlan.ServingLimits.defaults() : plan.limits();
     ServingMetrics metrics = new ServingMetrics(plan.deployment() == null ? "" : plan.deployment(), plan.shardIndex());
     ShardCompute compute = new ShardCompute(runner, plan, metrics);
@@ -78,16 +96,18 @@ public final class ShardWorker implements AutoCloseable {
         plan.lmHead()
             ? null
             : new NextShardLink(
-                plan.shardIndex(), plan.nextShard(), Duration.ofMillis(limits.requestTimeoutMillis()), maxMessageBytes, metrics);
+                plan.shardIndex(), plan.shardCount() - 1, plan.nextShard(), Duration.ofMillis(limits.requestTimeoutMillis()),
+                maxMessageBytes, tls.channelCredentials(), metrics);
     Server grpc = null;
+    ShardPipelineService service = null;
     CompletionEngine engine = null;
     if (plan.head()) {
       engine = new CompletionEngine(plan.planId(), compute, next, metrics);
     } else {
+      service = new ShardPipelineService(plan.planId(), compute, next);
       grpc =
-          NettyServerBuilder.forAddress(new InetSocketAddress(ports.bindHost(), ports.grpcPort()))
-              .addService(new ShardPipelineService(plan.planId(), compute, next))
-              .maxInboundMessageSize(maxMessageBytes)
+          ShardGrpcServer.builder(new InetSocketAddress(ports.bindHost(), ports.grpcPort()), tls, maxMessageBytes)
+              .addService(service)
               .build()
               .start();
     }
@@ -116,7 +136,7 @@ public final class ShardWorker implements AutoCloseable {
     });
     long period = Math.max(1, Math.min(10, limits.sessionTtlSeconds() / 4));
     janitor.scheduleAtFixedRate(compute::evictIdleSessions, period, period, TimeUnit.SECONDS);
-    return new ShardWorker(plan, runner, next, grpc, http, janitor);
+    return new ShardWorker(plan, runner, next, grpc, service, http, janitor, tls);
   }
 
   private static PromptText promptText(Path modelDir) throws ModelException {
@@ -165,11 +185,13 @@ public final class ShardWorker implements AutoCloseable {
     http.close();
     if (grpc != null) {
       grpc.shutdownNow();
+      service.close();
     }
     if (next != null) {
       next.close();
     }
     janitor.shutdownNow();
+    tls.close();
     runner.close();
   }
 }

@@ -25,6 +25,7 @@ public final class ShardCompute {
   private final CutQuantization cut;
   private final ServingMetrics metrics;
   private final SessionCache<SessionState> sessions;
+  private final long kvBudgetBytes;
 
   public ShardCompute(ShardRunner runner, ShardPlan plan, ServingMetrics metrics) {
     this.runner = runner;
@@ -32,6 +33,7 @@ public final class ShardCompute {
     this.cut = plan.outgoingCut() == null ? CutQuantization.none() : plan.outgoingCut();
     this.metrics = metrics;
     ShardPlan.ServingLimits limits = plan.limits() == null ? ShardPlan.ServingLimits.defaults() : plan.limits();
+    this.kvBudgetBytes = limits.kvCacheBytes();
     this.sessions =
         new SessionCache<>(
             limits.kvCacheBytes(),
@@ -79,6 +81,27 @@ public final class ShardCompute {
 
   public long kvCacheBytes() {
     return sessions.totalBytes();
+  }
+
+  /** The KV budget of the plan: bounds the cached sessions and, separately, the steps in flight. */
+  public long kvBudgetBytes() {
+    return kvBudgetBytes;
+  }
+
+  /**
+   * Memory a step of {@code tokens} tokens starting at {@code startPosition} holds while it runs:
+   * the incoming and outgoing hidden states and frame, and the session's new KV cache (the runner
+   * returns a fresh copy, the old one stays cached until the step completes). Positions are
+   * clamped to the model's context, since a step beyond it is refused anyway.
+   */
+  public long stepWorkingBytes(int tokens, long startPosition) {
+    long d = runner.dimensions().hiddenSize();
+    long maxPositions = runner.dimensions().maxPositions();
+    long chunk = Math.max(1, Math.min(tokens, maxPositions));
+    long positions = Math.min(maxPositions, Math.max(0, startPosition) + chunk);
+    long activations = 3 * chunk * d * Float.BYTES;
+    long kv = positions * plan.layerCount() * 2 * d * Float.BYTES;
+    return activations + kv;
   }
 
   private ShardOutput step(
