@@ -13,6 +13,7 @@ final class InFlightWork {
   private final int maxSteps;
   // high 24 bits: steps, low 40 bits: bytes (a budget is at most 1 TiB), updated together
   private final AtomicLong state = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger peakSteps = new java.util.concurrent.atomic.AtomicInteger();
   private static final int BYTE_BITS = 40;
   private static final long BYTE_MASK = (1L << BYTE_BITS) - 1;
 
@@ -37,6 +38,7 @@ final class InFlightWork {
         return false;
       }
       if (state.compareAndSet(current, (steps + 1) << BYTE_BITS | (held + bytes))) {
+        peakSteps.accumulateAndGet((int) steps + 1, Math::max);
         return true;
       }
     }
@@ -53,6 +55,11 @@ final class InFlightWork {
 
   int steps() {
     return (int) (state.get() >>> BYTE_BITS);
+  }
+
+  /** The most steps ever in flight at once. */
+  int peakSteps() {
+    return peakSteps.get();
   }
 
   long budgetBytes() {

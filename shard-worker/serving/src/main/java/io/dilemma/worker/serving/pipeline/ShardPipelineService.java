@@ -78,6 +78,10 @@ public final class ShardPipelineService extends ShardPipelineGrpc.ShardPipelineI
     return inFlight.steps();
   }
 
+  int peakStepsInFlight() {
+    return inFlight.peakSteps();
+  }
+
   @Override
   public void endSession(EndSessionRequest request, StreamObserver<EndSessionReply> response) {
     compute.endSession(request.getSessionId());
@@ -136,10 +140,19 @@ public final class ShardPipelineService extends ShardPipelineGrpc.ShardPipelineI
     @Override
     public void onNext(StepRequest request) {
       long received = System.nanoTime();
-      long bytes = compute.stepWorkingBytes(ActivationFrameCodec.declaredTokens(request.getActivations()), request.getStartPosition());
+      int tokens = ActivationFrameCodec.declaredTokens(request.getActivations());
+      long bytes = compute.stepWorkingBytes(tokens, request.getStartPosition());
       open.incrementAndGet();
       if (!inFlight.tryReserve(bytes)) {
         reply(failed(request, overloaded(bytes)), 0);
+        return;
+      }
+      if (tokens == 1 && inFlight.steps() == 1) {
+        // A decode step on an idle shard runs here, on the transport thread: handing it to a pool
+        // thread costs a wake-up per hop, which on a loaded machine is most of the hop's latency.
+        // Only one such step at a time, and never a prefill, so the transport is held for one
+        // token's compute at most.
+        run(request, received, bytes);
         return;
       }
       try {
