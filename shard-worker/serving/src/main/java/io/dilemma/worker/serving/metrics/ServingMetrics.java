@@ -33,6 +33,7 @@ public final class ServingMetrics {
   private final Histogram shardCompute;
   private final Counter linkBytes;
   private final Histogram linkTransfer;
+  private final Histogram decodeBatch;
   private final Counter sessionsEvicted;
 
   public ServingMetrics(String deployment, int shardIndex) {
@@ -78,6 +79,13 @@ public final class ServingMetrics {
             .labelNames("deployment", "from", "to")
             .classicUpperBounds(LINK_BUCKETS)
             .register(registry);
+    decodeBatch =
+        Histogram.builder()
+            .name("dilemma_decode_batch_size")
+            .help("Sessions whose decode steps ran together in one batch on a shard")
+            .labelNames("deployment", "shard")
+            .classicUpperBounds(1, 2, 4, 8, 16, 32)
+            .register(registry);
     sessionsEvicted =
         Counter.builder()
             .name("dilemma_sessions_evicted_total")
@@ -103,6 +111,10 @@ public final class ServingMetrics {
 
   public void firstToken(double seconds) {
     timeToFirstToken.labelValues(deployment).observe(seconds);
+  }
+
+  public void decodeBatch(int shardIndex, int sessions) {
+    decodeBatch.labelValues(deployment, Integer.toString(shardIndex)).observe(sessions);
   }
 
   public void shardCompute(int shardIndex, double seconds) {

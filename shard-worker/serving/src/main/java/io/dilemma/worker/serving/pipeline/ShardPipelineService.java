@@ -38,6 +38,10 @@ public final class ShardPipelineService extends ShardPipelineGrpc.ShardPipelineI
   private final StepLimits stepLimits;
   private final InFlightWork inFlight;
   private final ExecutorService computePool;
+  /** The session of the last decode step seen, and when a different session was last seen. */
+  private volatile long lastSession;
+  private volatile long otherSessionSeenNanos = Long.MIN_VALUE / 2;
+  private static final long ALONE_NANOS = 100_000_000;
 
   /** {@code next} is null on the last shard. */
   public ShardPipelineService(String planId, ShardCompute compute, NextShardLink next, StepLimits stepLimits) {
@@ -127,6 +131,15 @@ public final class ShardPipelineService extends ShardPipelineGrpc.ShardPipelineI
     computePool.shutdownNow();
   }
 
+  /** True when no other session has sent a step in the last 100 ms. */
+  private boolean onlySessionRecently(long sessionId, long now) {
+    if (sessionId != lastSession) {
+      lastSession = sessionId;
+      otherSessionSeenNanos = now;
+    }
+    return now - otherSessionSeenNanos > ALONE_NANOS;
+  }
+
   /** One previous shard's stream: its steps, answered in whatever order they finish. */
   private final class StepStream implements StreamObserver<StepRequest> {
     private final ServerCallStreamObserver<StepReply> replies;
@@ -147,12 +160,13 @@ public final class ShardPipelineService extends ShardPipelineGrpc.ShardPipelineI
         reply(failed(request, overloaded(bytes)), 0);
         return;
       }
-      if (tokens == 1 && inFlight.steps() == 1) {
-        // A decode step on an idle shard runs here, on the transport thread: handing it to a pool
-        // thread costs a wake-up per hop, which on a loaded machine is most of the hop's latency.
-        // Only one such step at a time, and never a prefill, so the transport is held for one
-        // token's compute at most.
-        run(request, received, bytes);
+      if (tokens == 1 && request.getStartPosition() > 0) {
+        // A decode step joins the batch of other sessions' decode steps. When it is the only
+        // session about, it runs here on the transport thread: handing it to another thread costs
+        // a wake-up per hop, which on a loaded machine is most of the hop's latency. With several
+        // sessions the transport must keep reading, so that their steps can form the next batch.
+        boolean alone = onlySessionRecently(request.getSessionId(), received) && compute.decodeIdle();
+        batchedDecode(request, received, bytes, alone);
         return;
       }
       try {
@@ -162,6 +176,7 @@ public final class ShardPipelineService extends ShardPipelineGrpc.ShardPipelineI
       }
     }
 
+    /** A prefill (or any chunk of several tokens), alone on a compute thread. */
     private void run(StepRequest request, long received, long bytes) {
       if (cancelled) {
         finish(bytes);
@@ -169,31 +184,65 @@ public final class ShardPipelineService extends ShardPipelineGrpc.ShardPipelineI
       }
       try {
         checkPlan(request.getPlanId());
-        DecodedFrame frame = decode(request.getActivations());
+        DecodedFrame frame = frameOf(request.getActivations());
         long decoded = System.nanoTime();
         Sampling sampling = new Sampling(request.getSampling().getTemperature(), request.getSampling().getSeed());
         ShardOutput out =
             compute.layerStep(request.getSessionId(), frame.hidden(), frame.tokens(), request.getStartPosition(), sampling);
-        if (out.frame() == null) {
-          reply(answer(request, out, received, decoded, StepReply.newBuilder().setToken(out.token()).build()), bytes);
-          return;
-        }
-        long budget = request.getBudgetMillis() == 0 ? 0 : request.getBudgetMillis() - (System.nanoTime() - received) / 1_000_000;
-        CompletableFuture<StepReply> downstream =
-            next.send(request.toBuilder().setActivations(UnsafeByteOperations.unsafeWrap(out.frame())).build(), Math.max(1, budget));
-        downstream.whenComplete((reply, error) -> {
-          if (error == null) {
-            reply(answer(request, out, received, decoded, reply), bytes);
-          } else {
-            reply(failed(request, asShardFailure(error)), bytes);
-          }
-        });
+        passOn(request, received, decoded, out, bytes);
       } catch (ShardFailure failure) {
         reply(failed(request, failure), bytes);
       } catch (RuntimeException unexpected) {
-        reply(failed(request, new ShardFailure(compute.shardIndex(), Kind.UNAVAILABLE,
-            "shard " + compute.shardIndex() + " failed the step: " + StepErrors.printable(unexpected.getMessage()))), bytes);
+        reply(failed(request, unexpected(unexpected)), bytes);
       }
+    }
+
+    /** A one-token decode step, through the shard's decode batches. */
+    private void batchedDecode(StepRequest request, long received, long bytes, boolean runHere) {
+      DecodedFrame frame;
+      try {
+        checkPlan(request.getPlanId());
+        frame = frameOf(request.getActivations());
+      } catch (ShardFailure failure) {
+        reply(failed(request, failure), bytes);
+        return;
+      }
+      long decoded = System.nanoTime();
+      compute.decodeStep(request.getSessionId(), frame.hidden(), request.getStartPosition(), runHere)
+          .whenComplete((out, error) -> {
+            if (error != null) {
+              Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+              reply(failed(request, cause instanceof ShardFailure f ? f : unexpected(cause)), bytes);
+              return;
+            }
+            try {
+              passOn(request, received, decoded, out, bytes);
+            } catch (RuntimeException unexpected) {
+              reply(failed(request, unexpected(unexpected)), bytes);
+            }
+          });
+    }
+
+    /** The last shard replies with its token; others send their frame on and reply when the token comes back. */
+    private void passOn(StepRequest request, long received, long decoded, ShardOutput out, long bytes) {
+      if (out.frame() == null) {
+        reply(answer(request, out, received, decoded, StepReply.newBuilder().setToken(out.token()).build()), bytes);
+        return;
+      }
+      long budget = request.getBudgetMillis() == 0 ? 0 : request.getBudgetMillis() - (System.nanoTime() - received) / 1_000_000;
+      next.send(request.toBuilder().setActivations(UnsafeByteOperations.unsafeWrap(out.frame())).build(), Math.max(1, budget))
+          .whenComplete((reply, error) -> {
+            if (error == null) {
+              reply(answer(request, out, received, decoded, reply), bytes);
+            } else {
+              reply(failed(request, asShardFailure(error)), bytes);
+            }
+          });
+    }
+
+    private ShardFailure unexpected(Throwable error) {
+      return new ShardFailure(compute.shardIndex(), Kind.UNAVAILABLE,
+          "shard " + compute.shardIndex() + " failed the step: " + StepErrors.printable(String.valueOf(error.getMessage())));
     }
 
     private StepReply answer(StepRequest request, ShardOutput out, long received, long decoded, StepReply downstream) {
@@ -301,7 +350,7 @@ public final class ShardPipelineService extends ShardPipelineGrpc.ShardPipelineI
         : new ShardFailure(next.toShard(), Kind.UNAVAILABLE, "shard " + next.toShard() + " failed: " + StepErrors.printable(String.valueOf(cause)));
   }
 
-  private DecodedFrame decode(ByteString activations) throws ShardFailure {
+  private DecodedFrame frameOf(ByteString activations) throws ShardFailure {
     try {
       return ActivationFrameCodec.decode(activations, limits);
     } catch (MalformedFrameException malformed) {

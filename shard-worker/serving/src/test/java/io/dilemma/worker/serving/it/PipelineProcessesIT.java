@@ -99,6 +99,15 @@ class PipelineProcessesIT {
     for (int i = 0; i < 4; i++) {
       assertThat(replies.get(i).get().tokens()).as("request %d", i).containsExactly(references.get(i));
     }
+    // concurrent sessions' decode steps ran in shared batches somewhere along the chain
+    double sessionsInBatches = 0;
+    double batches = 0;
+    for (int shard = 0; shard < 3; shard++) {
+      String metrics = client.get(unquantized.shardUrl(shard, "/metrics")).body();
+      sessionsInBatches += CompletionClient.metric(metrics, "dilemma_decode_batch_size_sum", "shard=\"" + shard + "\"");
+      batches += CompletionClient.metric(metrics, "dilemma_decode_batch_size_count", "shard=\"" + shard + "\"");
+    }
+    assertThat(sessionsInBatches).as("sessions in %s decode batches", batches).isGreaterThan(batches);
   }
 
   @Test
