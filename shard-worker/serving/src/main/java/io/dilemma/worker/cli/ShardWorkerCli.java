@@ -18,6 +18,7 @@ public final class ShardWorkerCli {
     CommandLine bench = new CommandLine(new BenchCommand());
     ModelCommands.benchSubcommands().forEach(bench::addSubcommand);
     bench.addSubcommand(new BenchPipelineCommand());
+    bench.addSubcommand(new BenchDecodeBatchCommand());
     bench.addSubcommand(new BenchCutCodecCommand());
     cli.addSubcommand(bench);
     cli.setParameterExceptionHandler(
