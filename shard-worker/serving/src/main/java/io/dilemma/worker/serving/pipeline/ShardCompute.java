@@ -161,6 +161,10 @@ public final class ShardCompute {
       try {
         // a decode step never starts a session, so the sampling parameters are not needed here
         job.state = sessionAt(job.sessionId, job.startPosition, null);
+        if (job.startPosition + 1 > runner.dimensions().maxPositions()) {
+          throw new ShardFailure(plan.shardIndex(), Kind.REJECTED,
+              "step at position " + job.startPosition + " exceeds the model's " + runner.dimensions().maxPositions() + " positions");
+        }
         ready.add(job);
       } catch (ShardFailure failure) {
         job.result.completeExceptionally(failure);
