@@ -8,8 +8,7 @@ import io.dilemma.worker.serving.plan.PlanException;
 import io.dilemma.worker.serving.plan.ShardPlanFile;
 import io.dilemma.worker.serving.head.ChatTemplate;
 import io.dilemma.worker.serving.http.HttpLimits;
-import io.grpc.ServerBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.dilemma.worker.serving.transport.ShardTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -50,6 +49,15 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--chat-template", description = "JSON chat template for /v1/chat/completions on the head: {system, user, assistant, assistantPrefix, stop}; default: plain \"User:\"/\"Assistant:\" lines")
   Path chatTemplate;
 
+  @Option(
+      names = "--tls-dir",
+      description = {
+        "mTLS between shards: a directory with tls.crt (this shard's certificate chain), tls.key (PKCS#8 PEM)",
+        "and ca.crt (the CA peers must chain to), e.g. a mounted kubernetes.io/tls Secret; re-read every minute.",
+        "Without it shards talk plaintext gRPC."
+      })
+  Path tlsDir;
+
   @Override
   public Integer call() throws InterruptedException {
     ShardWorker worker;
@@ -59,12 +67,16 @@ public final class ServeCommand implements Callable<Integer> {
       if (shard.head() && grpcPort != null) {
         spec.commandLine().getErr().println("note: --grpc-port is ignored: the head runs no gRPC server");
       }
-      Optional<ServerBuilder<?>> grpc =
+      Optional<ShardWorker.GrpcServerFactory> grpc =
           shard.head()
               ? Optional.empty()
-              : Optional.of(NettyServerBuilder.forAddress(new InetSocketAddress(bind, grpcPort == null ? DEFAULT_GRPC_PORT : grpcPort)));
+              : Optional.of(ShardWorker.GrpcServerFactory.on(new InetSocketAddress(bind, grpcPort == null ? DEFAULT_GRPC_PORT : grpcPort)));
+      ShardTls tls = tlsDir == null ? ShardTls.plaintext() : ShardTls.fromDirectory(tlsDir, ShardTls.DEFAULT_RELOAD);
       Path modelDir = new ModelSourceResolver(pvcRoot, modelCache).resolve(shard);
-      worker = ShardWorker.start(shard, modelDir, new ShardWorker.Listeners(new InetSocketAddress(bind, httpPort), grpc, HttpLimits.defaults(), chat));
+      worker = ShardWorker.start(shard, modelDir, new ShardWorker.Listeners(new InetSocketAddress(bind, httpPort), grpc, HttpLimits.defaults(), chat), tls);
+    } catch (ShardTls.TlsConfigException e) {
+      spec.commandLine().getErr().println("error: --tls-dir " + e.getMessage());
+      return 2;
     } catch (PlanException | ModelException e) {
       spec.commandLine().getErr().println("error: " + e.getMessage());
       return 1;

@@ -4,6 +4,7 @@ import io.dilemma.worker.serving.head.CompletionEngine;
 import io.dilemma.worker.serving.head.Downstream;
 import io.dilemma.worker.serving.pipeline.NextShardLink;
 import io.dilemma.worker.serving.pipeline.ShardFailure;
+import io.dilemma.worker.serving.pipeline.ShardPipelineService;
 import io.grpc.Server;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -34,8 +35,11 @@ public sealed interface ShardRole extends AutoCloseable permits ShardRole.Head, 
     }
   }
 
-  /** A shard after the head: a middle shard forwards to {@code next}, the last one samples. */
-  record Relay(String planId, Server grpc, Optional<NextShardLink> next) implements ShardRole {
+  /**
+   * A shard after the head: a middle shard forwards to {@code next}, the last one samples.
+   * {@code service} is the step-stream service {@code grpc} serves; it owns the compute pool.
+   */
+  record Relay(String planId, Server grpc, ShardPipelineService service, Optional<NextShardLink> next) implements ShardRole {
     @Override
     public void checkChain() throws ShardFailure {
       if (next.isPresent()) {
@@ -51,6 +55,7 @@ public sealed interface ShardRole extends AutoCloseable permits ShardRole.Head, 
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+      service.close();
       next.ifPresent(NextShardLink::close);
     }
   }

@@ -21,6 +21,8 @@ import io.dilemma.worker.serving.metrics.ServingMetrics;
 import io.dilemma.worker.serving.pipeline.NextShardLink;
 import io.dilemma.worker.serving.pipeline.ShardCompute;
 import io.dilemma.worker.serving.pipeline.ShardPipelineService;
+import io.dilemma.worker.serving.transport.ShardGrpcServer;
+import io.dilemma.worker.serving.transport.ShardTls;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import java.io.IOException;
@@ -43,41 +45,76 @@ public final class ShardWorker implements AutoCloseable {
    * Where and how a worker listens.
    *
    * @param http the HTTP API's address (port 0 picks a free one)
-   * @param grpc the gRPC server a relay serves on, configured by the caller (address, TLS); the head
-   *     runs none, so it is empty for a head's plan
+   * @param grpc the gRPC server a relay serves on, chosen by the caller (an address, or an
+   *     in-process server in tests); the head runs none, so it is empty for a head's plan
    * @param httpLimits what one HTTP client may cost
    * @param chat how the head turns chat messages into a prompt
    */
-  public record Listeners(InetSocketAddress http, Optional<ServerBuilder<?>> grpc, HttpLimits httpLimits, ChatTemplate chat) {}
+  public record Listeners(InetSocketAddress http, Optional<GrpcServerFactory> grpc, HttpLimits httpLimits, ChatTemplate chat) {}
+
+  /**
+   * A relay's gRPC server, built once the worker knows the largest frame its model can send and
+   * with the worker's TLS, so a shard's server and its link to the next shard share one identity.
+   */
+  @FunctionalInterface
+  public interface GrpcServerFactory {
+    ServerBuilder<?> builder(ShardTls tls, int maxMessageBytes);
+
+    /** The production server on {@code address}: mTLS when configured, per-connection limits. */
+    static GrpcServerFactory on(InetSocketAddress address) {
+      return (tls, maxMessageBytes) -> ShardGrpcServer.builder(address, tls, maxMessageBytes);
+    }
+  }
 
   private final ShardPlan plan;
   private final ShardRunner runner;
   private final ShardRole role;
   private final ShardHttpApi http;
   private final ScheduledExecutorService janitor;
+  private final ShardTls tls;
   private final CountDownLatch closed = new CountDownLatch(1);
 
-  private ShardWorker(ShardPlan plan, ShardRunner runner, ShardRole role, ShardHttpApi http, ScheduledExecutorService janitor) {
+  private ShardWorker(
+      ShardPlan plan, ShardRunner runner, ShardRole role, ShardHttpApi http, ScheduledExecutorService janitor, ShardTls tls) {
     this.plan = plan;
     this.runner = runner;
     this.role = role;
     this.http = http;
     this.janitor = janitor;
+    this.tls = tls;
   }
 
+  /** A worker whose shards talk plaintext gRPC. */
   public static ShardWorker start(ShardPlan plan, Path modelDir, Listeners listeners) throws ModelException, IOException {
+    return start(plan, modelDir, listeners, ShardTls.plaintext());
+  }
+
+  /**
+   * @param tls mTLS between shards ({@link ShardTls#fromDirectory}), or plaintext; the worker owns
+   *     it from here and closes it, also when it fails to start
+   */
+  public static ShardWorker start(ShardPlan plan, Path modelDir, Listeners listeners, ShardTls tls)
+      throws ModelException, IOException {
     LayerSelection selection =
         new LayerSelection(plan.firstLayer(), plan.lastLayer(), plan.layerBits(), plan.head(), plan.lmHead());
-    ShardRunner runner = ShardRunner.open(modelDir, selection);
+    ShardRunner runner;
     try {
-      return start(plan, runner, plan.head() ? promptText(modelDir) : PromptText.NONE, listeners);
-    } catch (IOException | RuntimeException e) {
+      runner = ShardRunner.open(modelDir, selection);
+    } catch (ModelException | RuntimeException e) {
+      tls.close();
+      throw e;
+    }
+    try {
+      return start(plan, runner, plan.head() ? promptText(modelDir) : PromptText.NONE, listeners, tls);
+    } catch (ModelException | IOException | RuntimeException e) {
       runner.close();
+      tls.close();
       throw e;
     }
   }
 
-  private static ShardWorker start(ShardPlan plan, ShardRunner runner, PromptText text, Listeners listeners) throws IOException {
+  private static ShardWorker start(ShardPlan plan, ShardRunner runner, PromptText text, Listeners listeners, ShardTls tls)
+      throws IOException {
     ShardPlan.ServingLimits limits = plan.limits() == null ? ShardPlan.ServingLimits.defaults() : plan.limits();
     ServingMetrics metrics = new ServingMetrics(plan.deployment() == null ? "" : plan.deployment(), plan.shardIndex());
     ShardCompute compute = new ShardCompute(runner, plan, metrics);
@@ -87,29 +124,32 @@ public final class ShardWorker implements AutoCloseable {
         plan.lmHead()
             ? Optional.empty()
             : Optional.of(new NextShardLink(
-                plan.shardIndex(), plan.nextShard(), Duration.ofMillis(limits.requestTimeoutMillis()), maxMessageBytes, metrics));
+                plan.shardIndex(), plan.shardCount() - 1, plan.nextShard(), Duration.ofMillis(limits.requestTimeoutMillis()),
+                maxMessageBytes, tls.channelCredentials(), metrics));
     ShardRole role;
     Optional<OpenAiApi> api = Optional.empty();
     int vocabSize = runner.dimensions().vocabSize();
     try {
       if (plan.head()) {
-        Optional<Downstream> downstream = next.map(link -> Downstream.over(link, plan.shardCount()));
+        Optional<Downstream> downstream = next.map(Downstream::over);
         CompletionEngine engine = new CompletionEngine(plan.planId(), compute, downstream, vocabSize, metrics);
         role = new ShardRole.Head(engine, downstream);
         String model = plan.model().name() == null ? plan.deployment() : plan.model().name();
         api = Optional.of(new OpenAiApi(
             new TextGeneration(engine, text), text, listeners.chat(), model, vocabSize, listeners.httpLimits().maxPromptBytes()));
       } else {
-        ServerBuilder<?> builder =
+        GrpcServerFactory server =
             listeners.grpc().orElseThrow(() -> new IllegalArgumentException(
                 "shard " + plan.shardIndex() + " serves the pipeline over gRPC, but no gRPC port was given"));
-        Server grpc =
-            builder
-                .addService(new ShardPipelineService(plan.planId(), compute, next.orElse(null)))
-                .maxInboundMessageSize(maxMessageBytes)
-                .build()
-                .start();
-        role = new ShardRole.Relay(plan.planId(), grpc, next);
+        ShardPipelineService service = new ShardPipelineService(plan.planId(), compute, next.orElse(null));
+        Server grpc;
+        try {
+          grpc = server.builder(tls, maxMessageBytes).addService(service).build().start();
+        } catch (IOException | RuntimeException e) {
+          service.close();
+          throw e;
+        }
+        role = new ShardRole.Relay(plan.planId(), grpc, service, next);
       }
     } catch (IOException | RuntimeException e) {
       next.ifPresent(NextShardLink::close);
@@ -130,7 +170,7 @@ public final class ShardWorker implements AutoCloseable {
     });
     long period = Math.max(1, Math.min(10, limits.sessionTtlSeconds() / 4));
     janitor.scheduleAtFixedRate(compute::evictIdleSessions, period, period, TimeUnit.SECONDS);
-    return new ShardWorker(plan, runner, role, http, janitor);
+    return new ShardWorker(plan, runner, role, http, janitor, tls);
   }
 
   private static PromptText promptText(Path modelDir) throws ModelException {
@@ -169,6 +209,7 @@ public final class ShardWorker implements AutoCloseable {
     http.close();
     role.close();
     janitor.shutdownNow();
+    tls.close();
     runner.close();
     closed.countDown();
   }

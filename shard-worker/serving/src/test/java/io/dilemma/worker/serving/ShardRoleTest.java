@@ -27,14 +27,14 @@ class ShardRoleTest {
         head, last, last ? null : "127.0.0.1:1", null, null, true, ServingLimits.defaults());
   }
 
-  private static ShardWorker.Listeners listeners(Optional<io.grpc.ServerBuilder<?>> grpc) {
+  private static ShardWorker.Listeners listeners(Optional<ShardWorker.GrpcServerFactory> grpc) {
     return new ShardWorker.Listeners(new InetSocketAddress("127.0.0.1", 0), grpc, HttpLimits.defaults(), ChatTemplate.plainDialogue());
   }
 
   @Test
   void theLastShardIsARelayServingThePipelineOnTheInjectedServer() throws Exception {
     String name = InProcessServerBuilder.generateName();
-    try (ShardWorker last = ShardWorker.start(plan(1, false, true), TinyModel.dir(), listeners(Optional.of(InProcessServerBuilder.forName(name))))) {
+    try (ShardWorker last = ShardWorker.start(plan(1, false, true), TinyModel.dir(), listeners(Optional.of((tls, maxMessageBytes) -> InProcessServerBuilder.forName(name))))) {
       assertThat(last.role()).isInstanceOfSatisfying(ShardRole.Relay.class, relay -> assertThat(relay.next()).isEmpty());
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       try {

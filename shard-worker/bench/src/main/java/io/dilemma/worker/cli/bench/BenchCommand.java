@@ -12,6 +12,7 @@ public final class BenchCommand {
     CommandLine cli = new CommandLine(new BenchCommand());
     cli.addSubcommand(new BenchModelCommand());
     cli.addSubcommand(new BenchPipelineCommand());
+    cli.addSubcommand(new BenchDecodeBatchCommand());
     cli.addSubcommand(new BenchCutCodecCommand());
     return ShardWorkerCli.withErrorHandling(cli);
   }

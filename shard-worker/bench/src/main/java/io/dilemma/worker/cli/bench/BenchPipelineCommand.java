@@ -112,7 +112,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
 
   /** Best decode rates of the single process and the pipeline, measured alternately so both see the same machine load. */
   private record Comparison(
-      double referenceRate, double pipelineRate, double overheadMicros, double chainCheckMicros, boolean identical) {}
+      double referenceRate, double pipelineRate, double overheadMicros, double chainCheckMicros, boolean identical, String hops) {}
 
   private Comparison compare(ShardRunner whole, LocalPipeline pipeline, long[] prompt) throws IOException, InterruptedException {
     double referenceRate = 0;
@@ -120,6 +120,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     double overheadMicros = 0;
     boolean identical = true;
     warmUp(pipeline, prompt);
+    double[][] linksBefore = linkBuckets(pipeline);
     for (int run = 0; run <= repeats; run++) {
       Generation.Result reference = Generation.generate(new ShardDecoder(whole), prompt, newTokens, TokenSampler.greedy());
       JsonNode response = complete(pipeline, prompt);
@@ -138,7 +139,53 @@ public final class BenchPipelineCommand implements Callable<Integer> {
         overheadMicros = response.at("/timing/decode_overhead_us_per_step").asDouble();
       }
     }
-    return new Comparison(referenceRate, pipelineRate, overheadMicros, chainCheckMicros(pipeline), identical);
+    String hops = hopDistribution(linksBefore, linkBuckets(pipeline));
+    return new Comparison(referenceRate, pipelineRate, overheadMicros, chainCheckMicros(pipeline), identical, hops);
+  }
+
+  /** Cumulative counts of {@code dilemma_link_transfer_seconds} per hop, in bucket order. */
+  private double[][] linkBuckets(LocalPipeline pipeline) throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    double[][] hops = new double[shards - 1][io.dilemma.worker.serving.metrics.ServingMetrics.LINK_BUCKETS.length];
+    for (int from = 0; from < shards - 1; from++) {
+      String metrics = http.send(HttpRequest.newBuilder(pipeline.shardUrl(from, "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      for (String line : metrics.split("\n")) {
+        if (!line.startsWith("dilemma_link_transfer_seconds_bucket{") || !line.contains("from=\"" + from + "\"")) {
+          continue;
+        }
+        int le = line.indexOf("le=\"") + 4;
+        String bound = line.substring(le, line.indexOf('"', le));
+        double[] bounds = io.dilemma.worker.serving.metrics.ServingMetrics.LINK_BUCKETS;
+        for (int b = 0; b < bounds.length; b++) {
+          if (!bound.equals("+Inf") && Math.abs(Double.parseDouble(bound) - bounds[b]) < 1e-12) {
+            hops[from][b] = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+          }
+        }
+      }
+    }
+    return hops;
+  }
+
+  /** Per hop, the measured steps' link overhead quantiles as histogram bucket bounds ("p50 ≤ 200 µs"). */
+  private static String hopDistribution(double[][] before, double[][] after) {
+    double[] bounds = io.dilemma.worker.serving.metrics.ServingMetrics.LINK_BUCKETS;
+    StringBuilder out = new StringBuilder();
+    for (int hop = 0; hop < before.length; hop++) {
+      double total = after[hop][bounds.length - 1] - before[hop][bounds.length - 1];
+      out.append(String.format("  hop %d→%d link overhead per step (%.0f steps):", hop, hop + 1, total));
+      for (double q : new double[] {0.5, 0.9, 0.99}) {
+        String shown = "> " + Math.round(bounds[bounds.length - 1] * 1e6) + " µs";
+        for (int b = 0; b < bounds.length; b++) {
+          if (after[hop][b] - before[hop][b] >= q * total) {
+            shown = "≤ " + Math.round(bounds[b] * 1e6) + " µs";
+            break;
+          }
+        }
+        out.append(String.format(" p%.0f %s", q * 100, shown));
+      }
+      out.append('\n');
+    }
+    return out.toString();
   }
 
   /**
@@ -185,6 +232,7 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     out.printf(
         "  overhead beyond compute and frame coding: %.0f µs per decode step (RPC, wire, scheduling; %d hops); an empty HTTP + chain round trip takes %.0f µs%n",
         result.overheadMicros(), shards - 1, result.chainCheckMicros());
+    out.print(result.hops());
     out.flush();
   }
 

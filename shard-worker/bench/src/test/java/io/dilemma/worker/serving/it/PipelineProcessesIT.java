@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.dilemma.worker.serving.grpc.v1.ShardPipelineGrpc;
+import io.dilemma.worker.serving.grpc.v1.StepError;
 import io.dilemma.worker.serving.grpc.v1.StepRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -101,6 +101,15 @@ class PipelineProcessesIT {
     for (int i = 0; i < 4; i++) {
       assertThat(replies.get(i).get().tokens()).as("request %d", i).containsExactly(references.get(i));
     }
+    // concurrent sessions' decode steps ran in shared batches somewhere along the chain
+    double sessionsInBatches = 0;
+    double batches = 0;
+    for (int shard = 0; shard < 3; shard++) {
+      String metrics = client.get(unquantized.shardUrl(shard, "/metrics")).body();
+      sessionsInBatches += CompletionClient.metric(metrics, "dilemma_decode_batch_size_sum", "shard=\"" + shard + "\"");
+      batches += CompletionClient.metric(metrics, "dilemma_decode_batch_size_count", "shard=\"" + shard + "\"");
+    }
+    assertThat(sessionsInBatches).as("sessions in %s decode batches", batches).isGreaterThan(batches);
   }
 
   @Test
@@ -252,26 +261,30 @@ class PipelineProcessesIT {
   @Order(5)
   void malformedAndOversizedFramesAreRefusedAndTheShardKeepsServing() throws Exception {
     String shard1 = unquantized.plan(0).nextShard();
-    ManagedChannel channel = ManagedChannelBuilder.forTarget(shard1).usePlaintext().build();
-    try {
-      var stub = ShardPipelineGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+    ManagedChannel channel = ManagedChannelBuilder.forTarget(shard1).usePlaintext().maxInboundMessageSize(128 << 20).build();
+    try (StepClient steps = new StepClient(channel)) {
       StepRequest garbage =
           StepRequest.newBuilder()
               .setPlanId(unquantized.plan(1).planId())
               .setSessionId(42)
               .setActivations(ByteString.copyFromUtf8("DLAF but not really a frame"))
               .build();
-      assertThatThrownBy(() -> stub.forward(garbage))
-          .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-            assertThat(e.getStatus().getDescription()).startsWith("shard 1: activation frame");
-          });
-      StepRequest oversized = garbage.toBuilder().setActivations(ByteString.copyFrom(new byte[64 << 20])).build();
-      assertThatThrownBy(() -> ShardPipelineGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS).forward(oversized))
-          .isInstanceOfSatisfying(StatusRuntimeException.class,
-              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
-      StepRequest otherPlan = garbage.toBuilder().setPlanId("stale").build();
-      assertThatThrownBy(() -> stub.forward(otherPlan)).hasMessageContaining("serves plan " + unquantized.plan(1).planId() + ", not stale");
+      StepError refused = steps.send(garbage).getError();
+      assertThat(refused.getKind()).isEqualTo(StepError.Kind.REJECTED);
+      assertThat(refused.getShard()).isEqualTo(1);
+      assertThat(refused.getMessage()).startsWith("shard 1: activation frame");
+
+      StepRequest otherPlan = garbage.toBuilder().setSessionId(43).setPlanId("stale").build();
+      StepError stale = steps.send(otherPlan).getError();
+      assertThat(stale.getMessage()).contains("does not serve plan \"stale\"").doesNotContain(unquantized.plan(1).planId());
+    }
+    try (StepClient steps = new StepClient(channel)) {
+      StepRequest oversized =
+          StepRequest.newBuilder().setPlanId("p").setSessionId(44).setActivations(ByteString.copyFrom(new byte[64 << 20])).build();
+      assertThatThrownBy(() -> steps.send(oversized))
+          .hasRootCauseInstanceOf(StatusRuntimeException.class)
+          .rootCause()
+          .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
     } finally {
       channel.shutdownNow();
     }

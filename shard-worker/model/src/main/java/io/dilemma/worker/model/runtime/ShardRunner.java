@@ -216,6 +216,115 @@ public final class ShardRunner implements AutoCloseable {
     return new LayerStep(x, new LayerKvCache(keys, values, total), received);
   }
 
+  /**
+   * One decode token for each of several sessions, through the selected layers in one run per
+   * layer: the weights are streamed once for the whole batch. The sessions' pasts are laid side by
+   * side in one past, and the mask lets each token attend only to its own session's past and
+   * itself, so each session's result is what {@link #runLayers} gives it alone (up to float
+   * summation order; a batch of one is identical). Results are in the order of {@code hidden}.
+   */
+  public LayerStep[] runLayersBatch(float[][] hidden, KvState[] pasts) {
+    if (layers.isEmpty()) {
+      throw new IllegalStateException("this shard has no layers");
+    }
+    int batch = hidden.length;
+    if (batch == 0 || pasts.length != batch) {
+      throw new IllegalArgumentException("a batch needs one past per token: " + batch + " tokens, " + pasts.length + " pasts");
+    }
+    int d = dimensions.hiddenSize();
+    int heads = dimensions.heads();
+    int headDim = dimensions.headDim();
+    LayerKvCache[] caches = new LayerKvCache[batch];
+    int[] offset = new int[batch];
+    int sumPast = 0;
+    float[] x = new float[batch * d];
+    for (int b = 0; b < batch; b++) {
+      checkHidden(hidden[b], 1);
+      caches[b] = (LayerKvCache) pasts[b];
+      if (caches[b].layers() != 0 && caches[b].layers() != layers.size()) {
+        throw new IllegalArgumentException("KV state holds " + caches[b].layers() + " layers, this shard runs " + layers.size());
+      }
+      if (caches[b].length() + 1 > dimensions.maxPositions()) {
+        throw new IllegalArgumentException("sequence of " + (caches[b].length() + 1) + " tokens exceeds the model's " + dimensions.maxPositions() + " positions");
+      }
+      offset[b] = sumPast;
+      sumPast += caches[b].length();
+      System.arraycopy(hidden[b], 0, x, b * d, d);
+    }
+    int total = sumPast + batch;
+    float[] mask = new float[batch * total];
+    java.util.Arrays.fill(mask, Float.NEGATIVE_INFINITY);
+    for (int b = 0; b < batch; b++) {
+      java.util.Arrays.fill(mask, b * total + offset[b], b * total + offset[b] + caches[b].length(), 0f);
+      mask[b * total + sumPast + b] = 0f;
+    }
+    float[][][] keys = new float[batch][layers.size()][];
+    float[][][] values = new float[batch][layers.size()][];
+    float[] received = null;
+    try (OnnxTensor maskTensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(mask), new long[] {1, 1, batch, total})) {
+      for (int i = 0; i < layers.size(); i++) {
+        boolean last = i == layers.size() - 1;
+        float[] pastKeys = new float[heads * sumPast * headDim];
+        float[] pastValues = new float[heads * sumPast * headDim];
+        for (int b = 0; b < batch; b++) {
+          int length = caches[b].length();
+          if (length == 0) {
+            continue;
+          }
+          float[] k = caches[b].keys(i);
+          float[] v = caches[b].values(i);
+          for (int h = 0; h < heads; h++) {
+            System.arraycopy(k, h * length * headDim, pastKeys, (h * sumPast + offset[b]) * headDim, length * headDim);
+            System.arraycopy(v, h * length * headDim, pastValues, (h * sumPast + offset[b]) * headDim, length * headDim);
+          }
+        }
+        long[] pastShape = {1, heads, sumPast, headDim};
+        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, batch, d});
+            OnnxTensor pk = OnnxTensor.createTensor(env, FloatBuffer.wrap(pastKeys), pastShape);
+            OnnxTensor pv = OnnxTensor.createTensor(env, FloatBuffer.wrap(pastValues), pastShape);
+            OrtSession.Result result =
+                layers.get(i).run(
+                    Map.of(
+                        DecoderBlockGraph.HIDDEN, in,
+                        DecoderBlockGraph.PAST_KEY, pk,
+                        DecoderBlockGraph.PAST_VALUE, pv,
+                        DecoderBlockGraph.MASK, maskTensor),
+                    last ? LAST_LAYER_OUTPUTS : LAYER_OUTPUTS)) {
+          x = floats(result, DecoderBlockGraph.HIDDEN_OUT);
+          float[] presentKeys = floats(result, DecoderBlockGraph.PRESENT_KEY);
+          float[] presentValues = floats(result, DecoderBlockGraph.PRESENT_VALUE);
+          for (int b = 0; b < batch; b++) {
+            int length = caches[b].length();
+            float[] k = new float[heads * (length + 1) * headDim];
+            float[] v = new float[heads * (length + 1) * headDim];
+            for (int h = 0; h < heads; h++) {
+              int from = (h * total + offset[b]) * headDim;
+              int to = h * (length + 1) * headDim;
+              System.arraycopy(presentKeys, from, k, to, length * headDim);
+              System.arraycopy(presentValues, from, v, to, length * headDim);
+              int own = (h * total + sumPast + b) * headDim;
+              System.arraycopy(presentKeys, own, k, to + length * headDim, headDim);
+              System.arraycopy(presentValues, own, v, to + length * headDim, headDim);
+            }
+            keys[b][i] = k;
+            values[b][i] = v;
+          }
+          if (last) {
+            received = floats(result, DecoderBlockGraph.RECEIVED);
+          }
+        }
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException("decoder layer failed: " + GraphLoader.oneLine(e.getMessage()), e);
+    }
+    LayerStep[] steps = new LayerStep[batch];
+    for (int b = 0; b < batch; b++) {
+      float[] out = java.util.Arrays.copyOfRange(x, b * d, (b + 1) * d);
+      steps[b] = new LayerStep(out, new LayerKvCache(keys[b], values[b], caches[b].length() + 1), new float[] {received[sumPast + b]});
+    }
+    return steps;
+  }
+
   /** Logits {@code [vocabSize]} for the last token of the chunk. */
   public float[] lmHeadLastToken(float[] hidden, int tokens) {
     checkHidden(hidden, tokens);

@@ -87,6 +87,23 @@ public final class ActivationFrameCodec {
     return frame;
   }
 
+  /**
+   * The token count a frame's header declares, read without decoding it: what a shard sizes a
+   * step's admission by. 1 when the header is too short (the decoder refuses such a frame).
+   */
+  public static int declaredTokens(com.google.protobuf.ByteString frame) {
+    if (frame.size() < HEADER_BYTES) {
+      return 1;
+    }
+    int tokens = (frame.byteAt(8) & 0xFF) | (frame.byteAt(9) & 0xFF) << 8 | (frame.byteAt(10) & 0xFF) << 16 | (frame.byteAt(11) & 0xFF) << 24;
+    return tokens <= 0 ? 1 : tokens;
+  }
+
+  /** {@link #decode(byte[], FrameLimits)} of a frame received in a protobuf message. */
+  public static DecodedFrame decode(com.google.protobuf.ByteString frame, FrameLimits limits) throws MalformedFrameException {
+    return decode(frame.toByteArray(), limits);
+  }
+
   /** Decodes a frame, checking every field against {@code limits} before allocating anything. */
   public static DecodedFrame decode(byte[] frame, FrameLimits limits) throws MalformedFrameException {
     if (frame.length < HEADER_BYTES) {

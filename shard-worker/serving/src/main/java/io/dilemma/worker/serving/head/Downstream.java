@@ -18,7 +18,7 @@ public interface Downstream extends AutoCloseable {
   void close();
 
   /** The gRPC link to shard 1, with every failure it reports checked before the head repeats it. */
-  static Downstream over(NextShardLink link, int shardCount) {
-    return new UntrustedDownstream(link, shardCount);
+  static Downstream over(NextShardLink link) {
+    return new UntrustedDownstream(link);
   }
 }

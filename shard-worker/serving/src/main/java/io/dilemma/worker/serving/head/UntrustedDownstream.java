@@ -4,21 +4,20 @@ import io.dilemma.worker.serving.grpc.v1.StepReply;
 import io.dilemma.worker.serving.grpc.v1.StepRequest;
 import io.dilemma.worker.serving.pipeline.NextShardLink;
 import io.dilemma.worker.serving.pipeline.ShardFailure;
+import io.dilemma.worker.serving.pipeline.StepErrors;
 
 /**
- * What shard 1 says about a failure is a claim, not the head's verdict: its error trailers may be
- * malformed or forged. The shard index must lie behind the head, the text is cut to one printable
- * line and quoted as that shard's, and an error reply the link cannot even read becomes
- * "unavailable" for shard 1 instead of an exception in the head.
+ * What shard 1 says about a failure is a claim, not the head's verdict. The link already refuses a
+ * report naming a shard outside the ones behind the head and bounds its text to one printable line
+ * ({@link StepErrors}); here the text is quoted as that shard's, never as the head's own words, and
+ * an error reply the link cannot even read becomes "unavailable" for shard 1 instead of an
+ * exception in the head.
  */
 final class UntrustedDownstream implements Downstream {
-  static final int MAX_DETAIL_CHARS = 300;
   private final NextShardLink link;
-  private final int shardCount;
 
-  UntrustedDownstream(NextShardLink link, int shardCount) {
+  UntrustedDownstream(NextShardLink link) {
     this.link = link;
-    this.shardCount = shardCount;
   }
 
   @Override
@@ -59,11 +58,10 @@ final class UntrustedDownstream implements Downstream {
 
   ShardFailure checked(ShardFailure claimed) {
     int shard = claimed.shardIndex();
-    int blamed = shard >= link.toShard() && shard < shardCount ? shard : link.toShard();
-    String detail = detail(claimed.getMessage());
-    String prefix = "shard " + blamed + " ";
+    String detail = StepErrors.printable(claimed.getMessage());
+    String prefix = "shard " + shard + " ";
     // the link's own words already start with the shard's name; a remote claim gets it prepended
-    return new ShardFailure(blamed, claimed.kind(), detail.startsWith(prefix) ? detail : "shard " + blamed + ": " + detail);
+    return new ShardFailure(shard, claimed.kind(), detail.startsWith(prefix) ? detail : "shard " + shard + ": " + detail);
   }
 
   private ShardFailure unreadable(RuntimeException error) {
@@ -72,23 +70,5 @@ final class UntrustedDownstream implements Downstream {
         ShardFailure.Kind.UNAVAILABLE,
         "shard " + link.toShard() + " at " + link.address() + " sent an error reply the head cannot read ("
             + error.getClass().getSimpleName() + ")");
-  }
-
-  /** One line of printable characters, at most {@link #MAX_DETAIL_CHARS}. */
-  static String detail(String text) {
-    if (text == null || text.isBlank()) {
-      return "no detail";
-    }
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < text.length() && out.length() < MAX_DETAIL_CHARS; i++) {
-      char c = text.charAt(i);
-      if (c == '\n' || c == '\r') {
-        break;
-      }
-      if (!Character.isISOControl(c) && !Character.isSurrogate(c) && c != '\uFFFD') {
-        out.append(c);
-      }
-    }
-    return text.length() > out.length() && out.length() >= MAX_DETAIL_CHARS ? out + "…" : out.toString();
   }
 }

@@ -184,14 +184,14 @@ public final class OpenAiApi {
   }
 
   /**
-   * The head's verdict on a chain failure: 503 (retry) when a shard is unreachable or lost the
-   * session, 502 when a shard after the head refused the step the head sent, which is never the
-   * client's fault; only the head's own refusal is a 400.
+   * The head's verdict on a chain failure: 503 (retry) when a shard is unreachable, at its bound
+   * of in-flight work or lost the session, 502 when a shard after the head refused the step the
+   * head sent, which is never the client's fault; only the head's own refusal is a 400.
    */
   static ApiError chainError(ShardFailure failure) {
     int status =
         switch (failure.kind()) {
-          case UNAVAILABLE, SESSION_LOST -> 503;
+          case UNAVAILABLE, SESSION_LOST, OVERLOADED -> 503;
           case REJECTED -> failure.shardIndex() == 0 ? 400 : 502;
         };
     String type = status == 400 ? "invalid_request_error" : "server_error";

@@ -15,6 +15,11 @@ import java.util.function.DoubleSupplier;
  * two shard indices: bounded by the chain length, never by sessions or requests.
  */
 public final class ServingMetrics {
+  /** A hop's overhead is a few hundred microseconds when all is well: finer buckets there. */
+  public static final double[] LINK_BUCKETS = {
+    0.00005, 0.0001, 0.00015, 0.0002, 0.0003, 0.0005, 0.00075, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 1, 5
+  };
+
   private static final double[] LATENCY_BUCKETS = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120
   };
@@ -28,6 +33,7 @@ public final class ServingMetrics {
   private final Histogram shardCompute;
   private final Counter linkBytes;
   private final Histogram linkTransfer;
+  private final Histogram decodeBatch;
   private final Counter sessionsEvicted;
 
   public ServingMetrics(String deployment, int shardIndex) {
@@ -71,7 +77,14 @@ public final class ServingMetrics {
             .name("dilemma_link_transfer_seconds")
             .help("Time a step spends on the link between two shards (round trip minus the receiver's handling)")
             .labelNames("deployment", "from", "to")
-            .classicUpperBounds(LATENCY_BUCKETS)
+            .classicUpperBounds(LINK_BUCKETS)
+            .register(registry);
+    decodeBatch =
+        Histogram.builder()
+            .name("dilemma_decode_batch_size")
+            .help("Sessions whose decode steps ran together in one batch on a shard")
+            .labelNames("deployment", "shard")
+            .classicUpperBounds(1, 2, 4, 8, 16, 32)
             .register(registry);
     sessionsEvicted =
         Counter.builder()
@@ -98,6 +111,10 @@ public final class ServingMetrics {
 
   public void firstToken(double seconds) {
     timeToFirstToken.labelValues(deployment).observe(seconds);
+  }
+
+  public void decodeBatch(int shardIndex, int sessions) {
+    decodeBatch.labelValues(deployment, Integer.toString(shardIndex)).observe(sessions);
   }
 
   public void shardCompute(int shardIndex, double seconds) {

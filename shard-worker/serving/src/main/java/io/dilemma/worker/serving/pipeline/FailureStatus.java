@@ -23,6 +23,7 @@ final class FailureStatus {
           case UNAVAILABLE -> Status.UNAVAILABLE;
           case SESSION_LOST -> Status.FAILED_PRECONDITION;
           case REJECTED -> Status.INVALID_ARGUMENT;
+          case OVERLOADED -> Status.RESOURCE_EXHAUSTED;
         };
     Metadata trailers = new Metadata();
     trailers.put(FAILED_SHARD, Integer.toString(failure.shardIndex()));
@@ -34,13 +35,16 @@ final class FailureStatus {
    * The failure behind a call to shard {@code calledShard} at {@code address}: the one reported in
    * the trailers if a shard reported it, otherwise the called shard itself could not be reached.
    */
-  static ShardFailure fromCall(StatusRuntimeException error, int calledShard, String address, long timeoutMillis) {
+  static ShardFailure fromCall(
+      StatusRuntimeException error, int calledShard, int lastShard, String address, long timeoutMillis) {
     Metadata trailers = error.getTrailers();
     if (trailers != null && trailers.containsKey(FAILED_SHARD)) {
+      ShardFailure reported = reported(trailers, calledShard, lastShard);
+      if (reported != null) {
+        return new ShardFailure(reported.shardIndex(), reported.kind(), StepErrors.printable(error.getStatus().getDescription()));
+      }
       return new ShardFailure(
-          Integer.parseInt(trailers.get(FAILED_SHARD)),
-          Kind.valueOf(trailers.get(FAILURE_KIND)),
-          error.getStatus().getDescription());
+          calledShard, Kind.UNAVAILABLE, "shard " + calledShard + " at " + address + " sent an invalid error report");
     }
     Status status = error.getStatus();
     String reason =
@@ -52,6 +56,17 @@ final class FailureStatus {
         };
     Kind kind = status.getCode() == Status.Code.RESOURCE_EXHAUSTED ? Kind.REJECTED : Kind.UNAVAILABLE;
     return new ShardFailure(calledShard, kind, "shard " + calledShard + " at " + address + " " + reason);
+  }
+
+  /** The failure named in the trailers, or null when they do not name a shard after the caller and a known kind. */
+  private static ShardFailure reported(Metadata trailers, int calledShard, int lastShard) {
+    try {
+      int shard = Integer.parseInt(trailers.get(FAILED_SHARD));
+      Kind kind = Kind.valueOf(String.valueOf(trailers.get(FAILURE_KIND)));
+      return shard < calledShard || shard > lastShard ? null : new ShardFailure(shard, kind, "");
+    } catch (IllegalArgumentException notAnIndexOrKind) {
+      return null;
+    }
   }
 
   /** gRPC says "io exception"; the cause says "Connection refused". */

@@ -12,7 +12,10 @@ import io.dilemma.worker.serving.metrics.ServingMetrics;
 import io.dilemma.worker.serving.pipeline.ShardFailure.Kind;
 import io.dilemma.worker.serving.session.SessionCache;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A shard's model work for one step of one session: (embed,) run the shard's layers against the
@@ -25,6 +28,8 @@ public final class ShardCompute {
   private final CutQuantization cut;
   private final ServingMetrics metrics;
   private final SessionCache<SessionState> sessions;
+  private final long kvBudgetBytes;
+  private final DecodeBatcher<DecodeJob> batcher;
 
   public ShardCompute(ShardRunner runner, ShardPlan plan, ServingMetrics metrics) {
     this.runner = runner;
@@ -32,6 +37,7 @@ public final class ShardCompute {
     this.cut = plan.outgoingCut() == null ? CutQuantization.none() : plan.outgoingCut();
     this.metrics = metrics;
     ShardPlan.ServingLimits limits = plan.limits() == null ? ShardPlan.ServingLimits.defaults() : plan.limits();
+    this.kvBudgetBytes = limits.kvCacheBytes();
     this.sessions =
         new SessionCache<>(
             limits.kvCacheBytes(),
@@ -40,7 +46,19 @@ public final class ShardCompute {
             System::nanoTime,
             (session, reason) -> metrics.sessionEvicted(reason));
     metrics.watchKvCache(sessions::totalBytes);
+    this.batcher = new DecodeBatcher<>(MAX_DECODE_BATCH, batchThread, this::runBatch);
   }
+
+  /** Decode steps of at most this many sessions run together; more wait for the next batch. */
+  static final int MAX_DECODE_BATCH = 32;
+
+  /** Runs the decode batches no caller runs itself; batches run one at a time, so one thread is enough per shard. */
+  private final java.util.concurrent.ExecutorService batchThread =
+      java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "decode-batch");
+        thread.setDaemon(true);
+        return thread;
+      });
 
   public int shardIndex() {
     return plan.shardIndex();
@@ -54,13 +72,165 @@ public final class ShardCompute {
     return runner.dimensions().maxPositions();
   }
 
-  /** The head's step: tokens never leave this method, only the hidden state after its layers. */
+  /**
+   * The head's step: tokens never leave this method, only the hidden state after its layers. A
+   * decode step joins the batch of concurrent sessions' decode steps.
+   */
   public ShardOutput headStep(long sessionId, long[] tokenIds, int startPosition, Sampling sampling)
       throws ShardFailure {
     long begin = System.nanoTime();
     float[] embedded = runner.embed(tokenIds, startPosition);
+    if (tokenIds.length == 1 && startPosition > 0) {
+      DecodeJob job = new DecodeJob(sessionId, embedded, startPosition, System.nanoTime() - begin);
+      try {
+        batcher.runHere(job);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ShardFailure(plan.shardIndex(), Kind.UNAVAILABLE, "shard " + plan.shardIndex() + " was interrupted");
+      }
+      return job.await();
+    }
     return step(sessionId, embedded, tokenIds.length, startPosition, sampling, System.nanoTime() - begin);
   }
+
+  /**
+   * A later shard's decode step (one token after a prefill), batched with the decode steps of
+   * other sessions. {@code runHere}: run it on the calling thread if no batch is running, for a
+   * caller that would otherwise hand it to another thread and wait.
+   */
+  public CompletableFuture<ShardOutput> decodeStep(long sessionId, float[] hidden, int startPosition, boolean runHere) {
+    DecodeJob job = new DecodeJob(sessionId, hidden, startPosition, 0);
+    if (runHere) {
+      try {
+        batcher.runHere(job);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        job.result.completeExceptionally(new ShardFailure(plan.shardIndex(), Kind.UNAVAILABLE, "interrupted"));
+      }
+    } else {
+      batcher.submit(job);
+    }
+    return job.result;
+  }
+
+  /** True when no decode batch runs or waits: a decode step now would run alone. */
+  public boolean decodeIdle() {
+    return batcher.idle();
+  }
+
+  /** A decode step waiting for its batch. */
+  private static final class DecodeJob implements DecodeBatcher.Step {
+    final long sessionId;
+    final float[] hidden;
+    final int startPosition;
+    final long embedNanos;
+    final CompletableFuture<ShardOutput> result = new CompletableFuture<>();
+    SessionState state;
+
+    DecodeJob(long sessionId, float[] hidden, int startPosition, long embedNanos) {
+      this.sessionId = sessionId;
+      this.hidden = hidden;
+      this.startPosition = startPosition;
+      this.embedNanos = embedNanos;
+    }
+
+    @Override
+    public CompletableFuture<?> result() {
+      return result;
+    }
+
+    ShardOutput await() throws ShardFailure {
+      try {
+        return result.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof ShardFailure failure) {
+          throw failure;
+        }
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
+    }
+  }
+
+  /**
+   * One batch of decode steps: every session's own KV cache and cut quota, one run of the layers
+   * (and of the LM head) for all of them.
+   */
+  private void runBatch(List<DecodeJob> batch) {
+    List<DecodeJob> ready = new ArrayList<>(batch.size());
+    for (DecodeJob job : batch) {
+      try {
+        // a decode step never starts a session, so the sampling parameters are not needed here
+        job.state = sessionAt(job.sessionId, job.startPosition, null);
+        if (job.startPosition + 1 > runner.dimensions().maxPositions()) {
+          throw new ShardFailure(plan.shardIndex(), Kind.REJECTED,
+              "step at position " + job.startPosition + " exceeds the model's " + runner.dimensions().maxPositions() + " positions");
+        }
+        ready.add(job);
+      } catch (ShardFailure failure) {
+        job.result.completeExceptionally(failure);
+      }
+    }
+    if (ready.isEmpty()) {
+      return;
+    }
+    int n = ready.size();
+    int d = runner.dimensions().hiddenSize();
+    long begin = System.nanoTime();
+    float[][] out = new float[n][];
+    KvState[] kv = new KvState[n];
+    float[][] attention = new float[n][];
+    if (plan.layerCount() > 0) {
+      float[][] hidden = new float[n][];
+      KvState[] past = new KvState[n];
+      for (int b = 0; b < n; b++) {
+        hidden[b] = ready.get(b).hidden;
+        past[b] = ready.get(b).state.kv();
+      }
+      LayerStep[] steps = runner.runLayersBatch(hidden, past);
+      for (int b = 0; b < n; b++) {
+        out[b] = steps[b].hidden();
+        kv[b] = steps[b].present();
+        attention[b] = steps[b].attentionReceived();
+      }
+    } else {
+      for (int b = 0; b < n; b++) {
+        out[b] = ready.get(b).hidden;
+        kv[b] = ready.get(b).state.kv();
+        attention[b] = new float[1];
+      }
+    }
+    metrics.decodeBatch(plan.shardIndex(), n);
+    if (plan.lmHead()) {
+      float[] rows = new float[n * d];
+      for (int b = 0; b < n; b++) {
+        System.arraycopy(out[b], 0, rows, b * d, d);
+      }
+      float[] logits = runner.lmHead(rows, n);
+      int vocab = logits.length / n;
+      long compute = System.nanoTime() - begin;
+      for (int b = 0; b < n; b++) {
+        DecodeJob job = ready.get(b);
+        int token = job.state.sampler().sample(java.util.Arrays.copyOfRange(logits, b * vocab, (b + 1) * vocab));
+        sessions.put(job.sessionId, new SessionState(kv[b], job.state.quota(), job.state.sampler()));
+        metrics.shardCompute(plan.shardIndex(), (job.embedNanos + compute) / 1e9);
+        job.result.complete(new ShardOutput(null, token, job.embedNanos + compute, 0));
+      }
+      return;
+    }
+    long computed = System.nanoTime();
+    for (int b = 0; b < n; b++) {
+      DecodeJob job = ready.get(b);
+      long encodeBegin = System.nanoTime();
+      boolean[] high = chooseHighPrecision(job.state.quota(), attention[b]);
+      byte[] frame = ActivationFrameCodec.encode(out[b], d, high, cut);
+      long encoded = System.nanoTime();
+      sessions.put(job.sessionId, new SessionState(kv[b], job.state.quota().after(1, count(high)), job.state.sampler()));
+      long compute = job.embedNanos + computed - begin;
+      metrics.shardCompute(plan.shardIndex(), compute / 1e9);
+      job.result.complete(new ShardOutput(frame, -1, compute, encoded - encodeBegin));
+    }
+  }
+
 
   /** A later shard's step on the hidden state received from the previous shard. */
   public ShardOutput layerStep(long sessionId, float[] hidden, int tokens, int startPosition, Sampling sampling)
@@ -79,6 +249,27 @@ public final class ShardCompute {
 
   public long kvCacheBytes() {
     return sessions.totalBytes();
+  }
+
+  /** The KV budget of the plan: bounds the cached sessions and, separately, the steps in flight. */
+  public long kvBudgetBytes() {
+    return kvBudgetBytes;
+  }
+
+  /**
+   * Memory a step of {@code tokens} tokens starting at {@code startPosition} holds while it runs:
+   * the incoming and outgoing hidden states and frame, and the session's new KV cache (the runner
+   * returns a fresh copy, the old one stays cached until the step completes). Positions are
+   * clamped to the model's context, since a step beyond it is refused anyway.
+   */
+  public long stepWorkingBytes(int tokens, long startPosition) {
+    long d = runner.dimensions().hiddenSize();
+    long maxPositions = runner.dimensions().maxPositions();
+    long chunk = Math.max(1, Math.min(tokens, maxPositions));
+    long positions = Math.min(maxPositions, Math.max(0, startPosition) + chunk);
+    long activations = 3 * chunk * d * Float.BYTES;
+    long kv = positions * plan.layerCount() * 2 * d * Float.BYTES;
+    return activations + kv;
   }
 
   private ShardOutput step(

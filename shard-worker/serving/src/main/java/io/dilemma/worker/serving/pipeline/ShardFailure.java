@@ -14,7 +14,9 @@ public final class ShardFailure extends Exception {
     /** The shard no longer has the session's KV cache (evicted or restarted). */
     SESSION_LOST,
     /** The shard refused the step's input (malformed frame, wrong plan). */
-    REJECTED
+    REJECTED,
+    /** The shard is at its bound of in-flight work (RESOURCE_EXHAUSTED): retrying later may succeed. */
+    OVERLOADED
   }
 
   private final int shardIndex;

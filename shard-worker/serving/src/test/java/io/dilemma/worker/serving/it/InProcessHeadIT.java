@@ -41,10 +41,27 @@ class InProcessHeadIT {
     final List<StepRequest> steps = new CopyOnWriteArrayList<>();
 
     @Override
-    public void forward(StepRequest request, StreamObserver<StepReply> response) {
-      steps.add(request);
-      response.onNext(StepReply.newBuilder().setToken(3).build());
-      response.onCompleted();
+    public StreamObserver<StepRequest> steps(StreamObserver<StepReply> responses) {
+      return new StreamObserver<>() {
+        @Override
+        public void onNext(StepRequest request) {
+          steps.add(request);
+          responses.onNext(
+              StepReply.newBuilder()
+                  .setSessionId(request.getSessionId())
+                  .setStartPosition(request.getStartPosition())
+                  .setToken(3)
+                  .build());
+        }
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {
+          responses.onCompleted();
+        }
+      };
     }
 
     @Override
@@ -78,7 +95,7 @@ class InProcessHeadIT {
     }
 
     assertThat(shard1.steps).hasSize(3);
-    Set<String> allowed = Set.of("plan_id", "session_id", "start_position", "activations", "sampling");
+    Set<String> allowed = Set.of("plan_id", "session_id", "start_position", "activations", "sampling", "budget_millis");
     for (StepRequest step : shard1.steps) {
       Set<String> present = step.getAllFields().keySet().stream().map(FieldDescriptor::getName).collect(Collectors.toSet());
       assertThat(allowed).containsAll(present);

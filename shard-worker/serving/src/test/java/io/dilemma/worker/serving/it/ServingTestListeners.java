@@ -6,11 +6,20 @@ import io.dilemma.worker.serving.http.HttpLimits;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 
-/** A head on loopback with free ports and default limits. */
+/** Workers on loopback with free ports and default limits. */
 final class ServingTestListeners {
   private ServingTestListeners() {}
 
   static ShardWorker.Listeners loopback() {
     return new ShardWorker.Listeners(new InetSocketAddress("127.0.0.1", 0), Optional.empty(), HttpLimits.defaults(), ChatTemplate.plainDialogue());
+  }
+
+  /** A relay on loopback: the production gRPC server (limits, TLS) on a free port. */
+  static ShardWorker.Listeners relay() {
+    return new ShardWorker.Listeners(
+        new InetSocketAddress("127.0.0.1", 0),
+        Optional.of(ShardWorker.GrpcServerFactory.on(new InetSocketAddress("127.0.0.1", 0))),
+        HttpLimits.defaults(),
+        ChatTemplate.plainDialogue());
   }
 }

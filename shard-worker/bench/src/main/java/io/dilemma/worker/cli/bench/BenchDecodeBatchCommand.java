@@ -1,0 +1,164 @@
+package io.dilemma.worker.cli.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dilemma.contract.ShardPlan.CutQuantization;
+import io.dilemma.contract.ShardPlan.ServingLimits;
+import io.dilemma.worker.model.format.ModelDirectory;
+import io.dilemma.worker.model.core.ModelDimensions;
+import io.dilemma.worker.serving.launch.LocalPipeline;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "decode-batch",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Aggregate decode tokens/s and per-token latency of a loopback pipeline of shard-worker processes",
+      "at several numbers of concurrent sessions, against one session, measured in alternation."
+    })
+public final class BenchDecodeBatchCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--model", required = true, description = "model directory (e.g. from `shard-worker synth --preset opt-125m`)")
+  Path model;
+
+  @Option(names = "--shards", defaultValue = "3")
+  int shards;
+
+  @Option(names = "--weight-bits", defaultValue = "32")
+  int weightBits;
+
+  @Option(names = "--sessions", defaultValue = "1,2,4,8,16,32", description = "concurrent sessions to measure (default ${DEFAULT-VALUE})")
+  String sessions;
+
+  @Option(names = "--prompt-tokens", defaultValue = "32")
+  int promptTokens;
+
+  @Option(names = "--new-tokens", defaultValue = "48")
+  int newTokens;
+
+  @Option(names = "--repeats", defaultValue = "2", description = "rounds over all session counts; the best round of each is reported")
+  int repeats;
+
+  @Option(names = "--warmup-seconds", defaultValue = "15")
+  double warmupSeconds;
+
+  @Option(names = "--work-dir", description = "where shard plans and logs go (default: a temp dir)")
+  Path workDir;
+
+  /** One round at one concurrency: aggregate decode rate and the median session's per-token latency. */
+  private record Round(double aggregateTokensPerSecond, double p50TokenMillis, double p90TokenMillis) {}
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    int[] counts = Arrays.stream(sessions.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+    ModelDimensions dims = ModelDirectory.open(model).manifest().dimensions();
+    Path dir = workDir != null ? workDir : Files.createTempDirectory("bench-decode-batch");
+    LocalPipeline.Layout layout =
+        new LocalPipeline.Layout(shards, dims.layers(), weightBits, CutQuantization.none(), true, new ServingLimits(2L << 30, 300, 120_000));
+    ExecutorService clients = Executors.newCachedThreadPool();
+    try (LocalPipeline pipeline = LocalPipeline.launch(model, layout, dir)) {
+      long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
+      while (System.nanoTime() < end) {
+        round(pipeline, clients, 4, dims);
+      }
+      Round[] best = new Round[counts.length];
+      for (int r = 0; r < repeats; r++) {
+        for (int i = 0; i < counts.length; i++) {
+          Round round = round(pipeline, clients, counts[i], dims);
+          if (best[i] == null || round.aggregateTokensPerSecond() > best[i].aggregateTokensPerSecond()) {
+            best[i] = round;
+          }
+        }
+      }
+      out.printf("%s, %d-process loopback pipeline, unquantized cuts; prompt %d tokens, %d generated per session; best of %d rounds%n",
+          model, shards, promptTokens, newTokens, repeats);
+      out.println("sessions | aggregate decode tok/s | × one session | p50 per-token ms | × one session | p90 per-token ms");
+      for (int i = 0; i < counts.length; i++) {
+        out.printf("%d | %.1f | %.2f | %.1f | %.2f | %.1f%n",
+            counts[i], best[i].aggregateTokensPerSecond(), best[i].aggregateTokensPerSecond() / best[0].aggregateTokensPerSecond(),
+            best[i].p50TokenMillis(), best[i].p50TokenMillis() / best[0].p50TokenMillis(), best[i].p90TokenMillis());
+      }
+    } finally {
+      clients.shutdownNow();
+    }
+    return 0;
+  }
+
+  /**
+   * {@code count} sessions started together. The aggregate counts every decoded token (all but each
+   * session's first, which the prefill yields) over the time from the first session's first token
+   * to the last session's end.
+   */
+  private Round round(LocalPipeline pipeline, ExecutorService clients, int count, ModelDimensions dims) throws Exception {
+    List<CompletableFuture<double[]>> sessions = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int s = 0; s < count; s++) {
+      long[] prompt = new SplittableRandom(1000 + s).longs(promptTokens, 4, dims.vocabSize()).toArray();
+      sessions.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          JsonNode response = complete(pipeline, prompt);
+          double firstTokenMillis = response.at("/timing/time_to_first_token_ms").asDouble();
+          double rate = response.at("/timing/decode_tokens_per_second").asDouble();
+          return new double[] {firstTokenMillis, (System.nanoTime() - start) / 1e6, 1000 / rate};
+        } catch (IOException | InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      }, clients));
+    }
+    double firstDecode = Double.MAX_VALUE;
+    double lastEnd = 0;
+    double[] perToken = new double[count];
+    for (int s = 0; s < count; s++) {
+      double[] result = sessions.get(s).get();
+      firstDecode = Math.min(firstDecode, result[0]);
+      lastEnd = Math.max(lastEnd, result[1]);
+      perToken[s] = result[2];
+    }
+    Arrays.sort(perToken);
+    double aggregate = count * (newTokens - 1) / ((lastEnd - firstDecode) / 1000);
+    return new Round(aggregate, perToken[(count - 1) / 2], perToken[(int) Math.ceil(0.9 * count) - 1]);
+  }
+
+  private JsonNode complete(LocalPipeline pipeline, long[] prompt) throws IOException, InterruptedException {
+    var body = JSON.createObjectNode();
+    var ids = body.putArray("prompt");
+    Arrays.stream(prompt).forEach(ids::add);
+    body.put("max_tokens", newTokens);
+    body.put("temperature", 0);
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(pipeline.headUrl("/v1/completions"))
+                    .timeout(Duration.ofMinutes(10))
+                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException("completion failed: HTTP " + response.statusCode() + " " + response.body());
+    }
+    return JSON.readTree(response.body());
+  }
+}
