@@ -46,8 +46,9 @@ public final class ResidentMemoryProbe {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
     // ONNX Runtime builds OPT-125m's sessions on the main thread: at the default 1 MiB stack it
-    // crashes (SIGSEGV, no hs_err) as soon as the class path is a little longer, as under failsafe.
-    command.add("-Xss4m");
+    // crashes (SIGSEGV, no hs_err) as soon as the class path is a little longer, as under failsafe;
+    // 4 MiB stopped being enough once the serving jar gained Jetty and grpc-util.
+    command.add("-Xss16m");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(ResidentMemoryProbe.class.getName());

@@ -194,7 +194,7 @@ public final class LocalPipeline implements AutoCloseable {
     List<String> command =
         List.of(
             java,
-            "-Xss4m",
+            "-Xss16m",
             "-cp",
             System.getProperty("java.class.path"),
             "io.dilemma.worker.cli.ShardWorkerCli",
