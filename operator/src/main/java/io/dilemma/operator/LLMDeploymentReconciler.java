@@ -17,8 +17,11 @@ import io.dilemma.operator.observe.ShardSet;
 import io.dilemma.operator.plan.PlanningOutcome;
 import io.dilemma.operator.plan.PlanningStep;
 import io.dilemma.operator.plan.SpecValidation;
+import io.dilemma.operator.plan.WorkerImagePolicy;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.dilemma.operator.rollout.ShardNames;
 import io.dilemma.operator.rollout.ShardResources;
+import io.dilemma.operator.rollout.RolloutFailure;
 import io.dilemma.operator.rollout.ShardRollout;
 import io.dilemma.operator.status.StatusAggregator;
 import io.dilemma.planner.ModelCosts;
@@ -56,6 +59,8 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(name = LLMDeploymentReconciler.NAME)
 public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Cleaner<LLMDeployment> {
   public static final String NAME = "llmdeployment";
+  /** How soon a refused rollout is tried again without a new event. */
+  static final Duration ROLLOUT_RETRY = Duration.ofSeconds(60);
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LLMDeploymentReconciler.class);
 
   /**
@@ -63,12 +68,26 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
    * @param freshness how long EdgeLink measurements stay trusted, and what replaces stale ones
    * @param linkMetrics a Prometheus whose measurements replace EdgeLinks per direction, if any
    * @param linkMetricsInterval how often to ask it (Prometheus sends no events)
+   * @param workerImages which shard-worker images deployments may run
    */
   public record Settings(
       long shardOverheadBytes,
       LinkReading.Freshness freshness,
       Optional<PrometheusLinkSource.Config> linkMetrics,
-      Duration linkMetricsInterval) {
+      Duration linkMetricsInterval,
+      WorkerImagePolicy workerImages) {
+    public Settings(
+        long shardOverheadBytes,
+        LinkReading.Freshness freshness,
+        Optional<PrometheusLinkSource.Config> linkMetrics,
+        Duration linkMetricsInterval) {
+      this(shardOverheadBytes, freshness, linkMetrics, linkMetricsInterval, WorkerImagePolicy.any());
+    }
+
+    public Settings withWorkerImages(WorkerImagePolicy images) {
+      return new Settings(shardOverheadBytes, freshness, linkMetrics, linkMetricsInterval, images);
+    }
+
     /** Links from EdgeLinks only. */
     public Settings(long shardOverheadBytes, LinkReading.Freshness freshness) {
       this(shardOverheadBytes, freshness, Optional.empty(), Duration.ofSeconds(30));
@@ -159,12 +178,20 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
         attempt.result.outcome() instanceof PlanningOutcome.Planned p ? p.plan() : previous.plan();
     String serving = previous.servingPlanId();
     Map<String, ShardSet> sets = Map.of();
+    String rolloutFailure = null;
     if (desired != null) {
-      var result =
-          rollout.roll(
-              resource, desired, serving, context.getSecondaryResources(Deployment.class), room(attempt.observation));
-      serving = result.servingPlanId();
-      sets = result.shardSets();
+      try {
+        var result =
+            rollout.roll(
+                resource, desired, serving, context.getSecondaryResources(Deployment.class), room(attempt.observation));
+        serving = result.servingPlanId();
+        sets = result.shardSets();
+      } catch (KubernetesClientException e) {
+        // Retrying the same refused write cannot succeed; the status says why, and a later
+        // reconcile (a spec edit, or the recheck below) tries again.
+        rolloutFailure = RolloutFailure.describe(e);
+        LOG.warn("{}: rollout of plan {} refused: {}", key, desired.planId(), rolloutFailure);
+      }
     }
     LLMDeploymentStatus status =
         StatusAggregator.aggregate(
@@ -176,12 +203,17 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
                 sets,
                 attempt.observation,
                 attempt.result.lostNodes(),
-                now));
+                now,
+                rolloutFailure));
     reporter.report(resource, key, previous, status, attempt.result, attempt.observation);
 
     if (!status.equals(previous)) writeStatus(resource, status, context);
     UpdateControl<LLMDeployment> control = UpdateControl.noUpdate();
     Optional<Instant> recheck = attempt.recheckAt();
+    if (rolloutFailure != null) {
+      Instant retry = now.plus(ROLLOUT_RETRY);
+      recheck = Optional.of(recheck.filter(r -> r.isBefore(retry)).orElse(retry));
+    }
     if (recheck.isPresent()) {
       control.rescheduleAfter(Duration.between(now, recheck.get()).plusMillis(50));
     }
@@ -227,10 +259,12 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
       LLMDeployment resource, Context<LLMDeployment> context, LLMDeploymentStatus previous, Instant now) {
     String key = key(resource);
     var spec = resource.getSpec();
-    List<String> problems = SpecValidation.problems(spec);
+    List<String> problems = SpecValidation.problems(resource.getMetadata().getName(), spec);
     if (!problems.isEmpty()) {
       return unplannable(PlanningOutcome.Cause.InvalidSpec, String.join("; ", problems));
     }
+    Optional<String> image = settings.workerImages().problem(spec.worker().image());
+    if (image.isPresent()) return unplannable(PlanningOutcome.Cause.ImageNotAllowed, image.get());
     ModelCosts costs;
     try {
       var ref = spec.model().profile();
@@ -238,6 +272,8 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
       costs =
           profiles.costs(
               namespace, ref, configMaps.get(new ResourceID(ref.name(), namespace)).orElse(null), spec);
+    } catch (ProfileReader.SpecExceedsProfileException e) {
+      return unplannable(PlanningOutcome.Cause.InvalidSpec, e.getMessage());
     } catch (ProfileReader.ProfileException e) {
       return unplannable(PlanningOutcome.Cause.ProfileUnavailable, e.getMessage());
     }

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,7 +27,7 @@ public final class ShardRollout {
   static final String SHARD_COUNT = "dilemma.io/shard-count";
   /** What a shard set consists of; deleted in this order so no pod outlives its plan ConfigMap. */
   private static final List<Class<? extends HasMetadata>> OWNED_KINDS =
-      List.of(Deployment.class, Service.class, ConfigMap.class);
+      List.of(Deployment.class, Service.class, NetworkPolicy.class, ConfigMap.class);
 
   private final KubernetesClient client;
   private final ShardResources resources;
@@ -138,7 +139,7 @@ public final class ShardRollout {
     String hash =
         PlanStatusMapping.sha256(
             io.dilemma.contract.ContractJson.write(
-                List.of(objects.configMap(), objects.deployment(), objects.service())));
+                List.of(objects.configMap(), objects.deployment(), objects.service(), objects.networkPolicy())));
     Deployment deployment = objects.deployment();
     deployment
         .getMetadata()
@@ -154,6 +155,7 @@ public final class ShardRollout {
     // The plan first, so a new pod never starts without its ConfigMap.
     apply(objects.configMap());
     apply(objects.service());
+    apply(objects.networkPolicy());
     apply(deployment);
   }
 
