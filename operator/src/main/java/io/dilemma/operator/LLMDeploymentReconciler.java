@@ -59,6 +59,8 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(name = LLMDeploymentReconciler.NAME)
 public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Cleaner<LLMDeployment> {
   public static final String NAME = "llmdeployment";
+  /** Profile ConfigMaps with this label (any value) are watched; others are read on demand. */
+  public static final String PROFILE_LABEL = "dilemma.io/profile";
   /** How soon a refused rollout is tried again without a new event. */
   static final Duration ROLLOUT_RETRY = Duration.ofSeconds(60);
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LLMDeploymentReconciler.class);
@@ -105,6 +107,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
   private final OperatorMetrics metrics;
   private final Clock clock;
   private final PrometheusLinkSource linkMetrics;
+  private io.fabric8.kubernetes.client.KubernetesClient client;
   private ShardRollout rollout;
   private ReconcileReporter reporter;
   private InformerEventSource<Node, LLMDeployment> nodes;
@@ -131,6 +134,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
   public List<EventSource<?, LLMDeployment>> prepareEventSources(
       EventSourceContext<LLMDeployment> context) {
     var client = context.getClient();
+    this.client = client;
     rollout = new ShardRollout(client, new ShardResources(settings.shardOverheadBytes()));
     reporter = new ReconcileReporter(new EventRecorder(client), metrics);
     var deployments =
@@ -140,22 +144,30 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(LLMDeployment.class))
                 .build(),
             context);
-    // Any node or link can change any deployment's best plan.
+    // Any node or link can change any deployment's best plan. Both are cluster-scoped, so they are
+    // watched cluster-wide whichever namespaces the deployments are watched in.
     nodes =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Node.class, LLMDeployment.class)
+                .withWatchAllNamespaces()
+                .withFollowControllerNamespacesChanges(false)
                 .withSecondaryToPrimaryMapper(n -> allPrimaries(context))
                 .build(),
             context);
     links =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(EdgeLink.class, LLMDeployment.class)
+                .withWatchAllNamespaces()
+                .withFollowControllerNamespacesChanges(false)
                 .withSecondaryToPrimaryMapper(l -> allPrimaries(context))
                 .build(),
             context);
+    // Only profile ConfigMaps labelled dilemma.io/profile are watched (an edit replans at once);
+    // an unlabelled one is read by name at each reconcile instead of watching every ConfigMap.
     configMaps =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigMap.class, LLMDeployment.class)
+                .withLabelSelector(PROFILE_LABEL)
                 .withSecondaryToPrimaryMapper(cm -> referencing(context, cm))
                 .build(),
             context);
@@ -269,9 +281,11 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     try {
       var ref = spec.model().profile();
       String namespace = resource.getMetadata().getNamespace();
-      costs =
-          profiles.costs(
-              namespace, ref, configMaps.get(new ResourceID(ref.name(), namespace)).orElse(null), spec);
+      ConfigMap profile =
+          configMaps
+              .get(new ResourceID(ref.name(), namespace))
+              .orElseGet(() -> client.configMaps().inNamespace(namespace).withName(ref.name()).get());
+      costs = profiles.costs(namespace, ref, profile, spec);
     } catch (ProfileReader.SpecExceedsProfileException e) {
       return unplannable(PlanningOutcome.Cause.InvalidSpec, e.getMessage());
     } catch (ProfileReader.ProfileException e) {

@@ -14,6 +14,8 @@ public final class ShardNames {
   public static final String ROLE_HEAD = "head";
   public static final String ROLE_WORKER = "worker";
   public static final String SHARD_PLAN_HASH = "dilemma.io/shard-plan-sha256";
+  /** On the pod template: a renewed certificate restarts every shard, so none keeps the old CA. */
+  public static final String TLS_HASH = "dilemma.io/tls-sha256";
   public static final int HTTP_PORT = 8080;
   public static final int GRPC_PORT = 9090;
 
@@ -30,6 +32,11 @@ public final class ShardNames {
   /** The Service clients use; it points at the head of the serving plan. */
   public static String headService(String deployment) {
     return prefix(deployment);
+  }
+
+  /** The deployment's mTLS Secret (see {@link io.dilemma.contract.ShardTls}). */
+  public static String tlsSecret(String deployment) {
+    return prefix(deployment) + "-tls";
   }
 
   public static String grpcAddress(String deployment, String planId, int index, String namespace) {

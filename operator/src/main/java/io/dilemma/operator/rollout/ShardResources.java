@@ -3,6 +3,7 @@ package io.dilemma.operator.rollout;
 import io.dilemma.api.LLMDeployment;
 import io.dilemma.contract.ContractJson;
 import io.dilemma.contract.ShardPlan;
+import io.dilemma.contract.ShardTls;
 import io.dilemma.operator.plan.PlanStatusMapping;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -70,6 +71,11 @@ public final class ShardResources {
       ConfigMap configMap, Deployment deployment, Service service, NetworkPolicy networkPolicy) {}
 
   public ShardObjects shard(LLMDeployment owner, ShardPlan plan, long memoryBytes) {
+    return shard(owner, plan, memoryBytes, null);
+  }
+
+  /** @param tlsHash hash of the deployment's mTLS Secret as written, or null when not known */
+  public ShardObjects shard(LLMDeployment owner, ShardPlan plan, long memoryBytes, String tlsHash) {
     String json = ContractJson.write(plan);
     String name = ShardNames.shard(owner.getMetadata().getName(), plan.planId(), plan.shardIndex());
     Map<String, String> labels = labels(owner, plan);
@@ -93,7 +99,7 @@ public final class ShardResources {
             .withNewTemplate()
             .withNewMetadata()
             .withLabels(labels)
-            .withAnnotations(Map.of(ShardNames.SHARD_PLAN_HASH, PlanStatusMapping.sha256(json)))
+            .withAnnotations(podAnnotations(json, tlsHash))
             .endMetadata()
             .withSpec(podSpec(owner, plan, name, memoryBytes))
             .endTemplate()
@@ -249,6 +255,8 @@ public final class ShardResources {
             .endEmptyDir()
             .build());
     mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+    volumes.add(tlsVolume(owner));
+    mounts.add(tlsMount());
     var pvc = spec.model().source().persistentVolumeClaim();
     if (pvc != null) {
       volumes.add(
@@ -298,6 +306,28 @@ public final class ShardResources {
         .withContainers(container)
         .withVolumes(volumes)
         .build();
+  }
+
+  private static Map<String, String> podAnnotations(String planJson, String tlsHash) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(ShardNames.SHARD_PLAN_HASH, PlanStatusMapping.sha256(planJson));
+    if (tlsHash != null) annotations.put(ShardNames.TLS_HASH, tlsHash);
+    return annotations;
+  }
+
+  /** The deployment's mTLS Secret, readable by the worker's group only (see {@link ShardTls}). */
+  static Volume tlsVolume(LLMDeployment owner) {
+    return new VolumeBuilder()
+        .withName("tls")
+        .withNewSecret()
+        .withSecretName(ShardNames.tlsSecret(owner.getMetadata().getName()))
+        .withDefaultMode(0440)
+        .endSecret()
+        .build();
+  }
+
+  static VolumeMount tlsMount() {
+    return new VolumeMountBuilder().withName("tls").withMountPath(ShardTls.MOUNT_PATH).withReadOnly(true).build();
   }
 
   private List<String> command(ShardPlan plan) {

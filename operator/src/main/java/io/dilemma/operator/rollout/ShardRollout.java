@@ -8,6 +8,8 @@ import io.dilemma.operator.observe.ShardSet;
 import io.dilemma.operator.plan.PlanStatusMapping;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
@@ -67,8 +69,9 @@ public final class ShardRollout {
       }
     }
     List<ShardPlan> shardPlans = ShardPlans.of(name, namespace, owner.getSpec(), desired);
+    String tlsHash = ensureTls(owner);
     for (ShardPlan shardPlan : shardPlans) {
-      applyShard(owner, shardPlan, desired.shards().get(shardPlan.shardIndex()).memoryBytes(), cached);
+      applyShard(owner, shardPlan, desired.shards().get(shardPlan.shardIndex()).memoryBytes(), tlsHash, cached);
     }
     String serving = servingPlanId;
     if (steps.pointHeadAt().isPresent()) {
@@ -105,8 +108,46 @@ public final class ShardRollout {
         .allMatch(e -> e.getValue() <= room.getOrDefault(e.getKey(), Long.MAX_VALUE));
   }
 
+  /**
+   * Issues the deployment's mTLS Secret when it is missing or close to expiry; returns the hash
+   * of what it holds. Read by name, never listed: the operator may not list Secrets.
+   */
+  private String ensureTls(LLMDeployment owner) {
+    String namespace = owner.getMetadata().getNamespace();
+    String deployment = owner.getMetadata().getName();
+    String secretName = ShardNames.tlsSecret(deployment);
+    Secret existing = client.secrets().inNamespace(namespace).withName(secretName).get();
+    Map<String, String> data = existing == null ? null : decoded(existing.getData());
+    if (DeploymentTls.needsRenewal(data, java.time.Instant.now())) {
+      data = DeploymentTls.issue(namespace, deployment, java.time.Instant.now());
+      Secret secret =
+          new SecretBuilder()
+              .withNewMetadata()
+              .withName(secretName)
+              .withNamespace(namespace)
+              .withLabels(Map.of(ShardNames.LABEL_MANAGED_BY, ShardNames.MANAGED_BY, ShardNames.LABEL_DEPLOYMENT, deployment))
+              .withOwnerReferences(ShardResources.ownerReference(owner))
+              .endMetadata()
+              .withType("kubernetes.io/tls")
+              .withStringData(data)
+              .build();
+      apply(secret);
+      LOG.info("{}/{}: issued mTLS Secret {}", namespace, deployment, secretName);
+    }
+    return PlanStatusMapping.sha256(data.get(io.dilemma.contract.ShardTls.CA_FILE) + data.get(io.dilemma.contract.ShardTls.CERT_FILE));
+  }
+
+  private static Map<String, String> decoded(Map<String, String> base64) {
+    if (base64 == null) return null;
+    Map<String, String> plain = new HashMap<>();
+    base64.forEach(
+        (k, v) -> plain.put(k, new String(java.util.Base64.getDecoder().decode(v), java.nio.charset.StandardCharsets.US_ASCII)));
+    return plain;
+  }
+
   /** Removes every object the deployment owns; used on deletion, where no garbage collector may run. */
   public void deleteAll(String namespace, String deployment) {
+    client.secrets().inNamespace(namespace).withName(ShardNames.tlsSecret(deployment)).delete();
     deleteMatching(
         namespace,
         Map.of(ShardNames.LABEL_DEPLOYMENT, deployment, ShardNames.LABEL_MANAGED_BY, ShardNames.MANAGED_BY));
@@ -134,8 +175,8 @@ public final class ShardRollout {
    * carries the hash of exactly these objects: a steady state costs no API writes.
    */
   private void applyShard(
-      LLMDeployment owner, ShardPlan plan, long memoryBytes, Collection<Deployment> cached) {
-    ShardResources.ShardObjects objects = resources.shard(owner, plan, memoryBytes);
+      LLMDeployment owner, ShardPlan plan, long memoryBytes, String tlsHash, Collection<Deployment> cached) {
+    ShardResources.ShardObjects objects = resources.shard(owner, plan, memoryBytes, tlsHash);
     String hash =
         PlanStatusMapping.sha256(
             io.dilemma.contract.ContractJson.write(
