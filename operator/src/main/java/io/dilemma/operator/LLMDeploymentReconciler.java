@@ -318,6 +318,20 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
             now);
     PlanningStep.Result result =
         planning.run(key, resource.getMetadata().getGeneration(), spec, previous, costs, observation, now);
+    if (result.outcome() instanceof PlanningOutcome.Infeasible infeasible) {
+      String holders =
+          MemoryLedger.holdersNote(
+              ledger.holdersByNode(key, persistedHoldings(context)),
+              matching.stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet()));
+      if (!holders.isEmpty()) {
+        result =
+            new PlanningStep.Result(
+                new PlanningOutcome.Infeasible(infeasible.explanation() + holders, infeasible.minimalFeasibleBudget()),
+                result.lostNodes(),
+                result.recheckAt(),
+                result.solveSeconds());
+      }
+    }
     PlanStatus held =
         result.outcome() instanceof PlanningOutcome.Planned p ? p.plan() : previous.plan();
     if (held != null) ledger.hold(key, MemoryLedger.requestsByNode(held, settings.shardOverheadBytes()));

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  */
 public final class SpecValidation {
   /** A label value, and a Service name, hold at most this many characters. */
-  static final int MAX_LABEL_VALUE = 63;
+  static final int MAX_LABEL_VALUE = io.dilemma.operator.rollout.ShardNames.MAX_LABEL_VALUE;
   /** The Service names of a deployment are DNS-1035 labels built from its name. */
   private static final Pattern DNS_1035 = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
 

@@ -18,6 +18,8 @@ public final class ShardNames {
   public static final String TLS_HASH = "dilemma.io/tls-sha256";
   public static final int HTTP_PORT = 8080;
   public static final int GRPC_PORT = 9090;
+  /** A label value, such as the deployment name in {@link #LABEL_DEPLOYMENT}, holds at most this. */
+  public static final int MAX_LABEL_VALUE = 63;
 
   /** Services are DNS-1035 labels (≤ 63 chars); leave room for "-" + 10-char plan id + "-NN". */
   private static final int MAX_PREFIX = 48;

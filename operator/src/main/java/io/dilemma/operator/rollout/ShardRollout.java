@@ -147,6 +147,9 @@ public final class ShardRollout {
 
   /** Removes every object the deployment owns; used on deletion, where no garbage collector may run. */
   public void deleteAll(String namespace, String deployment) {
+    // A name no label value can hold never passed validation, so nothing was created for it; a
+    // selector with it would be refused (400) and the deletion would never finish.
+    if (deployment.length() > ShardNames.MAX_LABEL_VALUE) return;
     client.secrets().inNamespace(namespace).withName(ShardNames.tlsSecret(deployment)).delete();
     deleteMatching(
         namespace,
