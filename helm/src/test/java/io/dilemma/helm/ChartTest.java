@@ -55,36 +55,94 @@ class ChartTest {
   }
 
   @Test
-  void bindingGrantsTheRoleToTheOperatorsServiceAccount() throws IOException {
+  void bindingsGrantTheRolesToTheOperatorsServiceAccount() throws IOException {
     List<JsonNode> docs = render(t -> t);
     String account = only(docs, "ServiceAccount").at("/metadata/name").asText();
-    JsonNode binding = only(docs, "ClusterRoleBinding");
     assertThat(only(docs, "Deployment").at("/spec/template/spec/serviceAccountName").asText())
         .isEqualTo(account);
-    assertThat(binding.at("/subjects/0/name").asText()).isEqualTo(account);
-    assertThat(binding.at("/subjects/0/namespace").asText()).isEqualTo("edge-system");
-    assertThat(binding.at("/roleRef/name").asText())
-        .isEqualTo(only(docs, "ClusterRole").at("/metadata/name").asText());
+    List<JsonNode> bindings =
+        docs.stream().filter(d -> d.path("kind").asText().endsWith("RoleBinding")).toList();
+    assertThat(bindings).hasSize(3); // cluster-scoped reads, namespaced objects, the Lease
+    for (JsonNode binding : bindings) {
+      assertThat(binding.at("/subjects/0/name").asText()).isEqualTo(account);
+      assertThat(binding.at("/subjects/0/namespace").asText()).isEqualTo("edge-system");
+      String kind = binding.at("/roleRef/kind").asText();
+      assertThat(named(docs, kind, binding.at("/roleRef/name").asText())).as("role of %s", binding).isNotNull();
+    }
   }
 
-  /** Every API call the operator makes (see io.dilemma.operator) needs a rule here. */
+  /** Every API call the operator makes (see io.dilemma.operator) needs a rule here, and no more. */
   @Test
-  void roleCoversWhatTheOperatorReadsAndOwns() throws IOException {
-    JsonNode role = only(render(t -> t), "ClusterRole");
+  void rolesCoverWhatTheOperatorReadsAndOwns() throws IOException {
+    List<JsonNode> docs = render(t -> t);
+    JsonNode cluster = named(docs, "ClusterRole", "dilemma-cluster");
+    JsonNode role = named(docs, "ClusterRole", "dilemma");
+    assertThat(allows(cluster, "", "nodes", "watch")).isTrue();
+    assertThat(allows(cluster, "", "nodes", "delete")).isFalse();
+    assertThat(allows(cluster, "dilemma.io", "edgelinks", "list")).isTrue();
+    assertThat(allows(cluster, "dilemma.io", "edgelinks/status", "patch")).isTrue();
+    // the EdgeLink controller writes the status only
+    assertThat(allows(cluster, "dilemma.io", "edgelinks", "patch")).isFalse();
+    assertThat(allows(cluster, "dilemma.io", "edgelinks", "update")).isFalse();
     assertThat(allows(role, "dilemma.io", "llmdeployments", "watch")).isTrue();
     assertThat(allows(role, "dilemma.io", "llmdeployments", "patch")).isTrue();
+    assertThat(allows(role, "dilemma.io", "llmdeployments", "update")).isFalse();
     assertThat(allows(role, "dilemma.io", "llmdeployments/status", "patch")).isTrue();
-    assertThat(allows(role, "dilemma.io", "edgelinks", "list")).isTrue();
-    assertThat(allows(role, "dilemma.io", "edgelinks/status", "patch")).isTrue();
-    assertThat(allows(role, "", "nodes", "watch")).isTrue();
-    assertThat(allows(role, "", "nodes", "delete")).isFalse();
     for (String verb : List.of("create", "patch", "delete", "watch")) {
       assertThat(allows(role, "apps", "deployments", verb)).as(verb).isTrue();
       assertThat(allows(role, "", "configmaps", verb)).as(verb).isTrue();
       assertThat(allows(role, "", "services", verb)).as(verb).isTrue();
     }
+    assertThat(allows(role, "networking.k8s.io", "networkpolicies", "patch")).isTrue();
+    assertThat(allows(role, "", "secrets", "create")).isTrue();
+    assertThat(allows(role, "", "secrets", "list")).isFalse();
+    assertThat(allows(role, "", "secrets", "watch")).isFalse();
+    assertThat(allows(role, "", "pods/exec", "create")).isFalse();
     assertThat(allows(role, "", "events", "create")).isTrue();
-    assertThat(allows(role, "coordination.k8s.io", "leases", "update")).isTrue();
+    for (JsonNode r : List.of(cluster, role)) {
+      assertThat(allows(r, "coordination.k8s.io", "leases", "update")).isFalse();
+    }
+    JsonNode lease = named(docs, "Role", "dilemma-leader-election");
+    assertThat(lease.at("/metadata/namespace").asText()).isEqualTo("edge-system");
+    assertThat(allows(lease, "coordination.k8s.io", "leases", "update")).isTrue();
+  }
+
+  @Test
+  void watchedNamespacesGetARoleEachAndNoNamespacedClusterRole() throws IOException {
+    Path teams = values("operator:\n  watchNamespaces: [team-a, team-b]\n");
+    List<JsonNode> docs = render(t -> t.withValuesFile(teams));
+    assertThat(docs.stream().filter(d -> d.path("kind").asText().equals("ClusterRole")))
+        .extracting(d -> d.at("/metadata/name").asText())
+        .containsExactly("dilemma-cluster");
+    List<JsonNode> roles =
+        docs.stream()
+            .filter(d -> d.path("kind").asText().equals("Role") && d.at("/metadata/name").asText().equals("dilemma"))
+            .toList();
+    assertThat(roles).extracting(r -> r.at("/metadata/namespace").asText()).containsExactly("team-a", "team-b");
+    assertThat(roles).allMatch(r -> allows(r, "apps", "deployments", "patch"));
+    assertThat(docs.stream().filter(d -> d.path("kind").asText().equals("RoleBinding")))
+        .extracting(d -> d.at("/metadata/namespace").asText())
+        .containsExactlyInAnyOrder("team-a", "team-b", "edge-system");
+    assertThat(texts(only(docs, "Deployment").at("/spec/template/spec/containers/0/args")))
+        .contains("--watch-namespaces=team-a,team-b");
+  }
+
+  @Test
+  void allowedWorkerImagesReachTheOperator() throws IOException {
+    List<String> none = texts(only(render(t -> t), "Deployment").at("/spec/template/spec/containers/0/args"));
+    assertThat(none).noneMatch(a -> a.startsWith("--allowed-worker-images") || a.startsWith("--watch-namespaces"));
+    Path images = values("operator:\n  allowedWorkerImages: [\"ghcr.io/dilemma/shard-worker:*\"]\n");
+    List<String> args =
+        texts(
+            only(render(t -> t.withValuesFile(images)), "Deployment")
+                .at("/spec/template/spec/containers/0/args"));
+    assertThat(args).contains("--allowed-worker-images=ghcr.io/dilemma/shard-worker:*");
+  }
+
+  @Test
+  void noLeaseRoleWithoutLeaderElection() throws IOException {
+    assertThat(render(t -> t.set("operator.leaderElection", false)))
+        .noneMatch(d -> d.at("/metadata/name").asText().equals("dilemma-leader-election"));
   }
 
   @Test
@@ -115,6 +173,20 @@ class ChartTest {
       if (doc != null && !doc.isNull() && !doc.isMissingNode() && doc.size() > 0) docs.add(doc);
     }
     return docs;
+  }
+
+  private static Path values(String yaml) throws IOException {
+    Path file = java.nio.file.Files.createTempFile("dilemma-values", ".yaml");
+    file.toFile().deleteOnExit();
+    java.nio.file.Files.writeString(file, yaml);
+    return file;
+  }
+
+  private static JsonNode named(List<JsonNode> docs, String kind, String name) {
+    return docs.stream()
+        .filter(d -> d.path("kind").asText().equals(kind) && d.at("/metadata/name").asText().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " " + name));
   }
 
   private static JsonNode only(List<JsonNode> docs, String kind) {

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -29,13 +30,29 @@ public final class DilemmaOperator implements AutoCloseable {
    * @param reconcileThreads concurrent reconciles
    * @param exitOnLostLease end the process when the Lease is lost (production); off in tests that
    *     run several replicas in one JVM
+   * @param watchNamespaces namespaces whose LLMDeployments (and their objects) are reconciled;
+   *     empty for all
    */
   public record Options(
       Optional<String> leaseNamespace,
       int httpPort,
       int reconcileThreads,
       LLMDeploymentReconciler.Settings settings,
-      boolean exitOnLostLease) {
+      boolean exitOnLostLease,
+      Set<String> watchNamespaces) {
+    public Options(
+        Optional<String> leaseNamespace,
+        int httpPort,
+        int reconcileThreads,
+        LLMDeploymentReconciler.Settings settings,
+        boolean exitOnLostLease) {
+      this(leaseNamespace, httpPort, reconcileThreads, settings, exitOnLostLease, Set.of());
+    }
+
+    public Options {
+      watchNamespaces = Set.copyOf(watchNamespaces);
+    }
+
     public static Options defaults() {
       return new Options(Optional.empty(), -1, 4, LLMDeploymentReconciler.Settings.defaults(), true);
     }
@@ -75,11 +92,13 @@ public final class DilemmaOperator implements AutoCloseable {
     operator.register(
         new LLMDeploymentReconciler(
             planner, profiles, options.settings(), new MemoryLedger(), new OperatorMetrics(registry), clock),
-        o ->
-            o.withGenericFilter(
-                new UnreadableSpecFilter(
-                    (d, problem) ->
-                        new EventRecorder(client).emit(d, EventRecorder.Reason.InvalidSpec, true, problem))));
+        o -> {
+          o.withGenericFilter(
+              new UnreadableSpecFilter(
+                  (d, problem) ->
+                      new EventRecorder(client).emit(d, EventRecorder.Reason.InvalidSpec, true, problem)));
+          if (!options.watchNamespaces().isEmpty()) o.settingNamespaces(options.watchNamespaces());
+        });
     operator.register(new EdgeLinkReconciler(clock));
     OperatorHttpServer http = null;
     try {

@@ -23,6 +23,8 @@ public final class EventRecorder {
     InvalidSpec,
     ProfileUnavailable,
     NoEligibleNodes,
+    ImageNotAllowed,
+    RolloutFailed,
     LinkDegraded,
     NodeLost
   }

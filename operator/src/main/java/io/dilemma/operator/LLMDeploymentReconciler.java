@@ -17,8 +17,11 @@ import io.dilemma.operator.observe.ShardSet;
 import io.dilemma.operator.plan.PlanningOutcome;
 import io.dilemma.operator.plan.PlanningStep;
 import io.dilemma.operator.plan.SpecValidation;
+import io.dilemma.operator.plan.WorkerImagePolicy;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.dilemma.operator.rollout.ShardNames;
 import io.dilemma.operator.rollout.ShardResources;
+import io.dilemma.operator.rollout.RolloutFailure;
 import io.dilemma.operator.rollout.ShardRollout;
 import io.dilemma.operator.status.StatusAggregator;
 import io.dilemma.planner.ModelCosts;
@@ -56,6 +59,10 @@ import java.util.stream.Collectors;
 @ControllerConfiguration(name = LLMDeploymentReconciler.NAME)
 public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Cleaner<LLMDeployment> {
   public static final String NAME = "llmdeployment";
+  /** Profile ConfigMaps with this label (any value) are watched; others are read on demand. */
+  public static final String PROFILE_LABEL = "dilemma.io/profile";
+  /** How soon a refused rollout is tried again without a new event. */
+  static final Duration ROLLOUT_RETRY = Duration.ofSeconds(60);
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LLMDeploymentReconciler.class);
 
   /**
@@ -63,12 +70,26 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
    * @param freshness how long EdgeLink measurements stay trusted, and what replaces stale ones
    * @param linkMetrics a Prometheus whose measurements replace EdgeLinks per direction, if any
    * @param linkMetricsInterval how often to ask it (Prometheus sends no events)
+   * @param workerImages which shard-worker images deployments may run
    */
   public record Settings(
       long shardOverheadBytes,
       LinkReading.Freshness freshness,
       Optional<PrometheusLinkSource.Config> linkMetrics,
-      Duration linkMetricsInterval) {
+      Duration linkMetricsInterval,
+      WorkerImagePolicy workerImages) {
+    public Settings(
+        long shardOverheadBytes,
+        LinkReading.Freshness freshness,
+        Optional<PrometheusLinkSource.Config> linkMetrics,
+        Duration linkMetricsInterval) {
+      this(shardOverheadBytes, freshness, linkMetrics, linkMetricsInterval, WorkerImagePolicy.any());
+    }
+
+    public Settings withWorkerImages(WorkerImagePolicy images) {
+      return new Settings(shardOverheadBytes, freshness, linkMetrics, linkMetricsInterval, images);
+    }
+
     /** Links from EdgeLinks only. */
     public Settings(long shardOverheadBytes, LinkReading.Freshness freshness) {
       this(shardOverheadBytes, freshness, Optional.empty(), Duration.ofSeconds(30));
@@ -86,6 +107,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
   private final OperatorMetrics metrics;
   private final Clock clock;
   private final PrometheusLinkSource linkMetrics;
+  private io.fabric8.kubernetes.client.KubernetesClient client;
   private ShardRollout rollout;
   private ReconcileReporter reporter;
   private InformerEventSource<Node, LLMDeployment> nodes;
@@ -112,6 +134,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
   public List<EventSource<?, LLMDeployment>> prepareEventSources(
       EventSourceContext<LLMDeployment> context) {
     var client = context.getClient();
+    this.client = client;
     rollout = new ShardRollout(client, new ShardResources(settings.shardOverheadBytes()));
     reporter = new ReconcileReporter(new EventRecorder(client), metrics);
     var deployments =
@@ -121,22 +144,30 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(LLMDeployment.class))
                 .build(),
             context);
-    // Any node or link can change any deployment's best plan.
+    // Any node or link can change any deployment's best plan. Both are cluster-scoped, so they are
+    // watched cluster-wide whichever namespaces the deployments are watched in.
     nodes =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Node.class, LLMDeployment.class)
+                .withWatchAllNamespaces()
+                .withFollowControllerNamespacesChanges(false)
                 .withSecondaryToPrimaryMapper(n -> allPrimaries(context))
                 .build(),
             context);
     links =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(EdgeLink.class, LLMDeployment.class)
+                .withWatchAllNamespaces()
+                .withFollowControllerNamespacesChanges(false)
                 .withSecondaryToPrimaryMapper(l -> allPrimaries(context))
                 .build(),
             context);
+    // Only profile ConfigMaps labelled dilemma.io/profile are watched (an edit replans at once);
+    // an unlabelled one is read by name at each reconcile instead of watching every ConfigMap.
     configMaps =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ConfigMap.class, LLMDeployment.class)
+                .withLabelSelector(PROFILE_LABEL)
                 .withSecondaryToPrimaryMapper(cm -> referencing(context, cm))
                 .build(),
             context);
@@ -160,12 +191,20 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
         attempt.result.outcome() instanceof PlanningOutcome.Planned p ? p.plan() : previous.plan();
     String serving = previous.servingPlanId();
     Map<String, ShardSet> sets = Map.of();
+    String rolloutFailure = null;
     if (desired != null) {
-      var result =
-          rollout.roll(
-              resource, desired, serving, context.getSecondaryResources(Deployment.class), room(attempt.observation));
-      serving = result.servingPlanId();
-      sets = result.shardSets();
+      try {
+        var result =
+            rollout.roll(
+                resource, desired, serving, context.getSecondaryResources(Deployment.class), room(attempt.observation));
+        serving = result.servingPlanId();
+        sets = result.shardSets();
+      } catch (KubernetesClientException e) {
+        // Retrying the same refused write cannot succeed; the status says why, and a later
+        // reconcile (a spec edit, or the recheck below) tries again.
+        rolloutFailure = RolloutFailure.describe(e);
+        LOG.warn("{}: rollout of plan {} refused: {}", key, desired.planId(), rolloutFailure);
+      }
     }
     LLMDeploymentStatus status =
         StatusAggregator.aggregate(
@@ -177,12 +216,17 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
                 sets,
                 attempt.observation,
                 attempt.result.lostNodes(),
-                now));
+                now,
+                rolloutFailure));
     reporter.report(resource, key, previous, status, attempt.result, attempt.observation);
 
     if (!status.equals(previous)) writeStatus(resource, status, context);
     UpdateControl<LLMDeployment> control = UpdateControl.noUpdate();
     Optional<Instant> recheck = attempt.recheckAt();
+    if (rolloutFailure != null) {
+      Instant retry = now.plus(ROLLOUT_RETRY);
+      recheck = Optional.of(recheck.filter(r -> r.isBefore(retry)).orElse(retry));
+    }
     if (recheck.isPresent()) {
       control.rescheduleAfter(Duration.between(now, recheck.get()).plusMillis(50));
     }
@@ -228,17 +272,23 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
       LLMDeployment resource, Context<LLMDeployment> context, LLMDeploymentStatus previous, Instant now) {
     String key = key(resource);
     var spec = resource.getSpec();
-    List<String> problems = SpecValidation.problems(spec);
+    List<String> problems = SpecValidation.problems(resource.getMetadata().getName(), spec);
     if (!problems.isEmpty()) {
       return unplannable(PlanningOutcome.Cause.InvalidSpec, String.join("; ", problems));
     }
+    Optional<String> image = settings.workerImages().problem(spec.worker().image());
+    if (image.isPresent()) return unplannable(PlanningOutcome.Cause.ImageNotAllowed, image.get());
     ModelCosts costs;
     try {
       var ref = spec.model().profile();
       String namespace = resource.getMetadata().getNamespace();
-      costs =
-          profiles.costs(
-              namespace, ref, configMaps.get(new ResourceID(ref.name(), namespace)).orElse(null), spec);
+      ConfigMap profile =
+          configMaps
+              .get(new ResourceID(ref.name(), namespace))
+              .orElseGet(() -> client.configMaps().inNamespace(namespace).withName(ref.name()).get());
+      costs = profiles.costs(namespace, ref, profile, spec);
+    } catch (ProfileReader.SpecExceedsProfileException e) {
+      return unplannable(PlanningOutcome.Cause.InvalidSpec, e.getMessage());
     } catch (ProfileReader.ProfileException e) {
       return unplannable(PlanningOutcome.Cause.ProfileUnavailable, e.getMessage());
     }
@@ -269,6 +319,20 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
             now);
     PlanningStep.Result result =
         planning.run(key, resource.getMetadata().getGeneration(), spec, previous, costs, observation, now);
+    if (result.outcome() instanceof PlanningOutcome.Infeasible infeasible) {
+      String holders =
+          MemoryLedger.holdersNote(
+              ledger.holdersByNode(key, persistedHoldings(context)),
+              matching.stream().map(n -> n.getMetadata().getName()).collect(Collectors.toSet()));
+      if (!holders.isEmpty()) {
+        result =
+            new PlanningStep.Result(
+                new PlanningOutcome.Infeasible(infeasible.explanation() + holders, infeasible.minimalFeasibleBudget()),
+                result.lostNodes(),
+                result.recheckAt(),
+                result.solveSeconds());
+      }
+    }
     PlanStatus held =
         result.outcome() instanceof PlanningOutcome.Planned p ? p.plan() : previous.plan();
     if (held != null) ledger.hold(key, MemoryLedger.requestsByNode(held, settings.shardOverheadBytes()));

@@ -7,6 +7,7 @@ import io.dilemma.operator.observe.ClusterObservation;
 import io.dilemma.operator.plan.PlanningOutcome;
 import io.dilemma.operator.plan.PlanningStep;
 import io.dilemma.operator.status.LinkWatch;
+import io.dilemma.operator.status.ConditionReason;
 import io.dilemma.operator.status.StatusAggregator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,11 @@ final class ReconcileReporter {
     if (newlyNotPlanned) {
       events.emit(resource, EventRecorder.Reason.valueOf(planned.getReason()), true, planned.getMessage());
     }
+    var ready = status.condition(StatusAggregator.READY).orElseThrow();
+    boolean newlyRefused =
+        ready.getReason().equals(ConditionReason.RolloutFailed.name())
+            && previous.condition(StatusAggregator.READY).map(c -> !c.getMessage().equals(ready.getMessage())).orElse(true);
+    if (newlyRefused) events.emit(resource, EventRecorder.Reason.RolloutFailed, true, ready.getMessage());
     if (!result.lostNodes().isEmpty()) {
       var degraded = status.condition(StatusAggregator.DEGRADED).orElseThrow();
       boolean news =

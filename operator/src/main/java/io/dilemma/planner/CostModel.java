@@ -227,7 +227,12 @@ public final class CostModel {
 
   /** Weights at the chosen bits plus the KV cache for all p + n tokens. */
   public long layerMemoryBytes(int i, int b) {
-    return weightBytes[i][b] + layer(i).kvBytesPerToken() * (long) (prompt() + output());
+    return weightBytes[i][b] + layerKvBytes(i);
+  }
+
+  /** The KV cache layer i holds for one request of the workload (prompt and output tokens). */
+  public long layerKvBytes(int i) {
+    return layer(i).kvBytesPerToken() * (long) (prompt() + output());
   }
 
   public long headBytes() {

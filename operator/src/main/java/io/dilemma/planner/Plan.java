@@ -52,6 +52,7 @@ public record Plan(
       List<Integer> bits,
       Double outgoingRho,
       long memoryBytes,
+      long kvCacheBytes,
       double decodeSecondsPerToken) {}
 
   /**

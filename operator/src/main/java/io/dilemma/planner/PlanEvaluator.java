@@ -148,10 +148,12 @@ public final class PlanEvaluator {
       int k = a.nodes()[i];
       List<Integer> bits = new ArrayList<>();
       long memory = 0;
+      long kv = 0;
       double decode = 0;
       for (int j = first; j <= i; j++) {
         bits.add(costs.bits(a.bits()[j]));
         memory += costs.layerMemoryBytes(j, a.bits()[j]);
+        kv += costs.layerKvBytes(j);
         decode += costs.layerDecodeSeconds(j, k, a.bits()[j]);
       }
       if (k == costs.origin() && !embeddingCounted) {
@@ -165,7 +167,7 @@ public final class PlanEvaluator {
       Double rho = i == n - 1 ? null : costs.rho(a.rhoAt(i));
       shards.add(
           new Plan.Shard(
-              shards.size(), costs.node(k).name(), first, i, List.copyOf(bits), rho, memory, decode));
+              shards.size(), costs.node(k).name(), first, i, List.copyOf(bits), rho, memory, kv, decode));
       first = i + 1;
     }
     return List.copyOf(shards);

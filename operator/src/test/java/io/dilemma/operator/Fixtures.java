@@ -102,7 +102,7 @@ public final class Fixtures {
         new LLMDeploymentSpec.ModelSpec(
             "test-opt",
             new LLMDeploymentSpec.ConfigMapKeyRef("test-opt-profile", null),
-            new LLMDeploymentSpec.ShardSource("http://models.local/test-opt", null)),
+            new LLMDeploymentSpec.ShardSource("https://models.local/test-opt", null)),
         new LLMDeploymentSpec.WorkloadSpec(64, 32),
         new LLMDeploymentSpec.QualitySpec(budget, QualityMetric.NORMALIZED_ERROR),
         null,
@@ -125,7 +125,7 @@ public final class Fixtures {
   public static PlanStatus plan(String id, int shards) {
     List<PlanStatus.ShardStatus> list = new java.util.ArrayList<>();
     for (int i = 0; i < shards; i++) {
-      list.add(new PlanStatus.ShardStatus(i, "n" + i, 2 * i, 2 * i + 1, List.of(4, 8), i + 1 < shards ? 0.25 : null, 1000, 0.01));
+      list.add(new PlanStatus.ShardStatus(i, "n" + i, 2 * i, 2 * i + 1, List.of(4, 8), i + 1 < shards ? 0.25 : null, 1000, 200, 0.01));
     }
     return new PlanStatus(
         id, 1L, shards, list, new PlanStatus.PredictedTime(2.5, 0.1, 0.1, 0.1, 1.5, 0.5, 0.2),

@@ -101,7 +101,17 @@ public record LLMDeploymentSpec(
           @JsonPropertyDescription(
               "Where shard-workers fetch the packed shard files: set exactly one of url or"
                   + " persistentVolumeClaim.")
-          ShardSource source) {}
+          ShardSource source,
+      @Pattern("^[0-9a-f]{64}$")
+          @JsonPropertyDescription(
+              "Hex SHA-256 of the model's manifest.json. The operator passes it to every"
+                  + " shard-worker, which refuses a manifest with another hash, so files swapped"
+                  + " behind the same source are never served.")
+          String manifestSha256) {
+    public ModelSpec(String name, ConfigMapKeyRef profile, ShardSource source) {
+      this(name, profile, source, null);
+    }
+  }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ConfigMapKeyRef(
@@ -117,15 +127,30 @@ public record LLMDeploymentSpec(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ShardSource(
       @Pattern("^https?://.+")
-          @JsonPropertyDescription("HTTP(S) URL of the model's shard directory (holds manifest.json).")
+          @JsonPropertyDescription(
+              "HTTPS URL of the model's shard directory (holds manifest.json); plain http only with"
+                  + " insecure: true.")
           String url,
       @JsonPropertyDescription("A PersistentVolumeClaim holding the model's shard directory.")
-          PvcSource persistentVolumeClaim) {}
+          PvcSource persistentVolumeClaim,
+      @JsonPropertyDescription(
+              "Allow a plain http url, whose files anyone on the path can swap. Default: false.")
+          Boolean insecure) {
+    public ShardSource(String url, PvcSource persistentVolumeClaim) {
+      this(url, persistentVolumeClaim, null);
+    }
+
+    public ShardSource {
+      insecure = insecure != null && insecure;
+    }
+  }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record PvcSource(
       @Required @JsonPropertyDescription("Claim name, in this namespace.") String claimName,
-      @JsonPropertyDescription("Directory inside the volume holding manifest.json. Default: the root.")
+      @JsonPropertyDescription(
+              "Directory inside the volume holding manifest.json, relative to its root; '..' is"
+                  + " refused. Default: the root.")
           String path) {}
 
   public record WorkloadSpec(

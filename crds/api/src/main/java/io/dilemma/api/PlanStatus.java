@@ -109,6 +109,11 @@ public record PlanStatus(
           Double outgoingRho,
       @JsonPropertyDescription("Bytes held: weights, KV cache, embedding or LM head.")
           long memoryBytes,
+      @JsonPropertyDescription(
+              "Bytes of the memory above that are the KV cache of one request of the workload;"
+                  + " the shard-worker's KV cache is bounded by it. 0 in plans written before it"
+                  + " was recorded.")
+          long kvCacheBytes,
       @JsonPropertyDescription("Predicted compute seconds of this shard per decoded token.")
           double decodeSecondsPerToken) {
     public ShardStatus {
@@ -140,6 +145,7 @@ public record PlanStatus(
           widths,
           rho.isNumber() ? rho.asDouble() : null,
           json.path("memoryBytes").asLong(),
+          json.path("kvCacheBytes").asLong(),
           json.path("decodeSecondsPerToken").asDouble());
     }
 

@@ -19,8 +19,8 @@ class PlanStatusJsonTest {
         3L,
         2,
         List.of(
-            new PlanStatus.ShardStatus(0, "pi5-gateway", 0, 0, List.of(4), 0.25, 1000, 0.001),
-            new PlanStatus.ShardStatus(1, "jetson-orin-nano", 1, 6, List.of(8, 8, 8, 8, 4, 4), null, 2000, 0.004)),
+            new PlanStatus.ShardStatus(0, "pi5-gateway", 0, 0, List.of(4), 0.25, 1000, 300, 0.001),
+            new PlanStatus.ShardStatus(1, "jetson-orin-nano", 1, 6, List.of(8, 8, 8, 8, 4, 4), null, 2000, 600, 0.004)),
         new PlanStatus.PredictedTime(totalSeconds, 1, 0, 0, 2, 0, 0),
         0.5,
         0.4,

@@ -26,7 +26,8 @@ import java.util.Map;
  * @param head true for shard 0: holds the embedding and serves the HTTP API
  * @param lmHead true for the last shard: runs the final LayerNorm + LM head and samples
  * @param nextShard gRPC address host:port of the next shard, null for the last
- * @param headAddress gRPC address of the head, where the last shard returns tokens
+ * @param headAddress unset: the head runs no gRPC server, tokens return along the chain's
+ *     responses (kept so that older plans still read)
  * @param outgoingCut activation quantization at the cut to the next shard, null for the last
  * @param keepTokensOnOrigin no token id or embedding output may leave the head
  * @param limits serving limits
@@ -93,7 +94,8 @@ public record ShardPlan(
   }
 
   /**
-   * @param kvCacheBytes bound on this worker's KV cache across sessions
+   * @param kvCacheBytes bound on this worker's KV cache across sessions, in bytes; the operator
+   *     sets it to the KV bytes the plan reserved for this shard
    * @param sessionTtlSeconds idle sessions older than this are evicted
    * @param requestTimeoutMillis how long the head waits on the chain before failing a request
    */

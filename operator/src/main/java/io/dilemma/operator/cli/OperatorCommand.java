@@ -66,6 +66,15 @@ public final class OperatorCommand implements Callable<Integer> {
       description = "Seconds between Prometheus queries (default: ${DEFAULT-VALUE}).")
   long linkMetricsIntervalSeconds;
 
+  @Option(names = "--watch-namespaces", split = ",",
+      description = "Reconcile LLMDeployments only in these namespaces, comma-separated (default: all).")
+  java.util.List<String> watchNamespaces = new java.util.ArrayList<>();
+
+  @Option(names = "--allowed-worker-images", split = ",",
+      description = "Worker images deployments may run, comma-separated; an entry ending in * allows"
+          + " every image it prefixes (default: any image).")
+  java.util.List<String> allowedWorkerImages = new java.util.ArrayList<>();
+
   @Override
   public Integer call() throws InterruptedException {
     long overhead = Quantity.getAmountInBytes(new Quantity(shardOverhead)).longValueExact();
@@ -76,7 +85,8 @@ public final class OperatorCommand implements Callable<Integer> {
                 Duration.ofSeconds(edgeLinkTtlSeconds), staleLinkMbps * 1e6 / 8, staleLinkRttMs / 2000),
             Optional.ofNullable(linkMetricsUrl)
                 .map(url -> new PrometheusLinkSource.Config(url, bandwidthQuery, rttQuery)),
-            Duration.ofSeconds(linkMetricsIntervalSeconds));
+            Duration.ofSeconds(linkMetricsIntervalSeconds),
+            new io.dilemma.operator.plan.WorkerImagePolicy(allowedWorkerImages));
     Optional<String> lease =
         Optional.ofNullable(leaseNamespace).or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE")));
     KubernetesClient client = new KubernetesClientBuilder().build();
@@ -85,7 +95,8 @@ public final class OperatorCommand implements Callable<Integer> {
             client,
             new CpSatPlanner(),
             ModelCostsFromProfile::toModelCosts,
-            new DilemmaOperator.Options(lease, httpPort, threads, settings, true));
+            new DilemmaOperator.Options(
+                lease, httpPort, threads, settings, true, java.util.Set.copyOf(watchNamespaces)));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       operator.close();

@@ -33,6 +33,46 @@ public final class MemoryLedger {
     return sum;
   }
 
+  /**
+   * Who holds what on each node, every deployment except {@code key}: node → deployment → bytes,
+   * sorted, for messages that must name the holders.
+   */
+  public synchronized Map<String, Map<String, Long>> holdersByNode(
+      String key, Map<String, Map<String, Long>> persisted) {
+    Map<String, Map<String, Long>> all = new HashMap<>(persisted);
+    all.putAll(held);
+    Map<String, Map<String, Long>> byNode = new java.util.TreeMap<>();
+    all.forEach(
+        (owner, nodes) -> {
+          if (owner.equals(key)) return;
+          nodes.forEach(
+              (node, bytes) -> {
+                if (bytes > 0) byNode.computeIfAbsent(node, n -> new java.util.TreeMap<>()).put(owner, bytes);
+              });
+        });
+    return byNode;
+  }
+
+  /**
+   * One sentence naming the other deployments holding memory on the given nodes, or empty: an
+   * infeasible plan may be infeasible only because of them.
+   */
+  public static String holdersNote(Map<String, Map<String, Long>> holdersByNode, java.util.Set<String> nodes) {
+    StringBuilder note = new StringBuilder();
+    holdersByNode.forEach(
+        (node, owners) -> {
+          if (!nodes.contains(node)) return;
+          note.append(note.length() == 0 ? "" : "; ").append(node).append(": ");
+          StringBuilder list = new StringBuilder();
+          owners.forEach(
+              (owner, bytes) ->
+                  list.append(list.length() == 0 ? "" : ", ").append(owner).append(" (")
+                      .append(String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0)).append(")"));
+          note.append(list);
+        });
+    return note.length() == 0 ? "" : " Memory held by other deployments: " + note + ".";
+  }
+
   public synchronized void hold(String key, Map<String, Long> byNode) {
     held.put(key, Map.copyOf(byNode));
   }

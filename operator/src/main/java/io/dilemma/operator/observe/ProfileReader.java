@@ -7,17 +7,26 @@ import io.dilemma.planinput.ProfileJson;
 import io.dilemma.planner.ModelCosts;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /** Reads the model profile from its ConfigMap and reduces it to planner costs. Pure. */
 public final class ProfileReader {
   /** Why no costs could be read; the message names the ConfigMap, key or spec field. */
-  public static final class ProfileException extends Exception {
+  public static class ProfileException extends Exception {
     public ProfileException(String message) {
       super(message);
     }
   }
 
   private final ProfileReduction reduction;
+
+  /** The profile is fine; the spec asks for more than the model can do. */
+  public static final class SpecExceedsProfileException extends ProfileException {
+    public SpecExceedsProfileException(String message) {
+      super(message);
+    }
+  }
 
   public ProfileReader(ProfileReduction reduction) {
     this.reduction = reduction;
@@ -43,6 +52,8 @@ public final class ProfileReader {
     } catch (InvalidInputException e) {
       throw new ProfileException(where + " key '" + ref.key() + "' is not a model profile: " + e.getMessage());
     }
+    List<String> problems = io.dilemma.operator.plan.SpecValidation.againstProfile(spec, profile);
+    if (!problems.isEmpty()) throw new SpecExceedsProfileException(String.join("; ", problems));
     try {
       return reduction.reduce(profile, spec.quality().metric(), spec.allowedBits(), spec.allowedRho());
     } catch (IllegalArgumentException | InvalidInputException e) {

@@ -30,6 +30,7 @@ public final class PlanStatusMapping {
                         s.bits(),
                         s.outgoingRho(),
                         s.memoryBytes(),
+                        s.kvCacheBytes(),
                         s.decodeSecondsPerToken()))
             .toList();
     var t = plan.predicted();
@@ -74,6 +75,7 @@ public final class PlanStatusMapping {
               s.bits(),
               s.outgoingRho(),
               s.memoryBytes(),
+              s.kvCacheBytes(),
               s.decodeSecondsPerToken()));
     }
     var t = status.predicted();

@@ -22,6 +22,7 @@ public sealed interface PlanningOutcome {
   enum Cause {
     InvalidSpec,
     ProfileUnavailable,
-    NoEligibleNodes
+    NoEligibleNodes,
+    ImageNotAllowed
   }
 }

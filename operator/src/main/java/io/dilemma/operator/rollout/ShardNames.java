@@ -14,8 +14,12 @@ public final class ShardNames {
   public static final String ROLE_HEAD = "head";
   public static final String ROLE_WORKER = "worker";
   public static final String SHARD_PLAN_HASH = "dilemma.io/shard-plan-sha256";
+  /** On the pod template: a renewed certificate restarts every shard, so none keeps the old CA. */
+  public static final String TLS_HASH = "dilemma.io/tls-sha256";
   public static final int HTTP_PORT = 8080;
   public static final int GRPC_PORT = 9090;
+  /** A label value, such as the deployment name in {@link #LABEL_DEPLOYMENT}, holds at most this. */
+  public static final int MAX_LABEL_VALUE = 63;
 
   /** Services are DNS-1035 labels (≤ 63 chars); leave room for "-" + 10-char plan id + "-NN". */
   private static final int MAX_PREFIX = 48;
@@ -30,6 +34,11 @@ public final class ShardNames {
   /** The Service clients use; it points at the head of the serving plan. */
   public static String headService(String deployment) {
     return prefix(deployment);
+  }
+
+  /** The deployment's mTLS Secret (see {@link io.dilemma.contract.ShardTls}). */
+  public static String tlsSecret(String deployment) {
+    return prefix(deployment) + "-tls";
   }
 
   public static String grpcAddress(String deployment, String planId, int index, String namespace) {

@@ -17,7 +17,6 @@ public final class ShardPlans {
       String deployment, String namespace, LLMDeploymentSpec spec, PlanStatus plan) {
     List<ShardPlan> shards = new ArrayList<>();
     int count = plan.shards().size();
-    String headAddress = ShardNames.grpcAddress(deployment, plan.planId(), 0, namespace);
     for (PlanStatus.ShardStatus s : plan.shards()) {
       boolean last = s.index() == count - 1;
       shards.add(
@@ -35,14 +34,46 @@ public final class ShardPlans {
               s.index() == 0,
               last,
               last ? null : ShardNames.grpcAddress(deployment, plan.planId(), s.index() + 1, namespace),
-              headAddress,
+              // The head runs no gRPC server: tokens return along the chain's responses.
+              null,
               last || s.outgoingRho() == null
                   ? null
                   : new ShardPlan.CutQuantization(s.outgoingRho(), 8, 4),
               spec.placement().keepTokensOnOrigin(),
-              ShardPlan.ServingLimits.defaults()));
+              servingLimits(s)));
     }
     return shards;
+  }
+
+  /**
+   * The worker's KV cache is bounded by the KV bytes the plan reserved for this shard. A plan
+   * recorded before those bytes were (0) keeps the default bound, never above the shard's memory;
+   * a shard without layers holds no KV cache, and the worker wants a positive bound.
+   */
+  static ShardPlan.ServingLimits servingLimits(PlanStatus.ShardStatus shard) {
+    var defaults = ShardPlan.ServingLimits.defaults();
+    long kv = shard.kvCacheBytes();
+    if (kv <= 0) kv = Math.min(defaults.kvCacheBytes(), shard.memoryBytes());
+    return new ShardPlan.ServingLimits(
+        Math.max(1, kv), defaults.sessionTtlSeconds(), defaults.requestTimeoutMillis());
+  }
+
+  /**
+   * A PVC path inside the volume, normalised: empty and "." segments dropped. ".." is refused by
+   * SpecValidation and again here, so no plan can point a worker outside the volume.
+   */
+  static String pvcPath(String path) {
+    if (path == null) return "";
+    StringBuilder normal = new StringBuilder();
+    for (String segment : path.split("[/\\\\]")) {
+      if (segment.isEmpty() || segment.equals(".")) continue;
+      if (segment.equals("..")) {
+        throw new IllegalArgumentException(
+            "spec.model.source.persistentVolumeClaim.path: '" + path + "' leaves the volume");
+      }
+      normal.append('/').append(segment);
+    }
+    return normal.toString();
   }
 
   /** A PVC is mounted by the operator, so the worker reads it as a local directory. */
@@ -53,9 +84,8 @@ public final class ShardPlans {
       uri = source.url();
     } else {
       var pvc = source.persistentVolumeClaim();
-      String path = pvc.path() == null ? "" : "/" + pvc.path().replaceAll("^/+", "");
-      uri = "file://" + MODEL_MOUNT + "/" + pvc.claimName() + path;
+      uri = "file://" + MODEL_MOUNT + "/" + pvc.claimName() + pvcPath(pvc.path());
     }
-    return new ShardPlan.ModelSource(model.name(), uri, null, null);
+    return new ShardPlan.ModelSource(model.name(), uri, model.manifestSha256(), null);
   }
 }

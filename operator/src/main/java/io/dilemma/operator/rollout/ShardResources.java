@@ -3,11 +3,20 @@ package io.dilemma.operator.rollout;
 import io.dilemma.api.LLMDeployment;
 import io.dilemma.contract.ContractJson;
 import io.dilemma.contract.ShardPlan;
+import io.dilemma.contract.ShardTls;
 import io.dilemma.operator.plan.PlanStatusMapping;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRuleBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -52,10 +61,21 @@ public final class ShardResources {
     return shardOverheadBytes;
   }
 
-  /** The three objects of one shard, all named {@link ShardNames#shard}. */
-  public record ShardObjects(ConfigMap configMap, Deployment deployment, Service service) {}
+  /** Bound on what ONNX Runtime and the JVM write to /tmp; beyond it the kubelet evicts the pod. */
+  static final String TMP_SIZE_LIMIT = "512Mi";
+  /** The CPU request when the spec gives none: the scheduler must count a shard's compute. */
+  static final String DEFAULT_CPU_REQUEST = "250m";
+
+  /** The objects of one shard, all named {@link ShardNames#shard}. */
+  public record ShardObjects(
+      ConfigMap configMap, Deployment deployment, Service service, NetworkPolicy networkPolicy) {}
 
   public ShardObjects shard(LLMDeployment owner, ShardPlan plan, long memoryBytes) {
+    return shard(owner, plan, memoryBytes, null);
+  }
+
+  /** @param tlsHash hash of the deployment's mTLS Secret as written, or null when not known */
+  public ShardObjects shard(LLMDeployment owner, ShardPlan plan, long memoryBytes, String tlsHash) {
     String json = ContractJson.write(plan);
     String name = ShardNames.shard(owner.getMetadata().getName(), plan.planId(), plan.shardIndex());
     Map<String, String> labels = labels(owner, plan);
@@ -79,7 +99,7 @@ public final class ShardResources {
             .withNewTemplate()
             .withNewMetadata()
             .withLabels(labels)
-            .withAnnotations(Map.of(ShardNames.SHARD_PLAN_HASH, PlanStatusMapping.sha256(json)))
+            .withAnnotations(podAnnotations(json, tlsHash))
             .endMetadata()
             .withSpec(podSpec(owner, plan, name, memoryBytes))
             .endTemplate()
@@ -90,21 +110,109 @@ public final class ShardResources {
             .withMetadata(meta(owner, name, labels))
             .withNewSpec()
             .withSelector(selector(owner, plan))
-            .addNewPort()
-            .withName("grpc")
-            .withProtocol("TCP")
-            .withPort(ShardNames.GRPC_PORT)
-            .withTargetPort(new IntOrString(ShardNames.GRPC_PORT))
-            .endPort()
-            .addNewPort()
+            .withPorts(servicePorts(plan))
+            .endSpec()
+            .build();
+    return new ShardObjects(configMap, deployment, service, networkPolicy(owner, plan, name, labels));
+  }
+
+  /** The head serves only HTTP; every other shard serves gRPC to the shard before it, and HTTP. */
+  static List<ServicePort> servicePorts(ShardPlan plan) {
+    List<ServicePort> ports = new ArrayList<>();
+    if (!plan.head()) {
+      ports.add(
+          new ServicePortBuilder()
+              .withName("grpc")
+              .withProtocol("TCP")
+              .withPort(ShardNames.GRPC_PORT)
+              .withTargetPort(new IntOrString(ShardNames.GRPC_PORT))
+              .build());
+    }
+    ports.add(
+        new ServicePortBuilder()
             .withName("http")
             .withProtocol("TCP")
             .withPort(ShardNames.HTTP_PORT)
             .withTargetPort(new IntOrString(ShardNames.HTTP_PORT))
-            .endPort()
-            .endSpec()
-            .build();
-    return new ShardObjects(configMap, deployment, service);
+            .build());
+    return ports;
+  }
+
+  /** The ports the container listens on: the head has no gRPC server. */
+  static List<ContainerPort> containerPorts(ShardPlan plan) {
+    List<ContainerPort> ports = new ArrayList<>();
+    if (!plan.head()) {
+      ports.add(
+          new ContainerPortBuilder().withName("grpc").withProtocol("TCP").withContainerPort(ShardNames.GRPC_PORT).build());
+    }
+    ports.add(
+        new ContainerPortBuilder().withName("http").withProtocol("TCP").withContainerPort(ShardNames.HTTP_PORT).build());
+    return ports;
+  }
+
+  /** {@code shard-worker serve} flags; the head is given no gRPC port, as it runs no gRPC server. */
+  static List<String> serveArgs(ShardPlan plan) {
+    List<String> args = new ArrayList<>(List.of("serve", "--plan", PLAN_MOUNT + "/" + ShardPlan.CONFIG_MAP_KEY));
+    if (!plan.head()) args.addAll(List.of("--grpc-port", Integer.toString(ShardNames.GRPC_PORT)));
+    args.addAll(List.of("--http-port", Integer.toString(ShardNames.HTTP_PORT)));
+    return args;
+  }
+
+  /**
+   * The JVM's bounds from the plan. The KV cache lives on the heap (float arrays), so the heap is
+   * the planned KV bytes plus half the overhead; the weights live in ONNX Runtime's native memory,
+   * outside both JVM bounds; direct buffers (frames in flight) get a quarter of the overhead. With
+   * the container limit at weights + KV + overhead, the JVM fails a request before the kernel
+   * kills the pod.
+   */
+  List<String> jvmFlags(ShardPlan plan) {
+    long kv = plan.limits() == null ? 0 : plan.limits().kvCacheBytes();
+    long heap = kv + shardOverheadBytes / 2;
+    long direct = Math.max(16L << 20, shardOverheadBytes / 4);
+    return List.of("-Xmx" + heap, "-XX:MaxDirectMemorySize=" + direct, "-XX:+ExitOnOutOfMemoryError");
+  }
+
+  /**
+   * Ingress of one shard: shard i admits its gRPC port only from shard i−1 of the same plan; the
+   * head admits only its HTTP port, from anyone (clients come through the head Service). Egress
+   * is left open: URL model sources are fetched at start.
+   */
+  static NetworkPolicy networkPolicy(LLMDeployment owner, ShardPlan plan, String name, Map<String, String> labels) {
+    NetworkPolicyIngressRule rule;
+    if (plan.head()) {
+      rule =
+          new NetworkPolicyIngressRuleBuilder()
+              .addNewPort()
+              .withProtocol("TCP")
+              .withPort(new IntOrString(ShardNames.HTTP_PORT))
+              .endPort()
+              .build();
+    } else {
+      Map<String, String> previous = new LinkedHashMap<>(selector(owner, plan));
+      previous.put(ShardNames.LABEL_SHARD, Integer.toString(plan.shardIndex() - 1));
+      rule =
+          new NetworkPolicyIngressRuleBuilder()
+              .addNewFrom()
+              .withNewPodSelector()
+              .withMatchLabels(previous)
+              .endPodSelector()
+              .endFrom()
+              .addNewPort()
+              .withProtocol("TCP")
+              .withPort(new IntOrString(ShardNames.GRPC_PORT))
+              .endPort()
+              .build();
+    }
+    return new NetworkPolicyBuilder()
+        .withMetadata(meta(owner, name, labels))
+        .withNewSpec()
+        .withNewPodSelector()
+        .withMatchLabels(selector(owner, plan))
+        .endPodSelector()
+        .withPolicyTypes("Ingress")
+        .withIngress(rule)
+        .endSpec()
+        .build();
   }
 
   /** The stable Service clients call; switching the head means changing its plan selector. */
@@ -139,8 +247,16 @@ public final class ShardResources {
         new VolumeBuilder().withName("plan").withNewConfigMap().withName(name).endConfigMap().build());
     mounts.add(new VolumeMountBuilder().withName("plan").withMountPath(PLAN_MOUNT).withReadOnly(true).build());
     // The root filesystem is read-only; ONNX Runtime and the JVM still need somewhere to write.
-    volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+    volumes.add(
+        new VolumeBuilder()
+            .withName("tmp")
+            .withNewEmptyDir()
+            .withSizeLimit(new Quantity(TMP_SIZE_LIMIT))
+            .endEmptyDir()
+            .build());
     mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+    volumes.add(tlsVolume(owner));
+    mounts.add(tlsMount());
     var pvc = spec.model().source().persistentVolumeClaim();
     if (pvc != null) {
       volumes.add(
@@ -159,22 +275,9 @@ public final class ShardResources {
         new ContainerBuilder()
             .withName("shard-worker")
             .withImage(spec.worker().image())
-            .withCommand("java", "-jar", "/app/shard-worker.jar")
-            .withArgs(
-                "serve",
-                "--plan", PLAN_MOUNT + "/" + ShardPlan.CONFIG_MAP_KEY,
-                "--grpc-port", Integer.toString(ShardNames.GRPC_PORT),
-                "--http-port", Integer.toString(ShardNames.HTTP_PORT))
-            .addNewPort()
-            .withName("grpc")
-            .withProtocol("TCP")
-            .withContainerPort(ShardNames.GRPC_PORT)
-            .endPort()
-            .addNewPort()
-            .withName("http")
-            .withProtocol("TCP")
-            .withContainerPort(ShardNames.HTTP_PORT)
-            .endPort()
+            .withCommand(command(plan))
+            .withArgs(serveArgs(plan))
+            .withPorts(containerPorts(plan))
             .withResources(resources(spec.worker().resources(), memoryBytes + shardOverheadBytes))
             .withLivenessProbe(liveness())
             .withReadinessProbe(readiness(plan.head()))
@@ -205,7 +308,40 @@ public final class ShardResources {
         .build();
   }
 
-  /** The user's resources, with the memory request always the plan's: that is what was planned. */
+  private static Map<String, String> podAnnotations(String planJson, String tlsHash) {
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(ShardNames.SHARD_PLAN_HASH, PlanStatusMapping.sha256(planJson));
+    if (tlsHash != null) annotations.put(ShardNames.TLS_HASH, tlsHash);
+    return annotations;
+  }
+
+  /** The deployment's mTLS Secret, readable by the worker's group only (see {@link ShardTls}). */
+  static Volume tlsVolume(LLMDeployment owner) {
+    return new VolumeBuilder()
+        .withName("tls")
+        .withNewSecret()
+        .withSecretName(ShardNames.tlsSecret(owner.getMetadata().getName()))
+        .withDefaultMode(0440)
+        .endSecret()
+        .build();
+  }
+
+  static VolumeMount tlsMount() {
+    return new VolumeMountBuilder().withName("tls").withMountPath(ShardTls.MOUNT_PATH).withReadOnly(true).build();
+  }
+
+  private List<String> command(ShardPlan plan) {
+    List<String> command = new ArrayList<>(List.of("java"));
+    command.addAll(jvmFlags(plan));
+    command.addAll(List.of("-jar", "/app/shard-worker.jar"));
+    return command;
+  }
+
+  /**
+   * The user's resources, with the memory request and limit always the plan's: that is what was
+   * planned, and a shard that outgrows it must fail alone instead of starving its node. A CPU
+   * request is set when the user gives none.
+   */
   static ResourceRequirements resources(ResourceRequirements user, long memoryRequestBytes) {
     Map<String, Quantity> requests = new HashMap<>();
     Map<String, Quantity> limits = new HashMap<>();
@@ -213,10 +349,15 @@ public final class ShardResources {
       if (user.getRequests() != null) requests.putAll(user.getRequests());
       if (user.getLimits() != null) limits.putAll(user.getLimits());
     }
-    requests.put("memory", new Quantity(Long.toString(memoryRequestBytes)));
+    Quantity memory = new Quantity(Long.toString(memoryRequestBytes));
+    requests.put("memory", memory);
+    limits.put("memory", memory);
+    if (!requests.containsKey("cpu")) {
+      requests.put("cpu", limits.getOrDefault("cpu", new Quantity(DEFAULT_CPU_REQUEST)));
+    }
     ResourceRequirements r = new ResourceRequirements();
     r.setRequests(requests);
-    if (!limits.isEmpty()) r.setLimits(limits);
+    r.setLimits(limits);
     return r;
   }
 

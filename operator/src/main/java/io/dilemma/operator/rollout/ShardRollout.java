@@ -8,8 +8,11 @@ import io.dilemma.operator.observe.ShardSet;
 import io.dilemma.operator.plan.PlanStatusMapping;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,7 +29,7 @@ public final class ShardRollout {
   static final String SHARD_COUNT = "dilemma.io/shard-count";
   /** What a shard set consists of; deleted in this order so no pod outlives its plan ConfigMap. */
   private static final List<Class<? extends HasMetadata>> OWNED_KINDS =
-      List.of(Deployment.class, Service.class, ConfigMap.class);
+      List.of(Deployment.class, Service.class, NetworkPolicy.class, ConfigMap.class);
 
   private final KubernetesClient client;
   private final ShardResources resources;
@@ -66,8 +69,9 @@ public final class ShardRollout {
       }
     }
     List<ShardPlan> shardPlans = ShardPlans.of(name, namespace, owner.getSpec(), desired);
+    String tlsHash = ensureTls(owner);
     for (ShardPlan shardPlan : shardPlans) {
-      applyShard(owner, shardPlan, desired.shards().get(shardPlan.shardIndex()).memoryBytes(), cached);
+      applyShard(owner, shardPlan, desired.shards().get(shardPlan.shardIndex()).memoryBytes(), tlsHash, cached);
     }
     String serving = servingPlanId;
     if (steps.pointHeadAt().isPresent()) {
@@ -104,8 +108,49 @@ public final class ShardRollout {
         .allMatch(e -> e.getValue() <= room.getOrDefault(e.getKey(), Long.MAX_VALUE));
   }
 
+  /**
+   * Issues the deployment's mTLS Secret when it is missing or close to expiry; returns the hash
+   * of what it holds. Read by name, never listed: the operator may not list Secrets.
+   */
+  private String ensureTls(LLMDeployment owner) {
+    String namespace = owner.getMetadata().getNamespace();
+    String deployment = owner.getMetadata().getName();
+    String secretName = ShardNames.tlsSecret(deployment);
+    Secret existing = client.secrets().inNamespace(namespace).withName(secretName).get();
+    Map<String, String> data = existing == null ? null : decoded(existing.getData());
+    if (DeploymentTls.needsRenewal(data, java.time.Instant.now())) {
+      data = DeploymentTls.issue(namespace, deployment, java.time.Instant.now());
+      Secret secret =
+          new SecretBuilder()
+              .withNewMetadata()
+              .withName(secretName)
+              .withNamespace(namespace)
+              .withLabels(Map.of(ShardNames.LABEL_MANAGED_BY, ShardNames.MANAGED_BY, ShardNames.LABEL_DEPLOYMENT, deployment))
+              .withOwnerReferences(ShardResources.ownerReference(owner))
+              .endMetadata()
+              .withType("kubernetes.io/tls")
+              .withStringData(data)
+              .build();
+      apply(secret);
+      LOG.info("{}/{}: issued mTLS Secret {}", namespace, deployment, secretName);
+    }
+    return PlanStatusMapping.sha256(data.get(io.dilemma.contract.ShardTls.CA_FILE) + data.get(io.dilemma.contract.ShardTls.CERT_FILE));
+  }
+
+  private static Map<String, String> decoded(Map<String, String> base64) {
+    if (base64 == null) return null;
+    Map<String, String> plain = new HashMap<>();
+    base64.forEach(
+        (k, v) -> plain.put(k, new String(java.util.Base64.getDecoder().decode(v), java.nio.charset.StandardCharsets.US_ASCII)));
+    return plain;
+  }
+
   /** Removes every object the deployment owns; used on deletion, where no garbage collector may run. */
   public void deleteAll(String namespace, String deployment) {
+    // A name no label value can hold never passed validation, so nothing was created for it; a
+    // selector with it would be refused (400) and the deletion would never finish.
+    if (deployment.length() > ShardNames.MAX_LABEL_VALUE) return;
+    client.secrets().inNamespace(namespace).withName(ShardNames.tlsSecret(deployment)).delete();
     deleteMatching(
         namespace,
         Map.of(ShardNames.LABEL_DEPLOYMENT, deployment, ShardNames.LABEL_MANAGED_BY, ShardNames.MANAGED_BY));
@@ -133,12 +178,12 @@ public final class ShardRollout {
    * carries the hash of exactly these objects: a steady state costs no API writes.
    */
   private void applyShard(
-      LLMDeployment owner, ShardPlan plan, long memoryBytes, Collection<Deployment> cached) {
-    ShardResources.ShardObjects objects = resources.shard(owner, plan, memoryBytes);
+      LLMDeployment owner, ShardPlan plan, long memoryBytes, String tlsHash, Collection<Deployment> cached) {
+    ShardResources.ShardObjects objects = resources.shard(owner, plan, memoryBytes, tlsHash);
     String hash =
         PlanStatusMapping.sha256(
             io.dilemma.contract.ContractJson.write(
-                List.of(objects.configMap(), objects.deployment(), objects.service())));
+                List.of(objects.configMap(), objects.deployment(), objects.service(), objects.networkPolicy())));
     Deployment deployment = objects.deployment();
     deployment
         .getMetadata()
@@ -154,6 +199,7 @@ public final class ShardRollout {
     // The plan first, so a new pod never starts without its ConfigMap.
     apply(objects.configMap());
     apply(objects.service());
+    apply(objects.networkPolicy());
     apply(deployment);
   }
 

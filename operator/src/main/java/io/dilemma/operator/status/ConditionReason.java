@@ -9,12 +9,14 @@ public enum ConditionReason {
   RollingOut,
   ShardsUnavailable,
   NotPlanned,
+  RolloutFailed,
   // Planned
   Solved,
   Infeasible,
   InvalidSpec,
   ProfileUnavailable,
   NoEligibleNodes,
+  ImageNotAllowed,
   // Degraded
   AsMeasured,
   NodeMetricsDefaulted,
@@ -28,6 +30,7 @@ public enum ConditionReason {
       case InvalidSpec -> InvalidSpec;
       case ProfileUnavailable -> ProfileUnavailable;
       case NoEligibleNodes -> NoEligibleNodes;
+      case ImageNotAllowed -> ImageNotAllowed;
     };
   }
 }

@@ -33,6 +33,7 @@ public final class StatusAggregator {
    * @param shardSets shard sets in the cluster after this reconcile, by plan id
    * @param observation what was observed, or null when observation did not happen
    * @param lostNodes nodes the running plan used that are gone or not Ready
+   * @param rolloutFailure the API server's refusal of this reconcile's writes, or null
    */
   public record Inputs(
       LLMDeploymentStatus previous,
@@ -42,7 +43,20 @@ public final class StatusAggregator {
       Map<String, ShardSet> shardSets,
       ClusterObservation observation,
       List<String> lostNodes,
-      Instant now) {}
+      Instant now,
+      String rolloutFailure) {
+    public Inputs(
+        LLMDeploymentStatus previous,
+        long generation,
+        PlanningOutcome outcome,
+        String servingPlanId,
+        Map<String, ShardSet> shardSets,
+        ClusterObservation observation,
+        List<String> lostNodes,
+        Instant now) {
+      this(previous, generation, outcome, servingPlanId, shardSets, observation, lostNodes, now, null);
+    }
+  }
 
   public static LLMDeploymentStatus aggregate(Inputs in) {
     LLMDeploymentStatus previous = in.previous();
@@ -65,6 +79,14 @@ public final class StatusAggregator {
   }
 
   private static Condition readyCondition(Inputs in, PlanStatus plan) {
+    // Whatever still serves, the plan asked for cannot start: that is what needs a human.
+    if (in.rolloutFailure() != null && plan != null) {
+      return condition(
+          READY,
+          false,
+          ConditionReason.RolloutFailed,
+          "Rolling out plan " + plan.planId() + " failed: " + in.rolloutFailure());
+    }
     if (plan == null || in.servingPlanId() == null) {
       return condition(READY, false, ConditionReason.NotPlanned, "No plan is running yet.");
     }

@@ -214,7 +214,7 @@ public final class BenchOperatorCommand implements Callable<Integer> {
       d.setMetadata(new ObjectMetaBuilder().withName(String.format(Locale.ROOT, "llm-%02d", i)).withNamespace(ns).build());
       d.setSpec(new LLMDeploymentSpec(
           new LLMDeploymentSpec.ModelSpec("opt-350m", new LLMDeploymentSpec.ConfigMapKeyRef("opt-350m-profile", null),
-              new LLMDeploymentSpec.ShardSource("http://models.local/opt-350m", null)),
+              new LLMDeploymentSpec.ShardSource("https://models.local/opt-350m", null)),
           new LLMDeploymentSpec.WorkloadSpec(256, 128),
           new LLMDeploymentSpec.QualitySpec(1.0, null), null, null,
           new LLMDeploymentSpec.PlacementSpec(Map.of(ExampleNodes.POOL_LABEL, "fleet"), names.get(i % nodes), true),

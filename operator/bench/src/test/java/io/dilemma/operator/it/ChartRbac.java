@@ -27,12 +27,18 @@ public final class ChartRbac {
 
   /** Installs the rendered RBAC with the admin client; returns a client acting as the operator. */
   public static KubernetesClient install(KubernetesClient admin) {
-    String rendered =
+    return install(admin, null);
+  }
+
+  /** As {@link #install(KubernetesClient)}, with the chart rendered with this values file. */
+  public static KubernetesClient install(KubernetesClient admin, java.nio.file.Path values) {
+    var template =
         new Helm(KubeTestEnvironment.REPO.resolve("helm/dilemma"))
             .template()
             .withName(RELEASE)
-            .withNamespace(NAMESPACE)
-            .call();
+            .withNamespace(NAMESPACE);
+    if (values != null) template.withValuesFile(values);
+    String rendered = template.call();
     List<HasMetadata> rbac =
         admin
             .load(new ByteArrayInputStream(rendered.getBytes(StandardCharsets.UTF_8)))
@@ -45,6 +51,10 @@ public final class ChartRbac {
         .resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
         .serverSideApply();
     for (HasMetadata object : rbac) {
+      String namespace = object.getMetadata().getNamespace();
+      if (namespace != null && admin.namespaces().withName(namespace).get() == null) {
+        admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).serverSideApply();
+      }
       if (object.getMetadata().getNamespace() == null && !object.getKind().startsWith("Cluster")) {
         object.getMetadata().setNamespace(NAMESPACE);
       }

@@ -1,0 +1,162 @@
+package io.dilemma.operator.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dilemma.api.LLMDeployment;
+import io.dilemma.api.LLMDeploymentSpec;
+import io.dilemma.operator.DilemmaOperator;
+import io.dilemma.operator.LLMDeploymentReconciler;
+import io.dilemma.operator.bench.ExampleNodes;
+import io.dilemma.operator.bench.SimulatedKubelet;
+import io.dilemma.operator.observe.LinkReading;
+import io.dilemma.operator.plan.WorkerImagePolicy;
+import io.dilemma.planinput.ModelCostsFromProfile;
+import io.dilemma.planner.CpSatPlanner;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Specs the schema accepts but the operator cannot roll out, on a real API server under the chart's
+ * RBAC: each ends as a condition naming the problem, never as retries until exhaustion.
+ */
+class BadInputIT {
+  static final long OVERHEAD = 128L << 20;
+  static final String NS = "default";
+  static final Path EXAMPLE = KubeTestEnvironment.REPO.resolve("deploy/examples");
+
+  static KubeTestEnvironment env;
+  static KubernetesClient admin;
+  static SimulatedKubelet kubelet;
+  static DilemmaOperator operator;
+
+  @BeforeAll
+  static void start() throws Exception {
+    env = KubeTestEnvironment.start();
+    admin = env.client();
+    ExampleNodes.register(admin, EXAMPLE.resolve("opt-350m-edge/cluster.yaml"), OVERHEAD);
+    env.kubectl("apply", "-f", EXAMPLE.resolve("opt-350m-edgelinks.yaml").toString());
+    env.kubectl("create", "configmap", "opt-350m-profile", "-n", NS,
+        "--from-file=profile.json=" + EXAMPLE.resolve("opt-350m-edge/profile.json"));
+    kubelet = new SimulatedKubelet(admin, Duration.ofMillis(300));
+    operator =
+        DilemmaOperator.start(
+            env.operatorClient(),
+            new CpSatPlanner(),
+            ModelCostsFromProfile::toModelCosts,
+            new DilemmaOperator.Options(
+                Optional.empty(), 0, 2,
+                new LLMDeploymentReconciler.Settings(OVERHEAD, LinkReading.Freshness.defaults())
+                    .withWorkerImages(new WorkerImagePolicy(List.of("ghcr.io/dilemma/shard-worker:*"))),
+                true));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (operator != null) operator.close();
+    if (kubelet != null) kubelet.close();
+    if (env != null) env.close();
+  }
+
+  private static LLMDeployment example(String name) throws Exception {
+    try (InputStream in = new FileInputStream(EXAMPLE.resolve("opt-350m-llmdeployment.yaml").toFile())) {
+      LLMDeployment d = admin.resources(LLMDeployment.class).load(in).item();
+      d.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+      return d;
+    }
+  }
+
+  private static LLMDeploymentSpec withWorker(LLMDeploymentSpec s, LLMDeploymentSpec.WorkerSpec worker) {
+    return new LLMDeploymentSpec(s.model(), s.workload(), s.quality(), s.allowedBits(), s.allowedRho(),
+        s.placement(), s.replanPolicy(), s.solver(), worker);
+  }
+
+  private static Condition await(String name, String type, String reason) {
+    LLMDeployment d =
+        Await.until(name + " " + type + " reason " + reason, Duration.ofSeconds(60),
+            () -> admin.resources(LLMDeployment.class).inNamespace(NS).withName(name).get(),
+            x -> x.getStatus() != null
+                && x.getStatus().condition(type).map(c -> c.getReason().equals(reason)).orElse(false));
+    return d.getStatus().condition(type).orElseThrow();
+  }
+
+  /** Not pre-validated: the API server's own refusal (an extended resource needs a limit). */
+  @Test
+  void aRolloutTheApiServerRefusesIsReadyFalseWithItsMessage() throws Exception {
+    LLMDeployment d = example("widget");
+    d.setSpec(withWorker(d.getSpec(), new LLMDeploymentSpec.WorkerSpec(null,
+        new ResourceRequirementsBuilder().addToRequests("example.com/widget", new Quantity("1")).build())));
+    admin.resource(d).create();
+    Condition ready = await("widget", "Ready", "RolloutFailed");
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getMessage()).startsWith("Rolling out plan ").contains("Limit must be set");
+    // the plan itself is fine, and says so
+    assertThat(await("widget", "Planned", "Solved").getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void aNameTooLongForALabelIsAnInvalidSpecBeforeAnyRollout() throws Exception {
+    String name = "a".repeat(64);
+    admin.resource(example(name)).create();
+    Condition planned = await(name, "Planned", "InvalidSpec");
+    assertThat(planned.getMessage()).contains("metadata.name: 64 characters");
+    assertThat(admin.apps().deployments().inNamespace(NS).list().getItems())
+        .noneMatch(x -> x.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getName().equals(name)));
+    // and it can be deleted: the cleanup never asks for a label selector no API server accepts
+    admin.resources(LLMDeployment.class).inNamespace(NS).withName(name).delete();
+    Await.until(name + " deleted", Duration.ofSeconds(30),
+        () -> admin.resources(LLMDeployment.class).inNamespace(NS).withName(name).get() == null, gone -> gone);
+  }
+
+  @Test
+  void aDotInTheNameIsAnInvalidSpec() throws Exception {
+    admin.resource(example("chat.v2")).create();
+    assertThat(await("chat.v2", "Planned", "InvalidSpec").getMessage()).contains("DNS-1035");
+  }
+
+  @Test
+  void aLimitBelowItsRequestIsAnInvalidSpec() throws Exception {
+    LLMDeployment d = example("cpu-limit");
+    d.setSpec(withWorker(d.getSpec(), new LLMDeploymentSpec.WorkerSpec(null,
+        new ResourceRequirementsBuilder()
+            .addToRequests("cpu", new Quantity("2")).addToLimits("cpu", new Quantity("1")).build())));
+    admin.resource(d).create();
+    assertThat(await("cpu-limit", "Planned", "InvalidSpec").getMessage())
+        .isEqualTo("spec.worker.resources.limits.cpu: 1 is below the request 2");
+  }
+
+  @Test
+  void anImageOutsideTheAllowListIsNotPlanned() throws Exception {
+    LLMDeployment d = example("miner");
+    d.setSpec(withWorker(d.getSpec(), new LLMDeploymentSpec.WorkerSpec("evil.example/miner:latest", null)));
+    admin.resource(d).create();
+    Condition planned = await("miner", "Planned", "ImageNotAllowed");
+    assertThat(planned.getStatus()).isEqualTo("False");
+    assertThat(planned.getMessage()).startsWith("spec.worker.image: 'evil.example/miner:latest' is not in");
+    assertThat(await("miner", "Ready", "NotPlanned").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void plainHttpWithoutInsecureIsAnInvalidSpec() throws Exception {
+    LLMDeployment d = example("plain-http");
+    var s = d.getSpec();
+    var model = new LLMDeploymentSpec.ModelSpec(s.model().name(), s.model().profile(),
+        new LLMDeploymentSpec.ShardSource("http://models.example/opt", null));
+    d.setSpec(new LLMDeploymentSpec(model, s.workload(), s.quality(), s.allowedBits(), s.allowedRho(),
+        s.placement(), s.replanPolicy(), s.solver(), s.worker()));
+    admin.resource(d).create();
+    assertThat(await("plain-http", "Planned", "InvalidSpec").getMessage())
+        .startsWith("spec.model.source.url: plain http is refused");
+  }
+}
