@@ -18,7 +18,7 @@ class LinkWatchTest {
   private static PlanStatus chain(String id, String... nodes) {
     List<PlanStatus.ShardStatus> shards = new ArrayList<>();
     for (int i = 0; i < nodes.length; i++) {
-      shards.add(new PlanStatus.ShardStatus(i, nodes[i], i, i, List.of(8), i + 1 < nodes.length ? 0.25 : null, 1, 0.01));
+      shards.add(new PlanStatus.ShardStatus(i, nodes[i], i, i, List.of(8), i + 1 < nodes.length ? 0.25 : null, 1, 0, 0.01));
     }
     return new PlanStatus(id, 1L, nodes.length, shards, new PlanStatus.PredictedTime(1, 0, 0, 0, 1, 0, 0), 0.1, 0.5, 50.0, Map.of(), null);
   }
