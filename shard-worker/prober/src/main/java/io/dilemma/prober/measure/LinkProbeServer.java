@@ -49,7 +49,9 @@ public final class LinkProbeServer implements AutoCloseable {
     while (!socket.isClosed()) {
       try {
         Socket client = socket.accept();
-        if (!slots.tryAcquire()) {
+        // a client's echo connection may still hold its slot for a moment after it moved on to
+        // the bulk transfer, so wait briefly before turning a probe away
+        if (!slots.tryAcquire(2, java.util.concurrent.TimeUnit.SECONDS)) {
           client.close();
           continue;
         }
@@ -62,6 +64,9 @@ public final class LinkProbeServer implements AutoCloseable {
             slots.release();
           }
         });
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       } catch (IOException e) {
         if (!socket.isClosed()) LOG.warn("accepting a probe failed: {}", e.getMessage());
       }
