@@ -38,8 +38,8 @@ public final class ProbeMetrics implements FigureSink {
         .help("Share of this node's CPU not busy with work other than Dilemma's shards, as published to the Node")
         .labelNames("node").register(registry);
     probeBytes = Counter.builder().name("dilemma_probe_sent_bytes")
-        .help("Bytes the prober put on the links, echoes and bulk transfers").unit(Unit.BYTES)
-        .labelNames("from", "to").register(registry);
+        .help("Bytes this node's prober put on the links, echoes and bulk transfers").unit(Unit.BYTES)
+        .labelNames("node").register(registry);
   }
 
   private String node = "";
@@ -56,8 +56,8 @@ public final class ProbeMetrics implements FigureSink {
     rtt.labelValues(m.from(), m.to()).set(m.rttSeconds().value());
   }
 
-  public void sent(String from, String to, long bytes) {
-    probeBytes.labelValues(from, to).inc(bytes);
+  public void sent(long bytes) {
+    probeBytes.labelValues(node).inc(bytes);
   }
 
   @Override
