@@ -80,7 +80,7 @@ final class ProbeCommand implements Callable<Integer> {
   @Option(names = "--matmul-size", defaultValue = "512", description = "MatMul benchmark side (default: ${DEFAULT-VALUE}).")
   int matmulSize;
 
-  @Option(names = "--memory-bytes", defaultValue = "268435456", description = "Memory benchmark array bytes (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--memory-bytes", defaultValue = "134217728", description = "Memory benchmark array bytes (default: ${DEFAULT-VALUE}).")
   long memoryBytes;
 
   @Mixin LinkOptions link = new LinkOptions();
