@@ -59,7 +59,7 @@ public class EdgeLinkReconciler implements Reconciler<EdgeLink> {
       return UpdateControl.patchStatus(link);
     }
     link.setStatus(
-        new EdgeLinkStatus(clock.instant().toString(), EdgeLinkStatus.SOURCE_SPEC, generation, problem));
+        new EdgeLinkStatus(clock.instant().toString(), EdgeLinkStatus.SOURCE_SPEC, generation).withProblem(problem));
     return UpdateControl.patchStatus(link);
   }
 

@@ -54,11 +54,11 @@ public final class OperatorCommand implements Callable<Integer> {
       description = "Prometheus base URL; its link measurements replace EdgeLinks per direction (default: off).")
   java.net.URI linkMetricsUrl;
 
-  @Option(names = "--link-bandwidth-query", defaultValue = "dilemma_link_bandwidth_mbps",
+  @Option(names = "--link-bandwidth-query", defaultValue = PrometheusLinkSource.DEFAULT_BANDWIDTH_QUERY,
       description = "PromQL giving Mbit/s per from,to label pair (default: ${DEFAULT-VALUE}).")
   String bandwidthQuery;
 
-  @Option(names = "--link-rtt-query", defaultValue = "dilemma_link_rtt_ms",
+  @Option(names = "--link-rtt-query", defaultValue = PrometheusLinkSource.DEFAULT_RTT_QUERY,
       description = "PromQL giving RTT in ms per from,to label pair (default: ${DEFAULT-VALUE}).")
   String rttQuery;
 

@@ -21,6 +21,14 @@ public record NodeReading(ComputeNode node, boolean ready, List<String> defaulte
   public static final String GFLOPS = "dilemma.io/gflops";
   public static final String MEMORY_BANDWIDTH_GBPS = "dilemma.io/memory-bandwidth-gbps";
   public static final String TIER = "dilemma.io/tier";
+  /** Share of the node's CPU not busy with foreign work, published by the prober; 1 when absent. */
+  public static final String AVAILABLE_COMPUTE_RATIO = "dilemma.io/available-compute-ratio";
+
+  /**
+   * A node the prober reports as fully busy still gets a sliver of compute: a zero would make the
+   * planner's cost of a layer there infinite, and the share is a smoothed guess, not a proof.
+   */
+  static final double MIN_AVAILABLE_SHARE = 0.05;
 
   /**
    * Deliberately low guesses per allocatable core: an unmeasured node should not attract layers
@@ -57,6 +65,8 @@ public record NodeReading(ComputeNode node, boolean ready, List<String> defaulte
                   defaulted.add(MEMORY_BANDWIDTH_GBPS);
                   return cores * DEFAULT_MEMORY_GBPS_PER_CORE;
                 });
+    // the planner gets G × available share: foreign load takes compute away from our layers
+    gflops *= availableShare(labels.get(AVAILABLE_COMPUTE_RATIO));
     Tier tier = "cloud".equalsIgnoreCase(labels.get(TIER)) ? Tier.CLOUD : Tier.EDGE;
     long memory = quantity(node, "memory").map(Math::round).orElse(0L);
     ComputeNode compute =
@@ -87,6 +97,17 @@ public record NodeReading(ComputeNode node, boolean ready, List<String> defaulte
     }
     Quantity q = node.getStatus().getAllocatable().get(resource);
     return q == null ? Optional.empty() : Optional.of(q.getNumericalAmount().doubleValue());
+  }
+
+  /** A missing or malformed share means nobody measured the load: plan with all of the node. */
+  static double availableShare(String text) {
+    if (text == null) return 1;
+    try {
+      double v = Double.parseDouble(text.trim());
+      return Double.isFinite(v) ? Math.max(MIN_AVAILABLE_SHARE, Math.min(1, v)) : 1;
+    } catch (NumberFormatException e) {
+      return 1;
+    }
   }
 
   private static Optional<Double> positive(String text) {

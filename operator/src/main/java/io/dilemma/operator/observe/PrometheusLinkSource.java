@@ -28,6 +28,17 @@ import java.util.Map;
  */
 public final class PrometheusLinkSource {
   /**
+   * The prober's series ({@code shard-worker/prober}), converted to the units EdgeLinks use. Only
+   * the prober on {@code from} reports a direction, but a restarted prober pod leaves its old
+   * series behind until they go stale, and the scrape adds pod and instance labels; {@code max by}
+   * keeps one series per direction with only the {@code from} and {@code to} labels.
+   */
+  public static final String DEFAULT_BANDWIDTH_QUERY =
+      "max by (from, to) (dilemma_link_bandwidth_bytes_per_second) * 8 / 1e6";
+
+  public static final String DEFAULT_RTT_QUERY = "max by (from, to) (dilemma_link_rtt_seconds) * 1000";
+
+  /**
    * @param url Prometheus base URL, e.g. {@code http://prometheus.monitoring:9090}
    * @param bandwidthQuery PromQL giving Mbit/s per {@code from},{@code to}
    * @param rttQuery PromQL giving milliseconds per {@code from},{@code to}

@@ -66,4 +66,21 @@ class NodeReadingTest {
     cordoned.getSpec().setUnschedulable(true);
     assertThat(NodeReading.of(cordoned).ready()).isFalse();
   }
+
+  @Test
+  void theProbersAvailableShareScalesComputeButNotMemoryBandwidth() {
+    var node = Fixtures.node("busy", 10, 2, 1L << 30, true);
+    node.getMetadata().setAnnotations(Map.of(NodeReading.AVAILABLE_COMPUTE_RATIO, "0.40"));
+    NodeReading reading = NodeReading.of(node);
+    assertThat(reading.node().flopsPerSecond()).isEqualTo(4e9);
+    assertThat(reading.node().memoryBandwidth()).isEqualTo(2e9);
+  }
+
+  @Test
+  void aMissingMalformedOrOutOfRangeShareIsReadSafely() {
+    assertThat(NodeReading.availableShare(null)).isEqualTo(1);
+    assertThat(NodeReading.availableShare("busy")).isEqualTo(1);
+    assertThat(NodeReading.availableShare("1.7")).isEqualTo(1);
+    assertThat(NodeReading.availableShare("0")).isEqualTo(NodeReading.MIN_AVAILABLE_SHARE);
+  }
 }

@@ -1,0 +1,133 @@
+package io.dilemma.prober.cli;
+
+import io.dilemma.prober.core.ChangeThreshold;
+import io.dilemma.prober.core.PeerScheduler;
+import io.dilemma.prober.core.ProbeLoop;
+import io.dilemma.prober.core.ServingBackoff;
+import io.dilemma.prober.core.ShareHysteresis;
+import io.dilemma.prober.kube.DaemonSetPeers;
+import io.dilemma.prober.kube.KubernetesFigures;
+import io.dilemma.prober.load.ProcCpuCounters;
+import io.dilemma.prober.measure.LinkProbeServer;
+import io.dilemma.prober.measure.MatMulBenchmark;
+import io.dilemma.prober.measure.MemoryBandwidthBenchmark;
+import io.dilemma.prober.metrics.ProbeMetrics;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The DaemonSet's process: serve probes, probe peers one at a time, publish compute at start and
+ * then every {@code --compute-interval}, and the available share as it changes.
+ */
+@Command(name = "probe", mixinStandardHelpOptions = true,
+    description = "Runs the prober on this node (in the prober DaemonSet).")
+final class ProbeCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ProbeCommand.class);
+
+  @Option(names = "--node", required = true, defaultValue = "${env:NODE_NAME}", description = "This node's name (downward API spec.nodeName).")
+  String node;
+
+  @Option(names = "--namespace", required = true, defaultValue = "${env:POD_NAMESPACE}", description = "Namespace of the prober pods.")
+  String namespace;
+
+  @Option(names = "--peer-selector", required = true, split = ",", description = "Labels of the prober pods, key=value[,key=value].")
+  Map<String, String> selector;
+
+  @Option(names = "--port", defaultValue = "7470", description = "Probe server port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--metrics-port", defaultValue = "9470", description = "Port of /metrics (default: ${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Option(names = "--probe-interval", defaultValue = "PT30S", description = "Least time between two probes, ISO-8601 (default: ${DEFAULT-VALUE}).")
+  Duration probeInterval;
+
+  @Option(names = "--compute-interval", defaultValue = "PT6H", description = "Time between compute benchmarks (default: ${DEFAULT-VALUE}).")
+  Duration computeInterval;
+
+  @Option(names = "--refresh", defaultValue = "PT4M", description = "Re-stamp an unchanged EdgeLink after this long; keep below the operator's EdgeLink TTL (default: ${DEFAULT-VALUE}).")
+  Duration refresh;
+
+  @Option(names = "--share-hold", defaultValue = "PT2M", description = "How long a load change must last before the available share moves (default: ${DEFAULT-VALUE}).")
+  Duration shareHold;
+
+  @Option(names = "--proc", defaultValue = "/proc", description = "The host's /proc (default: ${DEFAULT-VALUE}).")
+  Path proc;
+
+  @Option(names = "--cgroup-root", defaultValue = "/sys/fs/cgroup", description = "The host's cgroup v2 mount (default: ${DEFAULT-VALUE}).")
+  Path cgroupRoot;
+
+  @Option(names = "--shard-marker", split = ",", defaultValue = "shard-worker.jar,io.dilemma.worker.cli.ShardWorkerCli",
+      description = "Command-line substrings of Dilemma shard processes (default: ${DEFAULT-VALUE}).")
+  List<String> shardMarkers;
+
+  @Option(names = "--matmul-size", defaultValue = "512", description = "MatMul benchmark side (default: ${DEFAULT-VALUE}).")
+  int matmulSize;
+
+  @Option(names = "--memory-bytes", defaultValue = "134217728", description = "Memory benchmark array bytes (default: ${DEFAULT-VALUE}).")
+  long memoryBytes;
+
+  @Mixin LinkOptions link = new LinkOptions();
+
+  @Override
+  public Integer call() throws Exception {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    ProbeMetrics metrics = new ProbeMetrics(registry).forNode(node);
+    try (KubernetesClient client = new KubernetesClientBuilder().build();
+        LinkProbeServer server = new LinkProbeServer(new InetSocketAddress(port), link.bulkBytes * 2, 2);
+        HTTPServer http = HTTPServer.builder().port(metricsPort).registry(registry).buildAndStart()) {
+      KubernetesFigures store = new KubernetesFigures(client, node);
+      ProbeLoop loop = new ProbeLoop(node,
+          new ProbeLoop.Settings(0.3, 10, new ChangeThreshold(0.05, 0, refresh), new ChangeThreshold(0.1, 0.0002, refresh), 0.1),
+          new DaemonSetPeers(client, namespace, selector, node, port), link.prober()::probe,
+          new ProcCpuCounters(proc, cgroupRoot, shardMarkers), store, metrics,
+          new PeerScheduler(probeInterval), new ServingBackoff(probeInterval, probeInterval.multipliedBy(20)),
+          new ShareHysteresis(0.15, shareHold, 0.05), Clock.systemUTC());
+      Instant nextCompute = Instant.MIN;
+      LOG.info("prober on {} serving probes on :{}, metrics on :{}", node, server.port(), http.getPort());
+      while (!Thread.currentThread().isInterrupted()) {
+        if (!Instant.now().isBefore(nextCompute)) {
+          double flops = new MatMulBenchmark(matmulSize, 5).flopsPerSecond();
+          double memory = new MemoryBandwidthBenchmark(memoryBytes, 3, Runtime.getRuntime().availableProcessors()).bytesPerSecond();
+          LOG.info("compute: {} GFLOP/s, memory {} GB/s", String.format("%.1f", flops / 1e9), String.format("%.1f", memory / 1e9));
+          metrics.compute(flops, memory);
+          try {
+            store.compute(flops, memory);
+            nextCompute = Instant.now().plus(computeInterval);
+          } catch (IOException e) {
+            LOG.warn("{}", e.getMessage());
+            nextCompute = Instant.now().plus(probeInterval);
+          }
+        }
+        try {
+          ProbeLoop.Outcome outcome = loop.tick();
+          long bytes = loop.takeBytesSent();
+          if (bytes > 0) {
+            metrics.sent(bytes);
+            LOG.info("{}: {} bytes sent", outcome, bytes);
+          }
+        } catch (IOException e) {
+          LOG.warn("{}", e.getMessage());
+        }
+        Thread.sleep(Math.max(1000, probeInterval.toMillis() / 4));
+      }
+      return 0;
+    }
+  }
+}
