@@ -44,6 +44,9 @@ class DecodeBatcherTest {
       assertThat(job.result().get(5, TimeUnit.SECONDS)).isEqualTo(job.id() * 10);
     }
     assertThat(batches).containsExactly(List.of(0), List.of(1, 2, 3));
+    // The jobs complete inside the batch; the drainer marks itself idle just after it returns.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!batcher.idle() && System.nanoTime() < deadline) Thread.sleep(1);
     assertThat(batcher.idle()).isTrue();
     drainer.shutdownNow();
   }
