@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.HostAlias;
+import io.fabric8.kubernetes.api.model.HostAliasBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -55,6 +57,16 @@ public final class ShardResources {
   public record ShardObjects(ConfigMap configMap, Deployment deployment, Service service) {}
 
   public ShardObjects shard(LLMDeployment owner, ShardPlan plan, long memoryBytes) {
+    return shard(owner, plan, memoryBytes, Map.of());
+  }
+
+  /**
+   * @param serviceIps ClusterIP by Service host name ({@link ShardNames#serviceHost}) of the plan's
+   *     shards: written into the pod's /etc/hosts, so a shard finds the next one (and the head) by
+   *     the same DNS name with or without cluster DNS
+   */
+  public ShardObjects shard(
+      LLMDeployment owner, ShardPlan plan, long memoryBytes, Map<String, String> serviceIps) {
     String json = ContractJson.write(plan);
     String name = ShardNames.shard(owner.getMetadata().getName(), plan.planId(), plan.shardIndex());
     Map<String, String> labels = labels(owner, plan);
@@ -80,7 +92,7 @@ public final class ShardResources {
             .withLabels(labels)
             .withAnnotations(Map.of(ShardNames.SHARD_PLAN_HASH, PlanStatusMapping.sha256(json)))
             .endMetadata()
-            .withSpec(podSpec(owner, plan, name, memoryBytes))
+            .withSpec(podSpec(owner, plan, name, memoryBytes, serviceIps))
             .endTemplate()
             .endSpec()
             .build();
@@ -130,7 +142,8 @@ public final class ShardResources {
         .build();
   }
 
-  private PodSpec podSpec(LLMDeployment owner, ShardPlan plan, String name, long memoryBytes) {
+  private PodSpec podSpec(
+      LLMDeployment owner, ShardPlan plan, String name, long memoryBytes, Map<String, String> serviceIps) {
     var spec = owner.getSpec();
     List<Volume> volumes = new ArrayList<>();
     List<VolumeMount> mounts = new ArrayList<>();
@@ -199,9 +212,19 @@ public final class ShardResources {
         .endSeccompProfile()
         .endSecurityContext()
         .withAutomountServiceAccountToken(false)
+        .withHostAliases(hostAliases(serviceIps))
         .withContainers(container)
         .withVolumes(volumes)
         .build();
+  }
+
+  /** One alias per ClusterIP, in a stable order so an unchanged plan yields an unchanged pod template. */
+  static List<HostAlias> hostAliases(Map<String, String> serviceIps) {
+    Map<String, List<String>> hostsByIp = new java.util.TreeMap<>();
+    new java.util.TreeMap<>(serviceIps).forEach((host, ip) -> hostsByIp.computeIfAbsent(ip, k -> new ArrayList<>()).add(host));
+    List<HostAlias> aliases = new ArrayList<>();
+    hostsByIp.forEach((ip, hosts) -> aliases.add(new HostAliasBuilder().withIp(ip).withHostnames(hosts).build()));
+    return aliases;
   }
 
   /** The user's resources, with the memory request always the plan's: that is what was planned. */

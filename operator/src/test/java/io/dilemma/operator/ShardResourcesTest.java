@@ -55,6 +55,22 @@ class ShardResourcesTest {
   }
 
   @Test
+  void shardServiceNamesResolveToTheirClusterIpsWithoutClusterDns() {
+    var ips = java.util.Map.of(
+        "chat-p1abc-2.llm.svc", "198.19.0.12", "chat-p1abc-0.llm.svc", "198.19.0.10");
+    var pod = new ShardResources(OVERHEAD).shard(owner, plans.get(1), 1000, ips)
+        .deployment().getSpec().getTemplate().getSpec();
+    assertThat(pod.getHostAliases())
+        .extracting(a -> a.getIp() + "=" + a.getHostnames())
+        .containsExactly("198.19.0.10=[chat-p1abc-0.llm.svc]", "198.19.0.12=[chat-p1abc-2.llm.svc]");
+    // the names the worker dials are the aliased ones
+    assertThat(plans.get(1).nextShard()).startsWith("chat-p1abc-2.llm.svc:");
+    assertThat(plans.get(1).headAddress()).startsWith("chat-p1abc-0.llm.svc:");
+    assertThat(new ShardResources(OVERHEAD).shard(owner, plans.get(1), 1000)
+        .deployment().getSpec().getTemplate().getSpec().getHostAliases()).isEmpty();
+  }
+
+  @Test
   void theHeadIsProbedOverHttpBecauseItHasNoGrpcServer() {
     var head = new ShardResources(OVERHEAD).shard(owner, plans.get(0), 1000);
     var container = head.deployment().getSpec().getTemplate().getSpec().getContainers().get(0);
