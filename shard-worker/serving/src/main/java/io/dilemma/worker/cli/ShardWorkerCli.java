@@ -15,6 +15,7 @@ public final class ShardWorkerCli {
     CommandLine cli = new CommandLine(new ShardWorkerCli());
     ModelCommands.all().forEach(cli::addSubcommand);
     cli.addSubcommand(new ServeCommand());
+    cli.addSubcommand(new ModelStoreCommand());
     CommandLine bench = new CommandLine(new BenchCommand());
     ModelCommands.benchSubcommands().forEach(bench::addSubcommand);
     bench.addSubcommand(new BenchPipelineCommand());
