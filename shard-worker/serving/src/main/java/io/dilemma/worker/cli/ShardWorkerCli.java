@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "shard-worker",
     mixinStandardHelpOptions = true,
+    versionProvider = JarVersion.class,
     description = "Dilemma shard-worker: build and inspect models, serve one shard of a pipeline, benchmark.")
 public final class ShardWorkerCli {
 
