@@ -56,7 +56,10 @@ abstract class ServingOnRealKubernetes {
   static final String RELEASE = "dilemma";
   static final String ORIGIN = "pi5-gateway";
   static final List<String> NODES = List.of("pi5-gateway", "pi5-media", "jetson-orin-nano", "nuc-i5", "cloud-a10");
-  static final long[] PROMPT = {2, 31, 7, 200, 45, 9, 300, 11};
+  // prompts whose greedy continuation changes token part-way, so an off-by-one or a corrupted
+  // activation shows (the synthesised model tends to repeat)
+  static final long[] PROMPT = {2, 100, 37, 5};
+  static final long[] SECOND_PROMPT = {2, 9, 480, 17, 260, 33};
   static final int MAX_TOKENS = 12;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
@@ -65,6 +68,7 @@ abstract class ServingOnRealKubernetes {
   KubernetesClient client;
   ModelFixture model;
   long[] reference;
+  long[] secondReference;
   String modelUrl;
   String originGflopsBefore;
 
@@ -78,6 +82,7 @@ abstract class ServingOnRealKubernetes {
     Path work = Files.createDirectories(REPO.resolve("deploy/local-cluster/target/e2e"));
     model = ModelFixture.create(REPO, work);
     reference = model.reference(PROMPT, MAX_TOKENS);
+    secondReference = model.reference(SECOND_PROMPT, MAX_TOKENS);
     installChart();
     modelUrl = deployModelStore();
     applyEdgeLinks();
@@ -113,8 +118,6 @@ abstract class ServingOnRealKubernetes {
       Instant ready = Instant.now();
       // the chain spans nodes wherever there are several (k3s in a container has one)
       assertThat(plan.shards()).as("plan %s", plan).hasSizeGreaterThanOrEqualTo(Math.min(2, nodeCount()));
-      // 16-bit cuts: nothing to quantize at a cut, so the tokens can equal the reference
-      assertThat(plan.shards()).allMatch(shard -> shard.outgoingRho() == null);
       for (PlanStatus.ShardStatus shard : plan.shards()) {
         Pod pod = s.shardPod(plan.planId(), shard.index());
         assertThat(pod.getSpec().getNodeName()).as("shard %d", shard.index()).isEqualTo(shard.node());
@@ -126,6 +129,10 @@ abstract class ServingOnRealKubernetes {
       long[] served = s.complete(PROMPT, MAX_TOKENS);
       Instant firstToken = Instant.now();
       assertThat(served).as("tokens through the head Service vs the single-process reference").containsExactly(reference);
+      assertThat(s.complete(SECOND_PROMPT, MAX_TOKENS)).containsExactly(secondReference);
+      System.out.printf("[e2e] plan %s: %s; cuts at rho %s%n", plan.planId(),
+          plan.shards().stream().map(x -> x.index() + "@" + x.node() + " layers " + x.firstLayer() + ".." + x.lastLayer()).toList(),
+          plan.shards().stream().map(PlanStatus.ShardStatus::outgoingRho).toList());
       report("apply -> LLMDeployment Ready", Duration.between(applied, ready));
       report("apply -> first served completion", Duration.between(applied, firstToken));
     }
@@ -316,7 +323,7 @@ abstract class ServingOnRealKubernetes {
         boolean ready = conditionTrue(d, "Ready") && st.plan().planId().equals(st.servingPlanId())
             && "AllShardsAvailable".equals(condition(d, "Ready").map(Condition::getReason).orElse(""));
         return ready ? st.plan() : null;
-      }, () -> describe());
+      }, () -> describe() + operatorLogs());
     }
 
     List<Pod> pods() {
@@ -383,7 +390,7 @@ abstract class ServingOnRealKubernetes {
       LLMDeployment d = get();
       if (d != null) {
         client.resource(d).delete();
-        poll(Duration.ofMinutes(2), "LLMDeployment deleted", () -> get() == null ? Boolean.TRUE : null);
+        poll(Duration.ofMinutes(2), "LLMDeployment deleted", () -> get() == null ? Boolean.TRUE : null, ServingOnRealKubernetes.this::operatorLogs);
       }
       deleteNamespace(namespace);
     }
@@ -579,6 +586,18 @@ abstract class ServingOnRealKubernetes {
   // ---------------------------------------------------------------------------------------------
   // helpers
   // ---------------------------------------------------------------------------------------------
+
+  String operatorLogs() {
+    try {
+      StringBuilder b = new StringBuilder("operator log (last 40 lines):\n");
+      for (Pod p : client.pods().inNamespace(SYSTEM_NAMESPACE).list().getItems()) {
+        b.append(client.pods().inNamespace(SYSTEM_NAMESPACE).withName(p.getMetadata().getName()).tailingLines(40).getLog());
+      }
+      return b.toString();
+    } catch (RuntimeException e) {
+      return "operator log unavailable: " + e.getMessage();
+    }
+  }
 
   int nodeCount() {
     return client.nodes().list().getItems().size();
