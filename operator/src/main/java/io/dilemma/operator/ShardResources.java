@@ -188,6 +188,7 @@ public final class ShardResources {
             .withContainerPort(ShardNames.HTTP_PORT)
             .endPort()
             .withResources(resources(spec.worker().resources(), memoryBytes + shardOverheadBytes))
+            .withStartupProbe(startup())
             .withLivenessProbe(liveness())
             .withReadinessProbe(readiness(plan.head()))
             .withVolumeMounts(mounts)
@@ -242,6 +243,22 @@ public final class ShardResources {
     return r;
   }
 
+  /**
+   * Up to five minutes to start: a JVM, a model download and an ONNX session on a busy Pi can
+   * take longer than liveness tolerates, and a liveness kill then restarts the download forever.
+   */
+  private static Probe startup() {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath("/healthz")
+        .withPort(new IntOrString(ShardNames.HTTP_PORT))
+        .endHttpGet()
+        .withPeriodSeconds(5)
+        .withTimeoutSeconds(5)
+        .withFailureThreshold(60)
+        .build();
+  }
+
   /** Every shard serves /healthz; the head has no gRPC server, so the gRPC port cannot be it. */
   private static Probe liveness() {
     return new ProbeBuilder()
@@ -249,7 +266,8 @@ public final class ShardResources {
         .withPath("/healthz")
         .withPort(new IntOrString(ShardNames.HTTP_PORT))
         .endHttpGet()
-        .withInitialDelaySeconds(10)
+        // a loaded edge box answers slowly; the 1 s default would kill a working shard
+        .withTimeoutSeconds(5)
         .withPeriodSeconds(10)
         .withFailureThreshold(6)
         .build();

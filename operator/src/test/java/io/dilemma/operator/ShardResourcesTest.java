@@ -40,6 +40,11 @@ class ShardResourcesTest {
     assertThat(container.getResources().getRequests().get("memory"))
         .isEqualTo(new Quantity(Long.toString(1000 + OVERHEAD)));
     assertThat(container.getLivenessProbe()).isNotNull();
+    // slow starts are the startup probe's business, so liveness never kills a shard still loading
+    assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(container.getStartupProbe().getFailureThreshold() * container.getStartupProbe().getPeriodSeconds())
+        .isGreaterThanOrEqualTo(300);
+    assertThat(container.getLivenessProbe().getTimeoutSeconds()).isGreaterThan(1);
     assertThat(container.getReadinessProbe()).isNotNull();
     // the worker's ports are flags of `shard-worker serve`; they must be the ones the Service targets
     assertThat(container.getArgs())
