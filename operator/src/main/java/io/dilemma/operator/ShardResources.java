@@ -42,6 +42,8 @@ public final class ShardResources {
   static final String PLAN_MOUNT = "/etc/dilemma";
   static final String NODE_LABEL = "kubernetes.io/hostname";
   static final long RUN_AS_USER = 10001;
+  /** How long a shard pod keeps serving after it is told to stop; needs `sleep` in the image. */
+  static final int DRAIN_SECONDS = 5;
 
   private final long shardOverheadBytes;
 
@@ -188,6 +190,15 @@ public final class ShardResources {
             .withContainerPort(ShardNames.HTTP_PORT)
             .endPort()
             .withResources(resources(spec.worker().resources(), memoryBytes + shardOverheadBytes))
+            // Deleted (an obsolete plan) or restarted, a shard keeps serving a few seconds: the
+            // endpoints and kube-proxy rules take that long to drop it, and requests in flight finish.
+            .withNewLifecycle()
+            .withNewPreStop()
+            .withNewExec()
+            .withCommand("sleep", Integer.toString(DRAIN_SECONDS))
+            .endExec()
+            .endPreStop()
+            .endLifecycle()
             .withStartupProbe(startup())
             .withLivenessProbe(liveness())
             .withReadinessProbe(readiness(plan.head()))
