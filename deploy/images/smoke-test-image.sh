@@ -7,7 +7,8 @@
 #   smoke-test-image.sh IMAGE.tar operator       --version, then `plan` on the embedded example
 #   smoke-test-image.sh IMAGE.tar shard-worker   --version, then `synth` + `generate` of opt-tiny
 #
-# Exit status: 0 when every step exits 0 (and generate prints tokens), 1 otherwise.
+# Exit status: 0 when every step exits 0 within STEP_TIMEOUT seconds (default 900) and generate
+# prints tokens; non-zero otherwise.
 set -euo pipefail
 [[ $# -eq 2 ]] || { echo "usage: smoke-test-image.sh IMAGE.tar operator|shard-worker" >&2; exit 2; }
 IMAGE="$1" KIND="$2"
@@ -51,7 +52,10 @@ log "$ARCH image, user $USER_SPEC, entry point ${ENTRYPOINT[*]}"
 run() { # run ARGS...: the entry point with ARGS, as the image's user
   log "+ ${ENTRYPOINT[*]} $*"
   local start=$SECONDS
-  chroot --userspec="$USER_SPEC" "$WORK/rootfs" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+  # a step that has not exited after STEP_TIMEOUT seconds fails (under qemu-user the JVM has been
+  # seen to print its whole output and then never finish exiting)
+  timeout -k 10 "${STEP_TIMEOUT:-900}" \
+    chroot --userspec="$USER_SPEC" "$WORK/rootfs" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     HOME=/tmp "${ENTRYPOINT[@]}" "$@"
   log "  exit 0 after $(( SECONDS - start ))s"
 }
