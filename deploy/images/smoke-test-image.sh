@@ -56,7 +56,7 @@ run() { # run ARGS...: the entry point with ARGS, as the image's user
   # seen to print its whole output and then never finish exiting)
   timeout -k 10 "${STEP_TIMEOUT:-900}" \
     chroot --userspec="$USER_SPEC" "$WORK/rootfs" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    HOME=/tmp "${ENTRYPOINT[@]}" "$@"
+    HOME=/tmp LANG=C.UTF-8 "${ENTRYPOINT[@]}" "$@"
   log "  exit 0 after $(( SECONDS - start ))s"
 }
 
