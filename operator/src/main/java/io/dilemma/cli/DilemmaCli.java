@@ -13,6 +13,7 @@ import picocli.CommandLine;
 @Command(
     name = "dilemma",
     mixinStandardHelpOptions = true,
+    versionProvider = JarVersion.class,
     description = "Plans and runs LLMs across edge machines.")
 public final class DilemmaCli implements CommandGroup {
   /** Exit code for bad input: a file, field or flag the user must fix. */

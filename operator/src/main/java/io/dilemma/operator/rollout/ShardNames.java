@@ -42,7 +42,12 @@ public final class ShardNames {
   }
 
   public static String grpcAddress(String deployment, String planId, int index, String namespace) {
-    return shard(deployment, planId, index) + "." + namespace + ".svc:" + GRPC_PORT;
+    return serviceHost(deployment, planId, index, namespace) + ":" + GRPC_PORT;
+  }
+
+  /** The DNS name of a shard's Service; also a host alias of its ClusterIP in every shard pod. */
+  public static String serviceHost(String deployment, String planId, int index, String namespace) {
+    return shard(deployment, planId, index) + "." + namespace + ".svc";
   }
 
   private static String prefix(String deployment) {

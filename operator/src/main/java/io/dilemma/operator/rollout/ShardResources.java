@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRuleBuilder;
+import io.fabric8.kubernetes.api.model.HostAlias;
+import io.fabric8.kubernetes.api.model.HostAliasBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -50,6 +52,8 @@ public final class ShardResources {
   static final String PLAN_MOUNT = "/etc/dilemma";
   static final String NODE_LABEL = "kubernetes.io/hostname";
   static final long RUN_AS_USER = 10001;
+  /** How long a shard pod keeps serving after it is told to stop; needs `sleep` in the image. */
+  static final int DRAIN_SECONDS = 5;
 
   private final long shardOverheadBytes;
 
@@ -71,11 +75,27 @@ public final class ShardResources {
       ConfigMap configMap, Deployment deployment, Service service, NetworkPolicy networkPolicy) {}
 
   public ShardObjects shard(LLMDeployment owner, ShardPlan plan, long memoryBytes) {
-    return shard(owner, plan, memoryBytes, null);
+    return shard(owner, plan, memoryBytes, null, Map.of());
   }
 
   /** @param tlsHash hash of the deployment's mTLS Secret as written, or null when not known */
   public ShardObjects shard(LLMDeployment owner, ShardPlan plan, long memoryBytes, String tlsHash) {
+    return shard(owner, plan, memoryBytes, tlsHash, Map.of());
+  }
+
+  public ShardObjects shard(
+      LLMDeployment owner, ShardPlan plan, long memoryBytes, Map<String, String> serviceIps) {
+    return shard(owner, plan, memoryBytes, null, serviceIps);
+  }
+
+  /**
+   * @param tlsHash hash of the deployment's mTLS Secret as written, or null when not known
+   * @param serviceIps ClusterIP by Service host name ({@link ShardNames#serviceHost}) of the plan's
+   *     shards: written into the pod's /etc/hosts, so a shard finds the next one (and the head) by
+   *     the same DNS name with or without cluster DNS
+   */
+  public ShardObjects shard(
+      LLMDeployment owner, ShardPlan plan, long memoryBytes, String tlsHash, Map<String, String> serviceIps) {
     String json = ContractJson.write(plan);
     String name = ShardNames.shard(owner.getMetadata().getName(), plan.planId(), plan.shardIndex());
     Map<String, String> labels = labels(owner, plan);
@@ -101,7 +121,7 @@ public final class ShardResources {
             .withLabels(labels)
             .withAnnotations(podAnnotations(json, tlsHash))
             .endMetadata()
-            .withSpec(podSpec(owner, plan, name, memoryBytes))
+            .withSpec(podSpec(owner, plan, name, memoryBytes, serviceIps))
             .endTemplate()
             .endSpec()
             .build();
@@ -239,7 +259,8 @@ public final class ShardResources {
         .build();
   }
 
-  private PodSpec podSpec(LLMDeployment owner, ShardPlan plan, String name, long memoryBytes) {
+  private PodSpec podSpec(
+      LLMDeployment owner, ShardPlan plan, String name, long memoryBytes, Map<String, String> serviceIps) {
     var spec = owner.getSpec();
     List<Volume> volumes = new ArrayList<>();
     List<VolumeMount> mounts = new ArrayList<>();
@@ -279,6 +300,16 @@ public final class ShardResources {
             .withArgs(serveArgs(plan))
             .withPorts(containerPorts(plan))
             .withResources(resources(spec.worker().resources(), memoryBytes + shardOverheadBytes))
+            // Deleted (an obsolete plan) or restarted, a shard keeps serving a few seconds: the
+            // endpoints and kube-proxy rules take that long to drop it, and requests in flight finish.
+            .withNewLifecycle()
+            .withNewPreStop()
+            .withNewExec()
+            .withCommand("sleep", Integer.toString(DRAIN_SECONDS))
+            .endExec()
+            .endPreStop()
+            .endLifecycle()
+            .withStartupProbe(startup())
             .withLivenessProbe(liveness())
             .withReadinessProbe(readiness(plan.head()))
             .withVolumeMounts(mounts)
@@ -303,6 +334,7 @@ public final class ShardResources {
         .endSeccompProfile()
         .endSecurityContext()
         .withAutomountServiceAccountToken(false)
+        .withHostAliases(hostAliases(serviceIps))
         .withContainers(container)
         .withVolumes(volumes)
         .build();
@@ -337,6 +369,16 @@ public final class ShardResources {
     return command;
   }
 
+  /** One alias per ClusterIP, in a stable order so an unchanged plan yields an unchanged pod template. */
+  static List<HostAlias> hostAliases(Map<String, String> serviceIps) {
+    Map<String, List<String>> hostsByIp = new java.util.TreeMap<>();
+    new java.util.TreeMap<>(serviceIps).forEach((host, ip) -> hostsByIp.computeIfAbsent(ip, k -> new ArrayList<>()).add(host));
+    List<HostAlias> aliases = new ArrayList<>();
+    hostsByIp.forEach((ip, hosts) -> aliases.add(new HostAliasBuilder().withIp(ip).withHostnames(hosts).build()));
+    return aliases;
+  }
+
+
   /**
    * The user's resources, with the memory request and limit always the plan's: that is what was
    * planned, and a shard that outgrows it must fail alone instead of starving its node. A CPU
@@ -361,6 +403,22 @@ public final class ShardResources {
     return r;
   }
 
+  /**
+   * Up to five minutes to start: a JVM, a model download and an ONNX session on a busy Pi can
+   * take longer than liveness tolerates, and a liveness kill then restarts the download forever.
+   */
+  private static Probe startup() {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath("/healthz")
+        .withPort(new IntOrString(ShardNames.HTTP_PORT))
+        .endHttpGet()
+        .withPeriodSeconds(5)
+        .withTimeoutSeconds(5)
+        .withFailureThreshold(60)
+        .build();
+  }
+
   /** Every shard serves /healthz; the head has no gRPC server, so the gRPC port cannot be it. */
   private static Probe liveness() {
     return new ProbeBuilder()
@@ -368,7 +426,8 @@ public final class ShardResources {
         .withPath("/healthz")
         .withPort(new IntOrString(ShardNames.HTTP_PORT))
         .endHttpGet()
-        .withInitialDelaySeconds(10)
+        // a loaded edge box answers slowly; the 1 s default would kill a working shard
+        .withTimeoutSeconds(5)
         .withPeriodSeconds(10)
         .withFailureThreshold(6)
         .build();

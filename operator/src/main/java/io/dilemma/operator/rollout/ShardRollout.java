@@ -70,8 +70,9 @@ public final class ShardRollout {
     }
     List<ShardPlan> shardPlans = ShardPlans.of(name, namespace, owner.getSpec(), desired);
     String tlsHash = ensureTls(owner);
+    Map<String, String> serviceIps = serviceIps(owner, shardPlans);
     for (ShardPlan shardPlan : shardPlans) {
-      applyShard(owner, shardPlan, desired.shards().get(shardPlan.shardIndex()).memoryBytes(), tlsHash, cached);
+      applyShard(owner, shardPlan, desired.shards().get(shardPlan.shardIndex()).memoryBytes(), tlsHash, cached, serviceIps);
     }
     String serving = servingPlanId;
     if (steps.pointHeadAt().isPresent()) {
@@ -174,12 +175,39 @@ public final class ShardRollout {
   }
 
   /**
+   * The ClusterIP of each shard Service of a plan, by the Service's DNS name, creating Services
+   * that do not exist yet. Pods get them as host aliases, so shards reach each other by name on
+   * clusters without DNS (the local cluster, minimal k3s installs) exactly as on clusters with it.
+   */
+  private Map<String, String> serviceIps(LLMDeployment owner, List<ShardPlan> shardPlans) {
+    Map<String, String> ips = new HashMap<>();
+    String namespace = owner.getMetadata().getNamespace();
+    for (ShardPlan plan : shardPlans) {
+      var desired = resources.shard(owner, plan, 0).service();
+      var service = client.services().inNamespace(namespace).withName(desired.getMetadata().getName()).get();
+      if (service == null) {
+        service = client.resource(desired).fieldManager(ShardNames.MANAGED_BY).forceConflicts().serverSideApply();
+      }
+      String ip = service == null || service.getSpec() == null ? null : service.getSpec().getClusterIP();
+      if (ip != null && !ip.isBlank() && !"None".equals(ip)) {
+        ips.put(ShardNames.serviceHost(plan.deployment(), plan.planId(), plan.shardIndex(), namespace), ip);
+      }
+    }
+    return ips;
+  }
+
+  /**
    * Applies a shard's ConfigMap, Service and Deployment, unless the cached Deployment already
    * carries the hash of exactly these objects: a steady state costs no API writes.
    */
   private void applyShard(
-      LLMDeployment owner, ShardPlan plan, long memoryBytes, String tlsHash, Collection<Deployment> cached) {
-    ShardResources.ShardObjects objects = resources.shard(owner, plan, memoryBytes, tlsHash);
+      LLMDeployment owner,
+      ShardPlan plan,
+      long memoryBytes,
+      String tlsHash,
+      Collection<Deployment> cached,
+      Map<String, String> serviceIps) {
+    ShardResources.ShardObjects objects = resources.shard(owner, plan, memoryBytes, tlsHash, serviceIps);
     String hash =
         PlanStatusMapping.sha256(
             io.dilemma.contract.ContractJson.write(

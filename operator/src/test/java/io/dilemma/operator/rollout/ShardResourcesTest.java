@@ -42,6 +42,13 @@ class ShardResourcesTest {
     assertThat(container.getResources().getRequests().get("memory"))
         .isEqualTo(new Quantity(Long.toString(1000 + OVERHEAD)));
     assertThat(container.getLivenessProbe()).isNotNull();
+    // slow starts are the startup probe's business, so liveness never kills a shard still loading
+    assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(container.getStartupProbe().getFailureThreshold() * container.getStartupProbe().getPeriodSeconds())
+        .isGreaterThanOrEqualTo(300);
+    assertThat(container.getLivenessProbe().getTimeoutSeconds()).isGreaterThan(1);
+    // make-before-break: a deleted old shard drains before it stops
+    assertThat(container.getLifecycle().getPreStop().getExec().getCommand()).containsExactly("sleep", "5");
     assertThat(container.getReadinessProbe()).isNotNull();
     // the worker's ports are flags of `shard-worker serve`; they must be the ones the Service targets
     assertThat(container.getArgs())
@@ -54,6 +61,22 @@ class ShardResourcesTest {
     assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(pod.getSecurityContext().getRunAsUser()).isNotZero();
+  }
+
+  @Test
+  void shardServiceNamesResolveToTheirClusterIpsWithoutClusterDns() {
+    var ips = java.util.Map.of(
+        "chat-p1abc-2.llm.svc", "198.19.0.12", "chat-p1abc-0.llm.svc", "198.19.0.10");
+    var pod = new ShardResources(OVERHEAD).shard(owner, plans.get(1), 1000, ips)
+        .deployment().getSpec().getTemplate().getSpec();
+    assertThat(pod.getHostAliases())
+        .extracting(a -> a.getIp() + "=" + a.getHostnames())
+        .containsExactly("198.19.0.10=[chat-p1abc-0.llm.svc]", "198.19.0.12=[chat-p1abc-2.llm.svc]");
+    // the names the worker dials are the aliased ones
+    assertThat(plans.get(1).nextShard()).startsWith("chat-p1abc-2.llm.svc:");
+    assertThat(plans.get(1).headAddress()).startsWith("chat-p1abc-0.llm.svc:");
+    assertThat(new ShardResources(OVERHEAD).shard(owner, plans.get(1), 1000)
+        .deployment().getSpec().getTemplate().getSpec().getHostAliases()).isEmpty();
   }
 
   @Test

@@ -11,6 +11,7 @@ import picocli.CommandLine;
 @Command(
     name = "shard-worker",
     mixinStandardHelpOptions = true,
+    versionProvider = JarVersion.class,
     description = "Dilemma shard-worker: build and inspect models, serve one shard of a pipeline.")
 public final class ShardWorkerCli {
 
@@ -19,6 +20,7 @@ public final class ShardWorkerCli {
     ModelCommands.all().forEach(cli::addSubcommand);
     cli.addSubcommand(new PlanLocalCommand());
     cli.addSubcommand(new ServeCommand());
+    cli.addSubcommand(new ModelStoreCommand());
     return withErrorHandling(cli);
   }
 

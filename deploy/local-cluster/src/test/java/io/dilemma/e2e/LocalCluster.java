@@ -1,0 +1,93 @@
+package io.dilemma.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cluster of {@code deploy/local-cluster/cluster up}: its kubeconfig sits in the state
+ * directory, next to each node's containerd socket. Service ClusterIPs are reachable from this
+ * machine through the real kube-proxy rules, so requests go to the ClusterIP directly.
+ */
+final class LocalCluster implements ClusterTarget {
+  private final Path kubeconfig;
+  private final Path state;
+  private final String imageTag;
+  private final KubernetesClient client;
+
+  LocalCluster(Path kubeconfig, String imageTag) throws IOException {
+    this.kubeconfig = kubeconfig;
+    this.state = kubeconfig.toAbsolutePath().getParent();
+    this.imageTag = imageTag;
+    this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
+  }
+
+  @Override
+  public KubernetesClient client() {
+    return client;
+  }
+
+  @Override
+  public Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  @Override
+  public String imageTag() {
+    return imageTag;
+  }
+
+  /** Every node is this machine: a hostPath on any node sees the directory itself. */
+  @Override
+  public String publishModel(Path modelDir, String name) throws IOException {
+    Path published = Files.createDirectories(state.resolve("models")).resolve(name);
+    if (Files.exists(published)) {
+      try (var files = Files.walk(published)) {
+        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+      }
+    }
+    try (var files = Files.walk(modelDir)) {
+      for (Path p : files.toList()) {
+        Path target = published.resolve(modelDir.relativize(p).toString());
+        if (Files.isDirectory(p)) Files.createDirectories(target);
+        else Files.copy(p, target);
+      }
+    }
+    return published.getParent().toString();
+  }
+
+  @Override
+  public URI serviceUrl(Service service, int port) {
+    return URI.create("http://" + service.getSpec().getClusterIP() + ":" + port);
+  }
+
+  @Override
+  public void killContainer(Pod pod, String container) throws Exception {
+    String id = pod.getStatus().getContainerStatuses().stream()
+        .filter(s -> s.getName().equals(container)).findFirst().orElseThrow().getContainerID();
+    String node = pod.getSpec().getNodeName();
+    Path socket = state.resolve("nodes").resolve(node).resolve("containerd.sock");
+    Process ctr = new ProcessBuilder(List.of(
+            "ctr", "--address", socket.toString(), "--namespace", "k8s.io",
+            "tasks", "kill", "--signal", "SIGKILL", id.replaceFirst("^containerd://", "")))
+        .redirectErrorStream(true).start();
+    String out = new String(ctr.getInputStream().readAllBytes());
+    assertThat(ctr.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(ctr.exitValue()).as("ctr tasks kill on %s: %s", node, out).isZero();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

@@ -1,0 +1,694 @@
+package io.dilemma.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.marcnuri.helm.Helm;
+import io.dilemma.api.EdgeLink;
+import io.dilemma.api.LLMDeployment;
+import io.dilemma.api.PlanStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The end-to-end body shared by every real cluster: the chart installed with helm, the operator
+ * and shard-workers running from the project's images, model files delivered by a model-store
+ * pod over HTTP (hash-checked twice: by the store at start-up and by each worker after download).
+ * Each test deploys its own LLMDeployment in its own namespace and removes it, so each runs alone.
+ *
+ * <p>Measured times are printed and appended to target/e2e-timings.txt; they are reported, never
+ * asserted (the machine is shared).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class ServingOnRealKubernetes {
+  static final Path REPO = repo();
+  static final String SYSTEM_NAMESPACE = "dilemma-system";
+  static final String MODELS_NAMESPACE = "dilemma-models";
+  static final String RELEASE = "dilemma";
+  static final String ORIGIN = "pi5-gateway";
+  static final List<String> NODES = List.of("pi5-gateway", "pi5-media", "jetson-orin-nano", "nuc-i5", "cloud-a10");
+  // prompts whose greedy continuation changes token part-way, so an off-by-one or a corrupted
+  // activation shows (the synthesised model tends to repeat)
+  static final long[] PROMPT = {2, 100, 37, 5};
+  static final long[] SECOND_PROMPT = {2, 9, 480, 17, 260, 33};
+  static final int MAX_TOKENS = 12;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+  ClusterTarget target;
+  KubernetesClient client;
+  ModelFixture model;
+  long[] reference;
+  long[] secondReference;
+  String modelUrl;
+  String originGflopsBefore;
+
+  /** Starts or connects to the cluster; aborts (skips) the class when it is not available here. */
+  abstract ClusterTarget startTarget() throws Exception;
+
+  @BeforeAll
+  void installEverything() throws Exception {
+    target = startTarget();
+    client = target.client();
+    Path work = Files.createDirectories(REPO.resolve("deploy/local-cluster/target/e2e"));
+    model = ModelFixture.create(REPO, work);
+    reference = model.reference(PROMPT, MAX_TOKENS);
+    secondReference = model.reference(SECOND_PROMPT, MAX_TOKENS);
+    installChart();
+    modelUrl = deployModelStore();
+    applyEdgeLinks();
+    // A busy gateway: its CPU is taken by other work, so the planner moves the decoder layers off
+    // the origin and the chain spans nodes. The embedding stays there (keepTokensOnOrigin).
+    originGflopsBefore = client.nodes().withName(ORIGIN).get().getMetadata().getLabels().get("dilemma.io/gflops");
+    label(ORIGIN, "dilemma.io/gflops", "0.05");
+  }
+
+  @AfterAll
+  void uninstall() throws Exception {
+    if (target == null) return;
+    try {
+      if (originGflopsBefore != null) label(ORIGIN, "dilemma.io/gflops", originGflopsBefore);
+      client.namespaces().withName(MODELS_NAMESPACE).delete();
+      Helm.uninstall(RELEASE).withNamespace(SYSTEM_NAMESPACE).withKubeConfig(target.kubeconfig()).ignoreNotFound().call();
+      client.namespaces().withName(SYSTEM_NAMESPACE).delete();
+    } finally {
+      target.close();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // scenarios
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void shardsRunOnTheirPlannedNodesAndServeTheReferenceTokens() throws Exception {
+    try (Scenario s = new Scenario("e2e-serve")) {
+      Instant applied = Instant.now();
+      s.apply();
+      PlanStatus plan = s.awaitReady(Duration.ofMinutes(6));
+      Instant ready = Instant.now();
+      // the chain spans nodes wherever there are several (k3s in a container has one)
+      assertThat(plan.shards()).as("plan %s", plan).hasSizeGreaterThanOrEqualTo(Math.min(2, nodeCount()));
+      for (PlanStatus.ShardStatus shard : plan.shards()) {
+        Pod pod = s.shardPod(plan.planId(), shard.index());
+        assertThat(pod.getSpec().getNodeName()).as("shard %d", shard.index()).isEqualTo(shard.node());
+        assertThat(ready(pod)).as("pod %s Ready", pod.getMetadata().getName()).isTrue();
+        Duration startToReady = Duration.between(
+            Instant.parse(pod.getStatus().getStartTime()), Instant.parse(readySince(pod)));
+        report("pod start -> Ready, shard " + shard.index() + " on " + shard.node(), startToReady);
+      }
+      long[] served = s.complete(PROMPT, MAX_TOKENS);
+      Instant firstToken = Instant.now();
+      assertThat(served).as("tokens through the head Service vs the single-process reference").containsExactly(reference);
+      assertThat(s.complete(SECOND_PROMPT, MAX_TOKENS)).containsExactly(secondReference);
+      System.out.printf("[e2e] plan %s: %s; cuts at rho %s%n", plan.planId(),
+          plan.shards().stream().map(x -> x.index() + "@" + x.node() + " layers " + x.firstLayer() + ".." + x.lastLayer()).toList(),
+          plan.shards().stream().map(PlanStatus.ShardStatus::outgoingRho).toList());
+      report("apply -> LLMDeployment Ready", Duration.between(applied, ready));
+      report("apply -> first served completion", Duration.between(applied, firstToken));
+    }
+  }
+
+  @Test
+  void aTenfoldSlowerLinkMovesTheChainMakeBeforeBreakWhileRequestsSucceed() throws Exception {
+    try (Scenario s = new Scenario("e2e-link")) {
+      s.apply();
+      org.junit.jupiter.api.Assumptions.assumeTrue(nodeCount() >= 3, "a link change needs a chain across nodes");
+      PlanStatus before = s.awaitReady(Duration.ofMinutes(6));
+      assertThat(before.shards()).hasSizeGreaterThanOrEqualTo(2);
+      String from = before.shards().get(0).node();
+      String to = before.shards().get(1).node();
+      String link = from + "--" + to;
+      assertThat(condition(s.get(), "Degraded").map(Condition::getReason)).as("links are fresh").contains("AsMeasured");
+      EdgeLink original = client.resources(EdgeLink.class).withName(link).get();
+      assertThat(original).as("EdgeLink %s", link).isNotNull();
+      Load load = new Load(s);
+      try {
+        load.start();
+        Thread.sleep(2000);
+        setBandwidth(link, original.getSpec().bandwidthMbps() / 10);
+        Instant changed = Instant.now();
+        // the operator replans, starts the new chain next to the old, then switches the head Service
+        Timeline timeline = new Timeline();
+        PlanStatus after = poll(Duration.ofMinutes(6), "a new plan serving", () -> {
+          LLMDeployment d = s.get();
+          timeline.observe(s, before.planId(), d);
+          var st = d.getStatus();
+          return st != null && st.plan() != null && !st.plan().planId().equals(before.planId())
+              && st.plan().planId().equals(st.servingPlanId()) && conditionTrue(d, "Ready")
+              && s.shardPods(before.planId()).isEmpty()
+              ? st.plan() : null;
+        });
+        Thread.sleep(2000);
+        load.stop();
+        report("link change -> new plan serving, old plan gone", Duration.between(changed, Instant.now()));
+        System.out.printf("[e2e] replan %s -> %s: shard 1 %s -> %s; %d requests, %d failed%n",
+            before.planId(), after.planId(), to, after.shards().size() > 1 ? after.shards().get(1).node() : "-",
+            load.ok.get() + load.failed.get(), load.failed.get());
+        appendTimings(String.format("link change: %d requests during the switch, %d failed", load.ok.get() + load.failed.get(), load.failed.get()));
+        assertThat(after.shards().stream().map(PlanStatus.ShardStatus::node).toList())
+            .as("the new plan avoids the slowed link %s", link)
+            .isNotEqualTo(before.shards().stream().map(PlanStatus.ShardStatus::node).toList());
+        assertThat(timeline.newPlanAllReadyWhileOldExisted)
+            .as("make-before-break: every shard of the new plan was Ready while the old plan's pods still ran")
+            .isTrue();
+        assertThat(load.ok.get()).isPositive();
+        assertThat(load.failed.get()).as("failed requests during the switch: %s", load.errors).isZero();
+        assertThat(s.complete(PROMPT, MAX_TOKENS)).containsExactly(reference);
+      } finally {
+        load.stop();
+        setBandwidth(link, original.getSpec().bandwidthMbps());
+      }
+    }
+  }
+
+  @Test
+  void aKilledShardContainerComesBackAndTheDeploymentRecovers() throws Exception {
+    try (Scenario s = new Scenario("e2e-kill")) {
+      s.apply();
+      PlanStatus plan = s.awaitReady(Duration.ofMinutes(6));
+      int last = plan.shards().size() - 1;
+      Pod victim = s.shardPod(plan.planId(), last);
+      int restartsBefore = victim.getStatus().getContainerStatuses().get(0).getRestartCount();
+      Instant killed = Instant.now();
+      target.killContainer(victim, "shard-worker");
+      poll(Duration.ofMinutes(1), "Ready=False after the kill",
+          () -> conditionTrue(s.get(), "Ready") ? null : Boolean.TRUE);
+      String reason = condition(s.get(), "Ready").map(Condition::getReason).orElse("?");
+      String degraded = condition(s.get(), "Degraded").map(c -> c.getStatus() + "/" + c.getReason()).orElse("?");
+      Instant notReady = Instant.now();
+      s.awaitReady(Duration.ofMinutes(3));
+      Instant readyAgain = Instant.now();
+      long[] served = poll(Duration.ofMinutes(1), "a completion after recovery", () -> {
+        try {
+          return s.complete(PROMPT, MAX_TOKENS);
+        } catch (Exception e) {
+          return null;
+        }
+      });
+      Instant serving = Instant.now();
+      assertThat(reason).isEqualTo("ShardsUnavailable");
+      assertThat(served).containsExactly(reference);
+      Pod after = s.shardPod(plan.planId(), last);
+      assertThat(after.getMetadata().getUid()).as("the kubelet restarts the container in the same pod").isEqualTo(victim.getMetadata().getUid());
+      assertThat(after.getStatus().getContainerStatuses().get(0).getRestartCount()).isGreaterThan(restartsBefore);
+      System.out.printf("[e2e] after the kill: Ready=False (%s), Degraded=%s%n", reason, degraded);
+      report("container kill -> Ready=False", Duration.between(killed, notReady));
+      report("container kill -> Ready again", Duration.between(killed, readyAgain));
+      report("container kill -> completion served again", Duration.between(killed, serving));
+    }
+  }
+
+  @Test
+  void deletingTheDeploymentLetsTheGarbageCollectorRemoveEverythingItOwned() throws Exception {
+    try (Scenario s = new Scenario("e2e-delete")) {
+      s.apply();
+      s.awaitReady(Duration.ofMinutes(6));
+      LLMDeployment owner = s.get();
+      List<HasMetadata> owned = s.owned();
+      assertThat(owned).extracting(o -> o.getKind()).contains("Deployment", "Service", "ConfigMap");
+      for (HasMetadata o : owned) {
+        assertThat(o.getMetadata().getOwnerReferences())
+            .as("%s %s", o.getKind(), o.getMetadata().getName())
+            .anyMatch(r -> r.getUid().equals(owner.getMetadata().getUid()) && Boolean.TRUE.equals(r.getController()));
+      }
+      assertThat(s.pods()).isNotEmpty();
+      assertThat(client.apps().replicaSets().inNamespace(s.namespace).list().getItems()).isNotEmpty();
+      Instant deleted = Instant.now();
+      client.resource(owner).delete();
+      // ReplicaSets and pods are owned by the Deployments, never touched by the operator: only the
+      // controller-manager's garbage collector removes them
+      poll(Duration.ofMinutes(3), "nothing owned left", () ->
+          s.owned().isEmpty() && s.pods().isEmpty()
+              && client.apps().replicaSets().inNamespace(s.namespace).list().getItems().isEmpty()
+              && s.get() == null ? Boolean.TRUE : null);
+      report("delete -> everything owned gone", Duration.between(deleted, Instant.now()));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // one LLMDeployment in its own namespace
+  // ---------------------------------------------------------------------------------------------
+
+  final class Scenario implements AutoCloseable {
+    final String namespace;
+    final String name = ModelFixture.NAME;
+
+    Scenario(String namespace) throws Exception {
+      this.namespace = namespace;
+      deleteNamespace(namespace);
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+      client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
+          .withNewMetadata().withName(name + "-profile").endMetadata()
+          .withData(Map.of("profile.json", model.profileJson())).build()).create();
+    }
+
+    void apply() {
+      String yaml = """
+          apiVersion: dilemma.io/v1alpha1
+          kind: LLMDeployment
+          metadata:
+            name: %s
+            namespace: %s
+          spec:
+            model:
+              name: %s
+              profile:
+                name: %s-profile
+              source:
+                url: %s
+            workload:
+              promptTokens: 256
+              outputTokens: 32
+            quality:
+              metric: normalizedError
+              budget: 1.0
+            allowedBits: [16]
+            placement:
+              nodeSelector:
+                dilemma.io/pool: office
+              originNode: %s
+              keepTokensOnOrigin: true
+            replanPolicy:
+              minRelativeImprovement: 0.02
+              stabilizationWindowSeconds: 5
+            solver:
+              timeLimitSeconds: 3
+            worker:
+              image: dilemma/shard-worker:%s
+          """.formatted(name, namespace, ModelFixture.NAME, name, modelUrl, ORIGIN, target.imageTag());
+      LLMDeployment d = client.resources(LLMDeployment.class)
+          .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).item();
+      client.resource(d).create();
+    }
+
+    LLMDeployment get() {
+      return client.resources(LLMDeployment.class).inNamespace(namespace).withName(name).get();
+    }
+
+    /** Ready=True with the serving plan equal to the desired one; returns that plan. */
+    PlanStatus awaitReady(Duration timeout) {
+      return poll(timeout, "LLMDeployment " + namespace + "/" + name + " Ready", () -> {
+        LLMDeployment d = get();
+        if (d == null || d.getStatus() == null || d.getStatus().plan() == null) return null;
+        var st = d.getStatus();
+        boolean ready = conditionTrue(d, "Ready") && st.plan().planId().equals(st.servingPlanId())
+            && "AllShardsAvailable".equals(condition(d, "Ready").map(Condition::getReason).orElse(""));
+        return ready ? st.plan() : null;
+      }, () -> describe() + operatorLogs());
+    }
+
+    List<Pod> pods() {
+      return client.pods().inNamespace(namespace).withLabel("dilemma.io/deployment", name).list().getItems();
+    }
+
+    List<Pod> shardPods(String planId) {
+      return client.pods().inNamespace(namespace)
+          .withLabels(Map.of("dilemma.io/deployment", name, "dilemma.io/plan", planId)).list().getItems();
+    }
+
+    Pod shardPod(String planId, int index) {
+      List<Pod> pods = client.pods().inNamespace(namespace).withLabels(Map.of(
+          "dilemma.io/deployment", name, "dilemma.io/plan", planId, "dilemma.io/shard", Integer.toString(index)))
+          .list().getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+      assertThat(pods).as("pods of shard %d of plan %s", index, planId).hasSize(1);
+      return pods.get(0);
+    }
+
+    List<HasMetadata> owned() {
+      List<HasMetadata> owned = new ArrayList<>();
+      var selector = Map.of("dilemma.io/deployment", name);
+      owned.addAll(client.apps().deployments().inNamespace(namespace).withLabels(selector).list().getItems());
+      owned.addAll(client.services().inNamespace(namespace).withLabels(selector).list().getItems());
+      owned.addAll(client.configMaps().inNamespace(namespace).withLabels(selector).list().getItems());
+      return owned;
+    }
+
+    /** One greedy completion through the head Service, the way a client calls it. */
+    long[] complete(long[] prompt, int maxTokens) throws Exception {
+      return complete(HTTP, prompt, maxTokens);
+    }
+
+    long[] complete(HttpClient http, long[] prompt, int maxTokens) throws Exception {
+      Service head = client.services().inNamespace(namespace).withName(name).get();
+      assertThat(head).as("head Service %s/%s", namespace, name).isNotNull();
+      URI url = target.serviceUrl(head, 80).resolve("/v1/completions");
+      var body = JSON.createObjectNode();
+      var ids = body.putArray("prompt");
+      for (long id : prompt) ids.add(id);
+      body.put("max_tokens", maxTokens).put("temperature", 0);
+      HttpResponse<String> response = http.send(
+          HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("HTTP " + response.statusCode() + " from " + url + ": " + response.body());
+      }
+      JsonNode tokens = JSON.readTree(response.body()).path("choices").path(0).path("tokens");
+      long[] out = new long[tokens.size()];
+      for (int i = 0; i < out.length; i++) out[i] = tokens.get(i).asLong();
+      return out;
+    }
+
+    String describe() {
+      LLMDeployment d = get();
+      StringBuilder b = new StringBuilder("status: ").append(d == null ? "(gone)" : d.getStatus()).append('\n');
+      for (Pod p : pods()) {
+        b.append("pod ").append(p.getMetadata().getName()).append(" on ").append(p.getSpec().getNodeName())
+            .append(": ").append(p.getStatus().getPhase()).append(' ').append(p.getStatus().getConditions())
+            .append(' ').append(p.getStatus().getContainerStatuses()).append('\n');
+      }
+      return b.toString();
+    }
+
+    @Override
+    public void close() throws Exception {
+      LLMDeployment d = get();
+      if (d != null) {
+        client.resource(d).delete();
+        poll(Duration.ofMinutes(2), "LLMDeployment deleted", () -> get() == null ? Boolean.TRUE : null, ServingOnRealKubernetes.this::operatorLogs);
+      }
+      deleteNamespace(namespace);
+    }
+  }
+
+  /**
+   * Completions back to back from one client thread, counting failures. Each request opens its
+   * own connection: a pooled keep-alive connection stays pinned (conntrack) to the old head pod,
+   * and a POST sent on it just as that pod closes it fails. That is a client/keep-alive matter the
+   * switch itself cannot fix; see the README.
+   */
+  static final class Load {
+    final Scenario scenario;
+    final AtomicInteger ok = new AtomicInteger();
+    final AtomicInteger failed = new AtomicInteger();
+    final List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+    final AtomicBoolean running = new AtomicBoolean();
+    Thread thread;
+
+    Load(Scenario scenario) {
+      this.scenario = scenario;
+    }
+
+    void start() {
+      running.set(true);
+      thread = new Thread(() -> {
+        while (running.get()) {
+          try {
+            scenario.complete(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build(), PROMPT, 4);
+            ok.incrementAndGet();
+          } catch (Exception e) {
+            failed.incrementAndGet();
+            if (errors.size() < 10) errors.add(Instant.now() + " " + e);
+          }
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "e2e-load");
+      thread.start();
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      if (thread != null) thread.join(60_000);
+    }
+  }
+
+  /** Watches a rollout: were all new-plan shards Ready at a moment the old plan's pods still ran? */
+  static final class Timeline {
+    boolean newPlanAllReadyWhileOldExisted;
+
+    void observe(Scenario s, String oldPlan, LLMDeployment d) {
+      if (d == null || d.getStatus() == null || d.getStatus().plan() == null) return;
+      String newPlan = d.getStatus().plan().planId();
+      if (newPlan.equals(oldPlan)) return;
+      List<Pod> fresh = s.shardPods(newPlan);
+      boolean allReady = fresh.size() == d.getStatus().plan().shards().size() && fresh.stream().allMatch(ServingOnRealKubernetes::ready);
+      boolean oldRunning = s.shardPods(oldPlan).stream().anyMatch(ServingOnRealKubernetes::ready);
+      if (allReady && oldRunning) newPlanAllReadyWhileOldExisted = true;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // installation
+  // ---------------------------------------------------------------------------------------------
+
+  private void installChart() throws Exception {
+    Helm.uninstall(RELEASE).withNamespace(SYSTEM_NAMESPACE).withKubeConfig(target.kubeconfig()).ignoreNotFound().call();
+    Instant start = Instant.now();
+    new Helm(REPO.resolve("helm/dilemma")).install()
+        .withName(RELEASE).withNamespace(SYSTEM_NAMESPACE).createNamespace()
+        .withKubeConfig(target.kubeconfig())
+        .set("image.repository", "dilemma/operator")
+        .set("image.tag", target.imageTag())
+        .set("image.pullPolicy", "Never")
+        // the EdgeLinks below are written once by hand; no prober refreshes them during the run
+        .set("operator.edgeLinkTtlSeconds", 3600)
+        .waitReady().withTimeout(300)
+        .call();
+    report("helm install -> operator Ready", Duration.between(start, Instant.now()));
+  }
+
+  /**
+   * The model store: the shard-worker image's {@code model-store} command serving the model
+   * directory from a hostPath, behind a Service. Returns the model's URL by ClusterIP: the local
+   * cluster has no DNS (on a cluster with DNS, http://model-store.dilemma-models.svc/opt-tiny).
+   */
+  private String deployModelStore() throws Exception {
+    String hostDir = target.publishModel(model.dir(), ModelFixture.NAME);
+    deleteNamespace(MODELS_NAMESPACE);
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(MODELS_NAMESPACE).endMetadata().build()).create();
+    String yaml = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: model-store
+          namespace: %1$s
+        spec:
+          replicas: 1
+          selector:
+            matchLabels: {app: model-store}
+          template:
+            metadata:
+              labels: {app: model-store}
+            spec:
+              automountServiceAccountToken: false
+              securityContext:
+                runAsNonRoot: true
+                runAsUser: 10001
+                runAsGroup: 10001
+                seccompProfile: {type: RuntimeDefault}
+              containers:
+                - name: model-store
+                  image: dilemma/shard-worker:%2$s
+                  imagePullPolicy: Never
+                  args: [model-store, --dir, /models, --port, "8080"]
+                  ports: [{name: http, containerPort: 8080}]
+                  readinessProbe:
+                    httpGet: {path: /healthz, port: http}
+                    periodSeconds: 2
+                  resources:
+                    requests: {memory: 128Mi}
+                  securityContext:
+                    readOnlyRootFilesystem: true
+                    allowPrivilegeEscalation: false
+                    capabilities: {drop: [ALL]}
+                  volumeMounts:
+                    - {name: models, mountPath: /models, readOnly: true}
+                    - {name: tmp, mountPath: /tmp}
+              volumes:
+                - name: models
+                  hostPath: {path: %3$s, type: Directory}
+                - name: tmp
+                  emptyDir: {}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: model-store
+          namespace: %1$s
+        spec:
+          selector: {app: model-store}
+          ports: [{name: http, port: 80, targetPort: 8080}]
+        """.formatted(MODELS_NAMESPACE, target.imageTag(), hostDir);
+    client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).inNamespace(MODELS_NAMESPACE).createOrReplace();
+    client.apps().deployments().inNamespace(MODELS_NAMESPACE).withName("model-store")
+        .waitUntilCondition(d -> d != null && d.getStatus() != null && Objects.equals(d.getStatus().getReadyReplicas(), 1), 3, TimeUnit.MINUTES);
+    Service service = client.services().inNamespace(MODELS_NAMESPACE).withName("model-store").get();
+    return "http://" + service.getSpec().getClusterIP() + "/" + ModelFixture.NAME;
+  }
+
+  /**
+   * A busy 2.4 GHz Wi-Fi between the edge nodes (2 Mbit/s, 4 ms), a slow uplink to the cloud node
+   * (20 Mbit/s, 80 ms): slow enough that prompt activations cost time, so a tenfold slower hop
+   * changes the best plan. Created
+   * afresh: the operator stamps a link when its spec changes, and an old stamp would be stale.
+   */
+  private void applyEdgeLinks() {
+    client.resources(EdgeLink.class).list().getItems().stream()
+        .filter(l -> NODES.contains(l.getSpec().from()) && NODES.contains(l.getSpec().to()))
+        .forEach(l -> client.resource(l).delete());
+    poll(Duration.ofMinutes(1), "old EdgeLinks gone", () -> client.resources(EdgeLink.class).list().getItems().stream()
+        .noneMatch(l -> NODES.contains(l.getSpec().from()) && NODES.contains(l.getSpec().to())) ? Boolean.TRUE : null);
+    for (String from : NODES) {
+      for (String to : NODES) {
+        if (from.equals(to)) continue;
+        boolean cloud = from.equals("cloud-a10") || to.equals("cloud-a10");
+        String yaml = """
+            apiVersion: dilemma.io/v1alpha1
+            kind: EdgeLink
+            metadata:
+              name: %s--%s
+            spec:
+              from: %s
+              to: %s
+              bandwidthMbps: %s
+              rttMillis: %s
+            """.formatted(from, to, from, to, cloud ? 20 : 2, cloud ? 80 : 4);
+        EdgeLink link = client.resources(EdgeLink.class).load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).item();
+        client.resource(link).create();
+      }
+    }
+  }
+
+  private void setBandwidth(String link, double mbps) {
+    client.resources(EdgeLink.class).withName(link).edit(l -> {
+      var spec = l.getSpec();
+      l.setSpec(new io.dilemma.api.EdgeLinkSpec(spec.from(), spec.to(), mbps, spec.rttMillis()));
+      return l;
+    });
+  }
+
+  private void label(String node, String key, String value) {
+    client.nodes().withName(node).edit(n -> {
+      n.getMetadata().getLabels().put(key, value);
+      return n;
+    });
+  }
+
+  private void deleteNamespace(String namespace) {
+    if (client.namespaces().withName(namespace).get() == null) return;
+    client.namespaces().withName(namespace).delete();
+    poll(Duration.ofMinutes(3), "namespace " + namespace + " gone",
+        () -> client.namespaces().withName(namespace).get() == null ? Boolean.TRUE : null);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // helpers
+  // ---------------------------------------------------------------------------------------------
+
+  String operatorLogs() {
+    try {
+      StringBuilder b = new StringBuilder("operator log (last 40 lines):\n");
+      for (Pod p : client.pods().inNamespace(SYSTEM_NAMESPACE).list().getItems()) {
+        b.append(client.pods().inNamespace(SYSTEM_NAMESPACE).withName(p.getMetadata().getName()).tailingLines(40).getLog());
+      }
+      return b.toString();
+    } catch (RuntimeException e) {
+      return "operator log unavailable: " + e.getMessage();
+    }
+  }
+
+  int nodeCount() {
+    return client.nodes().list().getItems().size();
+  }
+
+  static boolean ready(Pod pod) {
+    return pod.getStatus() != null && pod.getStatus().getConditions() != null
+        && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  static String readySince(Pod pod) {
+    return pod.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
+        .findFirst().orElseThrow().getLastTransitionTime();
+  }
+
+  static Optional<Condition> condition(LLMDeployment d, String type) {
+    if (d == null || d.getStatus() == null) return Optional.empty();
+    return d.getStatus().condition(type);
+  }
+
+  static boolean conditionTrue(LLMDeployment d, String type) {
+    return condition(d, type).map(c -> "True".equals(c.getStatus())).orElse(false);
+  }
+
+  static <T> T poll(Duration timeout, String what, Supplier<T> probe) {
+    return poll(timeout, what, probe, () -> "");
+  }
+
+  static <T> T poll(Duration timeout, String what, Supplier<T> probe, Supplier<String> diagnosis) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    RuntimeException last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        T value = probe.get();
+        if (value != null) return value;
+      } catch (RuntimeException e) {
+        last = e;
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what);
+      }
+    }
+    throw new AssertionError("timed out after " + timeout.toSeconds() + "s waiting for " + what + "\n" + diagnosis.get(), last);
+  }
+
+  static void report(String what, Duration d) {
+    String line = String.format("%-55s %7.1f s", what, d.toMillis() / 1000.0);
+    System.out.println("[e2e] " + line);
+    appendTimings(line);
+  }
+
+  static void appendTimings(String line) {
+    try {
+      Path file = REPO.resolve("deploy/local-cluster/target/e2e-timings.txt");
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, Instant.now() + " " + line + "\n", StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static Path repo() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.isDirectory(dir.resolve("helm/dilemma/crds"))) dir = dir.getParent();
+    return dir;
+  }
+
+}
