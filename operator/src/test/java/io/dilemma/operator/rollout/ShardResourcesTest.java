@@ -74,7 +74,6 @@ class ShardResourcesTest {
         .containsExactly("198.19.0.10=[chat-p1abc-0.llm.svc]", "198.19.0.12=[chat-p1abc-2.llm.svc]");
     // the names the worker dials are the aliased ones
     assertThat(plans.get(1).nextShard()).startsWith("chat-p1abc-2.llm.svc:");
-    assertThat(plans.get(1).headAddress()).startsWith("chat-p1abc-0.llm.svc:");
     assertThat(new ShardResources(OVERHEAD).shard(owner, plans.get(1), 1000)
         .deployment().getSpec().getTemplate().getSpec().getHostAliases()).isEmpty();
   }
