@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -53,16 +52,6 @@ class ImageContractTest {
         .isEqualTo(only(build, "from", "extraDirectories").replace("${project.build.directory}", moduleDir + "/target"));
   }
 
-  @org.junit.jupiter.api.Test
-  void theOperatorStartsShardWorkersFromTheImagesJarPath() throws Exception {
-    try (Stream<Path> sources = Files.walk(REPO.resolve("operator/src/main/java"))) {
-      List<String> commands = sources.filter(p -> p.toString().endsWith(".java")).map(ImageContractTest::read)
-          .flatMap(s -> Pattern.compile("withCommand\\(([^)]*)\\)").matcher(s).results().map(r -> r.group(1)))
-          .toList();
-      assertThat(commands).contains("\"java\", \"-jar\", \"/app/shard-worker.jar\"");
-    }
-  }
-
   private static String only(Document d, String tag) {
     NodeList nodes = d.getElementsByTagName(tag);
     assertThat(nodes.getLength()).as("<%s> elements", tag).isGreaterThanOrEqualTo(1);
@@ -90,14 +79,6 @@ class ImageContractTest {
     assertThat(parents.getLength()).as("<%s>", parent).isEqualTo(1);
     NodeList kids = ((Element) parents.item(0)).getElementsByTagName(child);
     return java.util.stream.IntStream.range(0, kids.getLength()).mapToObj(i -> kids.item(i).getTextContent().trim()).toList();
-  }
-
-  private static String read(Path p) {
-    try {
-      return Files.readString(p);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   private static Path repo() {

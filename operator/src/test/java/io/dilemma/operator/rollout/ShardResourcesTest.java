@@ -78,6 +78,16 @@ class ShardResourcesTest {
         .deployment().getSpec().getTemplate().getSpec().getHostAliases()).isEmpty();
   }
 
+  /** The image contract (deploy/images): the shard-worker jar sits at /app/shard-worker.jar. */
+  @Test
+  void shardPodsStartTheShardWorkerJarOfTheImage() {
+    var container = new ShardResources(OVERHEAD).shard(owner, plans.get(1), 1000)
+        .deployment().getSpec().getTemplate().getSpec().getContainers().get(0);
+    List<String> command = container.getCommand();
+    assertThat(command.get(0)).isEqualTo("java");
+    assertThat(command.subList(command.size() - 2, command.size())).containsExactly("-jar", "/app/shard-worker.jar");
+  }
+
   @Test
   void theHeadIsProbedOverHttpBecauseItHasNoGrpcServer() {
     var head = new ShardResources(OVERHEAD).shard(owner, plans.get(0), 1000);
