@@ -97,9 +97,9 @@ abstract class ServingOnRealKubernetes {
     if (target == null) return;
     try {
       if (originGflopsBefore != null) label(ORIGIN, "dilemma.io/gflops", originGflopsBefore);
-      client.namespaces().withName(MODELS_NAMESPACE).delete();
+      deleteNamespace(MODELS_NAMESPACE);
       Helm.uninstall(RELEASE).withNamespace(SYSTEM_NAMESPACE).withKubeConfig(target.kubeconfig()).ignoreNotFound().call();
-      client.namespaces().withName(SYSTEM_NAMESPACE).delete();
+      deleteNamespace(SYSTEM_NAMESPACE);
     } finally {
       target.close();
     }
@@ -467,6 +467,11 @@ abstract class ServingOnRealKubernetes {
 
   private void installChart() throws Exception {
     Helm.uninstall(RELEASE).withNamespace(SYSTEM_NAMESPACE).withKubeConfig(target.kubeconfig()).ignoreNotFound().call();
+    // a namespace still terminating (an earlier run's clean-up) refuses the release's objects
+    poll(Duration.ofMinutes(3), "namespace " + SYSTEM_NAMESPACE + " not terminating", () -> {
+      var ns = client.namespaces().withName(SYSTEM_NAMESPACE).get();
+      return ns == null || ns.getMetadata().getDeletionTimestamp() == null ? Boolean.TRUE : null;
+    });
     Instant start = Instant.now();
     new Helm(REPO.resolve("helm/dilemma")).install()
         .withName(RELEASE).withNamespace(SYSTEM_NAMESPACE).createNamespace()
