@@ -9,7 +9,6 @@ import io.dilemma.operator.observe.ClusterObservation;
 import io.dilemma.operator.observe.ClusterObserver;
 import io.dilemma.operator.observe.LinkReading;
 import io.dilemma.operator.observe.MemoryLedger;
-import io.dilemma.operator.observe.NodeReading;
 import io.dilemma.operator.observe.ProfileReader;
 import io.dilemma.operator.observe.ProfileReduction;
 import io.dilemma.operator.observe.PrometheusLinkSource;
@@ -162,7 +161,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     if (desired != null) {
       var result =
           rollout.roll(
-              resource, desired, serving, context.getSecondaryResources(Deployment.class), room(attempt.observation));
+              resource, desired, serving, context.getSecondaryResources(Deployment.class), attempt.observation == null ? Map.of() : attempt.observation.freeBytesByNode());
       serving = result.servingPlanId();
       sets = result.shardSets();
     }
@@ -279,17 +278,6 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
   }
 
   /** What each node can give this deployment: allocatable minus the other deployments' holdings. */
-  private static Map<String, Long> room(ClusterObservation observation) {
-    if (observation == null) return Map.of();
-    Map<String, Long> room = new HashMap<>();
-    for (NodeReading n : observation.nodes()) {
-      room.put(
-          n.node().name(),
-          n.node().memoryBytes() - observation.heldByOthers().getOrDefault(n.node().name(), 0L));
-    }
-    return room;
-  }
-
   private static PlanningAttempt unplannable(PlanningOutcome.Cause cause, String message) {
     return new PlanningAttempt(
         new PlanningStep.Result(
