@@ -16,6 +16,10 @@ public record PlanStatus(
         Long plannedGeneration,
     @JsonPropertyDescription("Number of shards in the chain.") Integer shardCount,
     @JsonPropertyDescription("The chain of shards, head first.") List<ShardStatus> shards,
+    @JsonPropertyDescription(
+            "rho at the hop from the origin's embedding to the first shard; absent when the first"
+                + " shard runs on the origin.")
+        Double embeddingCutRho,
     @JsonPropertyDescription("Predicted completion time of the workload and its parts.")
         PredictedTime predicted,
     @JsonPropertyDescription("Quality used: sum of layer and cut losses in the budget's metric.")

@@ -39,6 +39,7 @@ public final class PlanStatusMapping {
         generation,
         shards.size(),
         shards,
+        null,
         new PlanStatus.PredictedTime(
             t.totalSeconds(),
             t.prefillComputeSeconds(),
