@@ -10,6 +10,8 @@ import java.util.Map;
  * @param problemId the problem's id
  * @param layers node and bits per layer, in layer order
  * @param shards maximal contiguous runs of layers on one node, in chain order
+ * @param embeddingRho ρ at the hop from the origin's embedding to layer 0; null when layer 0 runs
+ *     on the origin (there is no such hop)
  * @param predicted predicted completion time and its parts
  * @param qualityUsed Σ layer quality + Σ cut quality of this plan
  * @param memoryByNode bytes this plan holds on each node it uses
@@ -21,6 +23,7 @@ public record Plan(
     String problemId,
     List<LayerAssignment> layers,
     List<Shard> shards,
+    Double embeddingRho,
     TimeBreakdown predicted,
     double qualityUsed,
     Map<String, Long> memoryByNode,

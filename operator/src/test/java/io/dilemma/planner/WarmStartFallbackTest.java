@@ -43,7 +43,7 @@ class WarmStartFallbackTest {
     assertThat(plan.solver().solver()).isEqualTo("out-of-time (warm start)");
     assertThat(plan.solver().status()).isEqualTo("FEASIBLE");
     assertThat(plan.predicted().totalSeconds()).isEqualTo(plan.solver().objectiveSeconds());
-    Evaluation e = PlanEvaluator.evaluate(new CostModel(p), IlpPlanner.assignmentOf(new CostModel(p), plan).orElseThrow());
+    Evaluation e = PlanEvaluator.evaluate(new CostModel(p), RecordedPlan.read(new CostModel(p), plan).fitting().orElseThrow());
     assertThat(e.feasible()).isTrue();
   }
 

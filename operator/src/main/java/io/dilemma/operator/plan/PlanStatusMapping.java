@@ -39,7 +39,7 @@ public final class PlanStatusMapping {
         generation,
         shards.size(),
         shards,
-        null,
+        plan.embeddingRho(),
         new PlanStatus.PredictedTime(
             t.totalSeconds(),
             t.prefillComputeSeconds(),
@@ -82,6 +82,7 @@ public final class PlanStatusMapping {
         problemId,
         layers,
         shards,
+        status.embeddingCutRho(),
         new Plan.TimeBreakdown(
             t.totalSeconds(),
             t.prefillComputeSeconds(),
