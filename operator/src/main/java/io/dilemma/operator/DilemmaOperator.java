@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** The running operator: both controllers, metrics, health endpoints and optional leader election. */
 public final class DilemmaOperator implements AutoCloseable {
   public static final String LEASE_NAME = "dilemma-operator";
+  public static final String ALL_INTERFACES = "0.0.0.0";
 
   /**
    * @param leaseNamespace when present, only the holder of Lease {@value #LEASE_NAME} there
@@ -29,13 +30,28 @@ public final class DilemmaOperator implements AutoCloseable {
    * @param reconcileThreads concurrent reconciles
    * @param exitOnLostLease end the process when the Lease is lost (production); off in tests that
    *     run several replicas in one JVM
+   * @param watchNamespace when present, only LLMDeployments in this namespace are reconciled (and
+   *     only their memory is counted against the nodes); else every namespace
+   * @param bindAddress the address the HTTP server listens on; 0.0.0.0 for every interface
    */
   public record Options(
       Optional<String> leaseNamespace,
       int httpPort,
       int reconcileThreads,
       LLMDeploymentReconciler.Settings settings,
-      boolean exitOnLostLease) {
+      boolean exitOnLostLease,
+      Optional<String> watchNamespace,
+      String bindAddress) {
+    /** Every namespace, HTTP on every interface. */
+    public Options(
+        Optional<String> leaseNamespace,
+        int httpPort,
+        int reconcileThreads,
+        LLMDeploymentReconciler.Settings settings,
+        boolean exitOnLostLease) {
+      this(leaseNamespace, httpPort, reconcileThreads, settings, exitOnLostLease, Optional.empty(), ALL_INTERFACES);
+    }
+
     public static Options defaults() {
       return new Options(Optional.empty(), -1, 4, LLMDeploymentReconciler.Settings.defaults(), true);
     }
@@ -75,17 +91,27 @@ public final class DilemmaOperator implements AutoCloseable {
     operator.register(
         new LLMDeploymentReconciler(
             planner, profiles, options.settings(), new MemoryLedger(), new OperatorMetrics(registry), clock),
-        o ->
-            o.withGenericFilter(
+        o -> {
+          options.watchNamespace().ifPresent(o::settingNamespace);
+          o.withGenericFilter(
                 new UnreadableSpecFilter(
                     (d, problem) ->
-                        new EventRecorder(client).emit(d, EventRecorder.Reason.InvalidSpec, true, problem))));
+                        new EventRecorder(client).emit(d, EventRecorder.Reason.InvalidSpec, true, problem)));
+        });
     operator.register(new EdgeLinkReconciler(clock));
     OperatorHttpServer http = null;
     try {
-      if (options.httpPort() >= 0) http = new OperatorHttpServer(options.httpPort(), operator, registry, leading::get);
+      if (options.httpPort() >= 0) {
+        http =
+            new OperatorHttpServer(
+                new java.net.InetSocketAddress(options.bindAddress(), options.httpPort()),
+                operator,
+                registry,
+                leading::get);
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot serve health and metrics on port " + options.httpPort(), e);
+      throw new UncheckedIOException(
+          "cannot serve health and metrics on " + options.bindAddress() + ":" + options.httpPort(), e);
     }
     operator.start();
     return new DilemmaOperator(operator, http, registry, leading);

@@ -37,7 +37,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -120,16 +119,19 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(LLMDeployment.class))
                 .build(),
             context);
-    // Any node or link can change any deployment's best plan.
+    // Any node or link can change any deployment's best plan. Both are cluster-scoped: they are
+    // watched whole, whichever namespace the deployments are watched in.
     nodes =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Node.class, LLMDeployment.class)
+                .withWatchAllNamespaces()
                 .withSecondaryToPrimaryMapper(n -> allPrimaries(context))
                 .build(),
             context);
     links =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(EdgeLink.class, LLMDeployment.class)
+                .withWatchAllNamespaces()
                 .withSecondaryToPrimaryMapper(l -> allPrimaries(context))
                 .build(),
             context);

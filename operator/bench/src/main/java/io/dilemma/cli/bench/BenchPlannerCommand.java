@@ -1,6 +1,7 @@
 package io.dilemma.cli.bench;
 
 import io.dilemma.cli.Seconds;
+import io.dilemma.commandline.DilemmaCommand;
 import io.dilemma.planinput.InvalidInputException;
 import io.dilemma.planner.Baselines;
 import io.dilemma.planner.CostModel;
@@ -18,13 +19,10 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * {@code dilemma bench planner}: CP-SAT against CBC, SCIP and HiGHS on the same ILP, and every
@@ -32,9 +30,8 @@ import picocli.CommandLine;
  */
 @Command(
     name = "planner",
-    mixinStandardHelpOptions = true,
     description = "Benchmark the planner on generated instance families (see operator/PLANNER.md).")
-final class BenchPlannerCommand implements Callable<Integer> {
+final class BenchPlannerCommand extends DilemmaCommand {
   @Option(names = "--families", split = ",", description = "PAPER, SEVEN_B, SEVENTY_B, STRESS (default: all)")
   List<InstanceFamily> families = List.of(InstanceFamily.values());
 
@@ -62,11 +59,9 @@ final class BenchPlannerCommand implements Callable<Integer> {
   @Option(names = "--quick", description = "1 seed, paper and 7B families, 10 s MIP limit")
   boolean quick;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
   @Override
-  public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
+  protected int execute() {
+    PrintWriter out = out();
     if (quick) {
       seeds = 1;
       families = List.of(InstanceFamily.PAPER, InstanceFamily.SEVEN_B);
