@@ -4,6 +4,7 @@ import io.dilemma.planner.ilp.IlpBackend;
 import io.dilemma.planner.ilp.LinearModel;
 import io.dilemma.planner.ilp.SolveRequest;
 import io.dilemma.planner.ilp.SolveResult;
+import io.dilemma.planner.ilp.SolverStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,7 +52,7 @@ public class IlpPlanner implements Planner {
     double seconds = PlanEvaluator.evaluate(costs, start).time().totalSeconds();
     double bound = Double.isNaN(r.bound()) ? 0 : r.bound();
     return new Plan.SolverReport(
-        r.solver() + " (warm start)", "FEASIBLE", seconds, bound, seconds == 0 ? 0 : (seconds - bound) / seconds,
+        r.solver() + " (warm start)", SolverStatus.FEASIBLE, seconds, bound, seconds == 0 ? 0 : (seconds - bound) / seconds,
         r.wallSeconds(), r.roundingBound());
   }
 

@@ -1,5 +1,6 @@
 package io.dilemma.planner;
 
+import io.dilemma.planner.ilp.SolverStatus;
 import java.util.List;
 import java.util.Map;
 
@@ -79,7 +80,7 @@ public record Plan(
 
   /**
    * @param solver e.g. CP-SAT, CBC, SCIP, HiGHS, brute-force, or a baseline's name
-   * @param status OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN, or MODEL_INVALID
+   * @param status how the solve ended
    * @param objectiveSeconds objective in seconds (rounded model)
    * @param boundSeconds best proven lower bound in seconds
    * @param gap (objective − bound) / objective
@@ -89,7 +90,7 @@ public record Plan(
    */
   public record SolverReport(
       String solver,
-      String status,
+      SolverStatus status,
       double objectiveSeconds,
       double boundSeconds,
       double gap,

@@ -55,7 +55,7 @@ public final class PlanStatusMapping {
         solver == null
             ? null
             : new PlanStatus.SolverStatus(
-                solver.solver(), solver.status(), solver.gap(), solver.wallSeconds()));
+                solver.solver(), solver.status().name(), solver.gap(), solver.wallSeconds()));
   }
 
   /** The plan as the planner can take it back, as a hint or for pricing. */

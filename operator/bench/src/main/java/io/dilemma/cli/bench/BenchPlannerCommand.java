@@ -15,6 +15,7 @@ import io.dilemma.planner.PlanningProblem;
 import io.dilemma.planner.bench.InstanceFamily;
 import io.dilemma.planner.ilp.CpSatBackend;
 import io.dilemma.planner.ilp.MpSolverBackend;
+import io.dilemma.planner.ilp.SolverStatus;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -128,14 +129,14 @@ final class BenchPlannerCommand extends DilemmaCommand {
       cpTime.add(ilp.solver().wallSeconds());
       if (!ilp.feasible()) continue;
       cpGap.add(ilp.solver().gap());
-      if (ilp.solver().status().equals("OPTIMAL")) optimal++;
+      if (ilp.solver().status() == SolverStatus.OPTIMAL) optimal++;
       double t = ilp.predicted().totalSeconds();
       for (int e = 0; e < engines.size(); e++) {
         Planner mip = new IlpPlanner(new MpSolverBackend(engines.get(e)));
         Plan p = mip.plan(withLimit(problem, mipLimit));
         mipTime.get(e).add(p.solver().wallSeconds());
         if (p.feasible()) mipRatio.get(e).add(p.predicted().totalSeconds() / t);
-        if (p.solver().status().equals("OPTIMAL")) mipFinished.get(e)[0]++;
+        if (p.solver().status() == SolverStatus.OPTIMAL) mipFinished.get(e)[0]++;
       }
       if (!noBaselines) {
         List<Baselines.Result> results = new Baselines(new CpSatBackend(workers)).all(withLimit(problem, cpSatLimit));
