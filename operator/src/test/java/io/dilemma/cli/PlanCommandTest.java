@@ -91,6 +91,17 @@ class PlanCommandTest {
   }
 
   @Test
+  void aFlagThatDoesNotParseAndAValueThatIsWrongGetTheSameOneLine() {
+    assertThat(run("plan", dir.toString(), "--budget", "abc")).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString().lines()).singleElement().asString()
+        .startsWith("dilemma plan: ").contains("--budget", "abc").doesNotContain("Usage");
+    err.getBuffer().setLength(0);
+    assertThat(run("plan", dir.toString(), "--time-limit", "forever")).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString().lines()).singleElement().asString().startsWith("dilemma plan: --time-limit: ");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
   void aHalfGivenPairOfFilesIsNamed() {
     assertThat(run("plan", "--profile", dir.resolve("profile.json").toString())).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(err.toString()).contains("give a directory, or both --profile and --cluster");
