@@ -2,11 +2,19 @@ package io.dilemma.planner.ilp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.ortools.Loader;
 import com.google.ortools.linearsolver.MPSolver;
 import com.google.ortools.sat.CpSolverStatus;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class SolverStatusTest {
+  /** The MIP status enum reads its values from the native library. */
+  @BeforeAll
+  static void loadOrTools() {
+    Loader.loadNativeLibraries();
+  }
+
   @Test
   void cpSatStatusesMapOntoTheSharedOnes() {
     assertThat(SolverStatus.of(CpSolverStatus.OPTIMAL)).isEqualTo(SolverStatus.OPTIMAL);
