@@ -35,7 +35,7 @@ public final class ProgressBar {
     done = Math.min(total, done + 1);
     if (terminal) {
       draw();
-    } else if (done < total && done * PLAIN_LINES / total > plainLinesWritten) {
+    } else if (done * PLAIN_LINES / total > plainLinesWritten) {
       plainLinesWritten = done * PLAIN_LINES / total;
       line();
     }
@@ -46,7 +46,8 @@ public final class ProgressBar {
     if (terminal) {
       draw();
       out.println();
-    } else {
+    } else if (plainLinesWritten < PLAIN_LINES) {
+      plainLinesWritten = PLAIN_LINES;
       line();
     }
     out.flush();

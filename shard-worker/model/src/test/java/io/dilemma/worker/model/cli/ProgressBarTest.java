@@ -24,9 +24,16 @@ class ProgressBarTest {
   }
 
   @Test
+  void offATerminalAShortRunEndsOnItsLastStep() {
+    String log = run(false, 3);
+    assertThat(log.lines()).hasSize(3);
+    assertThat(log.lines().toList().get(2)).startsWith("pack: 3/3, ");
+  }
+
+  @Test
   void onATerminalItRedrawsInPlace() {
     String screen = run(true, 3);
     assertThat(screen).contains("\rpack [").endsWith("\n");
-    assertThat(screen.lines()).hasSize(1);
+    assertThat(screen.chars().filter(c -> c == '\n').count()).as("newlines").isEqualTo(1);
   }
 }
