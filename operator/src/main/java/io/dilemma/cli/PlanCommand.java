@@ -1,5 +1,7 @@
 package io.dilemma.cli;
 
+import io.dilemma.commandline.DilemmaCommand;
+import io.dilemma.commandline.ExitCode;
 import io.dilemma.contract.ContractJson;
 import io.dilemma.planinput.InvalidInputException;
 import io.dilemma.planinput.PlanningInputs;
@@ -11,8 +13,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,12 +20,8 @@ import picocli.CommandLine.Parameters;
 /** {@code dilemma plan}: solve one planning problem from files and print the plan. */
 @Command(
     name = "plan",
-    mixinStandardHelpOptions = true,
     description = "Plan placement and bit widths for a model profile on a cluster.")
-final class PlanCommand implements Callable<Integer> {
-  /** Exit code when the inputs are valid but no plan exists; the explanation is printed. */
-  static final int NO_PLAN = 3;
-
+final class PlanCommand extends DilemmaCommand {
   enum Output {
     table,
     json
@@ -54,20 +50,18 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--output", defaultValue = "table", description = "table or json")
   Output output;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
   @Override
-  public Integer call() {
+  protected int execute() {
     PlanningProblem problem = problem();
     Plan plan = new CpSatPlanner().plan(problem);
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     if (output == Output.json) {
       out.println(ContractJson.write(plan));
     } else {
       out.print(PlanTable.render(problem, plan));
     }
     out.flush();
-    return plan.feasible() ? 0 : NO_PLAN;
+    return plan.feasible() ? ExitCode.OK : ExitCode.NO_PLAN;
   }
 
   private PlanningProblem problem() {

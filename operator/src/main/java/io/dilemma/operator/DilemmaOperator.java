@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** The running operator: both controllers, metrics, health endpoints and optional leader election. */
 public final class DilemmaOperator implements AutoCloseable {
   public static final String LEASE_NAME = "dilemma-operator";
+  public static final String ALL_INTERFACES = "0.0.0.0";
 
   /**
    * @param leaseNamespace when present, only the holder of Lease {@value #LEASE_NAME} there
@@ -30,8 +31,9 @@ public final class DilemmaOperator implements AutoCloseable {
    * @param reconcileThreads concurrent reconciles
    * @param exitOnLostLease end the process when the Lease is lost (production); off in tests that
    *     run several replicas in one JVM
-   * @param watchNamespaces namespaces whose LLMDeployments (and their objects) are reconciled;
-   *     empty for all
+   * @param watchNamespaces namespaces whose LLMDeployments (and their objects) are reconciled, and
+   *     whose memory alone is counted against the nodes; empty for all
+   * @param bindAddress the address the HTTP server listens on; 0.0.0.0 for every interface
    */
   public record Options(
       Optional<String> leaseNamespace,
@@ -39,7 +41,9 @@ public final class DilemmaOperator implements AutoCloseable {
       int reconcileThreads,
       LLMDeploymentReconciler.Settings settings,
       boolean exitOnLostLease,
-      Set<String> watchNamespaces) {
+      Set<String> watchNamespaces,
+      String bindAddress) {
+    /** Every namespace, HTTP on every interface. */
     public Options(
         Optional<String> leaseNamespace,
         int httpPort,
@@ -47,6 +51,17 @@ public final class DilemmaOperator implements AutoCloseable {
         LLMDeploymentReconciler.Settings settings,
         boolean exitOnLostLease) {
       this(leaseNamespace, httpPort, reconcileThreads, settings, exitOnLostLease, Set.of());
+    }
+
+    /** These namespaces (empty for all), HTTP on every interface. */
+    public Options(
+        Optional<String> leaseNamespace,
+        int httpPort,
+        int reconcileThreads,
+        LLMDeploymentReconciler.Settings settings,
+        boolean exitOnLostLease,
+        Set<String> watchNamespaces) {
+      this(leaseNamespace, httpPort, reconcileThreads, settings, exitOnLostLease, watchNamespaces, ALL_INTERFACES);
     }
 
     public Options {
@@ -102,9 +117,17 @@ public final class DilemmaOperator implements AutoCloseable {
     operator.register(new EdgeLinkReconciler(clock));
     OperatorHttpServer http = null;
     try {
-      if (options.httpPort() >= 0) http = new OperatorHttpServer(options.httpPort(), operator, registry, leading::get);
+      if (options.httpPort() >= 0) {
+        http =
+            new OperatorHttpServer(
+                new java.net.InetSocketAddress(options.bindAddress(), options.httpPort()),
+                operator,
+                registry,
+                leading::get);
+      }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot serve health and metrics on port " + options.httpPort(), e);
+      throw new UncheckedIOException(
+          "cannot serve health and metrics on " + options.bindAddress() + ":" + options.httpPort(), e);
     }
     operator.start();
     return new DilemmaOperator(operator, http, registry, leading);

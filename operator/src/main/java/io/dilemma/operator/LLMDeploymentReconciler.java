@@ -9,7 +9,6 @@ import io.dilemma.operator.observe.ClusterObservation;
 import io.dilemma.operator.observe.ClusterObserver;
 import io.dilemma.operator.observe.LinkReading;
 import io.dilemma.operator.observe.MemoryLedger;
-import io.dilemma.operator.observe.NodeReading;
 import io.dilemma.operator.observe.ProfileReader;
 import io.dilemma.operator.observe.ProfileReduction;
 import io.dilemma.operator.observe.PrometheusLinkSource;
@@ -41,7 +40,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -196,7 +194,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
       try {
         var result =
             rollout.roll(
-                resource, desired, serving, context.getSecondaryResources(Deployment.class), room(attempt.observation));
+                resource, desired, serving, context.getSecondaryResources(Deployment.class), attempt.observation == null ? Map.of() : attempt.observation.freeBytesByNode());
         serving = result.servingPlanId();
         sets = result.shardSets();
       } catch (KubernetesClientException e) {
@@ -344,17 +342,6 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
   }
 
   /** What each node can give this deployment: allocatable minus the other deployments' holdings. */
-  private static Map<String, Long> room(ClusterObservation observation) {
-    if (observation == null) return Map.of();
-    Map<String, Long> room = new HashMap<>();
-    for (NodeReading n : observation.nodes()) {
-      room.put(
-          n.node().name(),
-          n.node().memoryBytes() - observation.heldByOthers().getOrDefault(n.node().name(), 0L));
-    }
-    return room;
-  }
-
   private static PlanningAttempt unplannable(PlanningOutcome.Cause cause, String message) {
     return new PlanningAttempt(
         new PlanningStep.Result(

@@ -1,10 +1,12 @@
 package io.dilemma.planinput;
 
+import io.dilemma.commandline.BadInput;
+
 /**
  * Bad user input, with the file (if known) and the field path, so the CLI can print one line that
  * says exactly what to fix.
  */
-public final class InvalidInputException extends RuntimeException {
+public final class InvalidInputException extends RuntimeException implements BadInput {
   private final String source;
   private final String field;
   private final String problem;

@@ -4,13 +4,12 @@ import io.dilemma.planner.ilp.IlpBackend;
 import io.dilemma.planner.ilp.LinearModel;
 import io.dilemma.planner.ilp.SolveRequest;
 import io.dilemma.planner.ilp.SolveResult;
+import io.dilemma.planner.ilp.SolverStatus;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -53,7 +52,7 @@ public class IlpPlanner implements Planner {
     double seconds = PlanEvaluator.evaluate(costs, start).time().totalSeconds();
     double bound = Double.isNaN(r.bound()) ? 0 : r.bound();
     return new Plan.SolverReport(
-        r.solver() + " (warm start)", "FEASIBLE", seconds, bound, seconds == 0 ? 0 : (seconds - bound) / seconds,
+        r.solver() + " (warm start)", SolverStatus.FEASIBLE, seconds, bound, seconds == 0 ? 0 : (seconds - bound) / seconds,
         r.wallSeconds(), r.roundingBound());
   }
 
@@ -68,7 +67,7 @@ public class IlpPlanner implements Planner {
   }
 
   static Plan infeasiblePlan(String id, Plan.SolverReport report, Plan.Infeasibility why) {
-    return new Plan(id, List.of(), List.of(), null, 0, Map.of(), 0, report, why);
+    return new Plan(id, List.of(), List.of(), null, null, 0, Map.of(), 0, report, why);
   }
 
   static Plan.SolverReport report(SolveResult r) {
@@ -78,30 +77,7 @@ public class IlpPlanner implements Planner {
 
   private static Assignment previousAssignment(CostModel costs, Plan previous) {
     if (previous == null || !previous.feasible()) return null;
-    return assignmentOf(costs, previous).orElse(null);
-  }
-
-  /** The assignment a plan describes in this problem's indices, if it still makes sense here. */
-  static Optional<Assignment> assignmentOf(CostModel costs, Plan plan) {
-    int n = costs.layerCount();
-    if (plan.layers().size() != n) return Optional.empty();
-    int[] nodes = new int[n];
-    int[] bits = new int[n];
-    int[] rho = new int[n];
-    Cluster cluster = costs.problem().cluster();
-    for (Plan.LayerAssignment layer : plan.layers()) {
-      nodes[layer.layer()] = cluster.indexOf(layer.node());
-      bits[layer.layer()] = costs.problem().options().allowedBits().indexOf(layer.bits());
-      if (nodes[layer.layer()] < 0 || bits[layer.layer()] < 0) return Optional.empty();
-    }
-    Arrays.fill(rho, -1);
-    for (Plan.Shard shard : plan.shards()) {
-      if (shard.outgoingRho() != null && shard.lastLayer() + 1 < n) {
-        rho[shard.lastLayer() + 1] = costs.problem().options().allowedRho().indexOf(shard.outgoingRho());
-      }
-    }
-    if (nodes[0] != costs.origin()) rho[0] = 0;
-    return Optional.of(new Assignment(nodes, bits, rho));
+    return RecordedPlan.read(costs, previous).assignment();
   }
 
   @Override

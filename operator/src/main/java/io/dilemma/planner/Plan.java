@@ -1,5 +1,6 @@
 package io.dilemma.planner;
 
+import io.dilemma.planner.ilp.SolverStatus;
 import java.util.List;
 import java.util.Map;
 
@@ -10,6 +11,8 @@ import java.util.Map;
  * @param problemId the problem's id
  * @param layers node and bits per layer, in layer order
  * @param shards maximal contiguous runs of layers on one node, in chain order
+ * @param embeddingRho ρ at the hop from the origin's embedding to layer 0; null when layer 0 runs
+ *     on the origin (there is no such hop)
  * @param predicted predicted completion time and its parts
  * @param qualityUsed Σ layer quality + Σ cut quality of this plan
  * @param memoryByNode bytes this plan holds on each node it uses
@@ -21,6 +24,7 @@ public record Plan(
     String problemId,
     List<LayerAssignment> layers,
     List<Shard> shards,
+    Double embeddingRho,
     TimeBreakdown predicted,
     double qualityUsed,
     Map<String, Long> memoryByNode,
@@ -77,7 +81,7 @@ public record Plan(
 
   /**
    * @param solver e.g. CP-SAT, CBC, SCIP, HiGHS, brute-force, or a baseline's name
-   * @param status OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN, or MODEL_INVALID
+   * @param status how the solve ended
    * @param objectiveSeconds objective in seconds (rounded model)
    * @param boundSeconds best proven lower bound in seconds
    * @param gap (objective − bound) / objective
@@ -87,7 +91,7 @@ public record Plan(
    */
   public record SolverReport(
       String solver,
-      String status,
+      SolverStatus status,
       double objectiveSeconds,
       double boundSeconds,
       double gap,

@@ -129,6 +129,7 @@ public final class PlanEvaluator {
         costs.problem().id(),
         List.copyOf(layers),
         shards(costs, a),
+        a.nodes()[0] == costs.origin() ? null : costs.rho(a.rhoAt(-1)),
         e.time(),
         e.qualityUsed(),
         memoryByNode,

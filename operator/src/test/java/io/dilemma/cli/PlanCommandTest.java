@@ -2,6 +2,7 @@ package io.dilemma.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dilemma.commandline.ExitCode;
 import io.dilemma.contract.ContractJson;
 import io.dilemma.planinput.OptShapedProfile;
 import io.dilemma.planner.Plan;
@@ -70,7 +71,7 @@ class PlanCommandTest {
 
   @Test
   void anImpossibleBudgetExplainsItselfWithExitCode3() {
-    assertThat(run("plan", dir.toString(), "--budget", "0")).isEqualTo(PlanCommand.NO_PLAN);
+    assertThat(run("plan", dir.toString(), "--budget", "0")).isEqualTo(ExitCode.NO_PLAN);
     assertThat(out.toString())
         .containsPattern(
             "No plan \\(quality\\): The quality budget 0 is below the smallest loss any plan reaches on these nodes;"
@@ -80,21 +81,32 @@ class PlanCommandTest {
   @Test
   void badInputIsOneLineWithExitCode2AndNoStackTrace() throws IOException {
     Files.writeString(dir.resolve("cluster.yaml"), CLUSTER.replace("memory: 2 GiB", "memory: two"));
-    assertThat(run("plan", dir.toString())).isEqualTo(DilemmaCli.INPUT_ERROR);
+    assertThat(run("plan", dir.toString())).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(err.toString().strip())
-        .isEqualTo("dilemma: " + dir.resolve("cluster.yaml") + ": nodes[1].memory: expected a size such as 6 GiB or 512 MB, got 'two'");
+        .isEqualTo("dilemma plan: " + dir.resolve("cluster.yaml") + ": nodes[1].memory: expected a size such as 6 GiB or 512 MB, got 'two'");
 
     err.getBuffer().setLength(0);
     Files.writeString(dir.resolve("profile.json"), "{\"schemaVersion\": 1, \"layers\": [{\"index\": \"zero\"}]}");
     Files.writeString(dir.resolve("cluster.yaml"), CLUSTER);
-    assertThat(run("plan", dir.toString())).isEqualTo(DilemmaCli.INPUT_ERROR);
-    assertThat(err.toString()).startsWith("dilemma: " + dir.resolve("profile.json") + ": layers[0].index: ");
+    assertThat(run("plan", dir.toString())).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString()).startsWith("dilemma plan: " + dir.resolve("profile.json") + ": layers[0].index: ");
     assertThat(err.toString().strip().lines()).hasSize(1);
   }
 
   @Test
+  void aFlagThatDoesNotParseAndAValueThatIsWrongGetTheSameOneLine() {
+    assertThat(run("plan", dir.toString(), "--budget", "abc")).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString().lines()).singleElement().asString()
+        .startsWith("dilemma plan: ").contains("--budget", "abc").doesNotContain("Usage");
+    err.getBuffer().setLength(0);
+    assertThat(run("plan", dir.toString(), "--time-limit", "forever")).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(err.toString().lines()).singleElement().asString().startsWith("dilemma plan: --time-limit: ");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
   void aHalfGivenPairOfFilesIsNamed() {
-    assertThat(run("plan", "--profile", dir.resolve("profile.json").toString())).isEqualTo(DilemmaCli.INPUT_ERROR);
+    assertThat(run("plan", "--profile", dir.resolve("profile.json").toString())).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(err.toString()).contains("give a directory, or both --profile and --cluster");
   }
 

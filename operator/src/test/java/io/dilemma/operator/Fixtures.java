@@ -128,7 +128,7 @@ public final class Fixtures {
       list.add(new PlanStatus.ShardStatus(i, "n" + i, 2 * i, 2 * i + 1, List.of(4, 8), i + 1 < shards ? 0.25 : null, 1000, 200, 0.01));
     }
     return new PlanStatus(
-        id, 1L, shards, list, new PlanStatus.PredictedTime(2.5, 0.1, 0.1, 0.1, 1.5, 0.5, 0.2),
+        id, 1L, shards, list, null, new PlanStatus.PredictedTime(2.5, 0.1, 0.1, 0.1, 1.5, 0.5, 0.2),
         0.4, 0.375, 37.5, Map.of("n0", 1000L), new PlanStatus.SolverStatus("CP-SAT", "OPTIMAL", 0, 0.02));
   }
 }

@@ -25,7 +25,7 @@ class BruteForceAgreementTest {
         assertThat(plan.infeasibility().explanation()).isNotBlank();
         continue;
       }
-      assertThat(plan.solver().status()).isEqualTo("OPTIMAL");
+      assertThat(plan.solver().status()).isEqualTo(io.dilemma.planner.ilp.SolverStatus.OPTIMAL);
       double exact = PlanEvaluator.evaluate(costs, optimum).time().totalSeconds();
       double tolerance = 2 * plan.solver().roundingBoundSeconds() + 1e-12;
       assertThat(plan.predicted().totalSeconds())

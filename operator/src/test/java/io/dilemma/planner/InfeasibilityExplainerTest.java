@@ -68,7 +68,7 @@ class InfeasibilityExplainerTest {
     assertThat(plan.infeasibility().family()).isEqualTo(Family.MEMORY);
     assertThat(plan.infeasibility().explanation()).contains("in total");
     assertThat(plan.layers()).isEmpty();
-    assertThat(plan.solver().status()).isEqualTo("INFEASIBLE");
+    assertThat(plan.solver().status()).isEqualTo(io.dilemma.planner.ilp.SolverStatus.INFEASIBLE);
   }
 
   @Test

@@ -59,7 +59,7 @@ class MultiModelPlanningTest {
     List<Plan> sequential = planner.planAll(problems, Planner.MultiModelMode.SEQUENTIAL);
     List<Plan> joint = planner.planAll(problems, Planner.MultiModelMode.JOINT);
     assertFitsTogether(problems, joint);
-    assertThat(joint.get(0).solver().status()).isEqualTo("OPTIMAL");
+    assertThat(joint.get(0).solver().status()).isEqualTo(io.dilemma.planner.ilp.SolverStatus.OPTIMAL);
     // the second model decodes twice as many tokens, so the joint plan gives it the fast node
     assertThat(joint.get(1).layers()).extracting(Plan.LayerAssignment::node).containsOnly("fast");
     assertThat(total(joint)).isLessThan(total(sequential));

@@ -22,7 +22,7 @@ class WarmStartFallbackTest {
     @Override
     public SolveResult solve(SolveRequest request) {
       solves++;
-      return new SolveResult(name(), "UNKNOWN", null, Double.NaN, Double.NaN, 10, 0);
+      return new SolveResult(name(), io.dilemma.planner.ilp.SolverStatus.UNKNOWN, null, Double.NaN, Double.NaN, 10, 0);
     }
   }
 
@@ -41,9 +41,9 @@ class WarmStartFallbackTest {
     Plan plan = new IlpPlanner(new OutOfTime()).plan(p);
     assertThat(plan.feasible()).isTrue();
     assertThat(plan.solver().solver()).isEqualTo("out-of-time (warm start)");
-    assertThat(plan.solver().status()).isEqualTo("FEASIBLE");
+    assertThat(plan.solver().status()).isEqualTo(io.dilemma.planner.ilp.SolverStatus.FEASIBLE);
     assertThat(plan.predicted().totalSeconds()).isEqualTo(plan.solver().objectiveSeconds());
-    Evaluation e = PlanEvaluator.evaluate(new CostModel(p), IlpPlanner.assignmentOf(new CostModel(p), plan).orElseThrow());
+    Evaluation e = PlanEvaluator.evaluate(new CostModel(p), RecordedPlan.read(new CostModel(p), plan).fitting().orElseThrow());
     assertThat(e.feasible()).isTrue();
   }
 

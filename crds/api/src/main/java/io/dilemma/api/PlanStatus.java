@@ -28,6 +28,10 @@ public record PlanStatus(
         Long plannedGeneration,
     @JsonPropertyDescription("Number of shards in the chain.") Integer shardCount,
     @JsonPropertyDescription("The chain of shards, head first.") List<ShardStatus> shards,
+    @JsonPropertyDescription(
+            "rho at the hop from the origin's embedding to the first shard; absent when the first"
+                + " shard runs on the origin.")
+        Double embeddingCutRho,
     @JsonPropertyDescription("Predicted completion time of the workload and its parts.")
         PredictedTime predicted,
     @JsonPropertyDescription("Quality used: sum of layer and cut losses in the budget's metric.")
@@ -54,6 +58,7 @@ public record PlanStatus(
       @JsonProperty("plannedGeneration") Long plannedGeneration,
       @JsonProperty("shardCount") Integer shardCount,
       @JsonProperty("shards") List<ShardStatus> shards,
+      @JsonProperty("embeddingCutRho") Double embeddingCutRho,
       @JsonProperty("predicted") PredictedTime predicted,
       @JsonProperty("qualityUsed") Double qualityUsed,
       @JsonProperty("quantizationRatio") Double quantizationRatio,
@@ -63,7 +68,7 @@ public record PlanStatus(
     Map<String, Long> byNode = new LinkedHashMap<>();
     if (memory != null) memory.forEach(m -> byNode.put(m.node(), m.bytes()));
     return new PlanStatus(
-        planId, plannedGeneration, shardCount, shards, predicted, qualityUsed, quantizationRatio, quantizationPercent, byNode, solver);
+        planId, plannedGeneration, shardCount, shards, embeddingCutRho, predicted, qualityUsed, quantizationRatio, quantizationPercent, byNode, solver);
   }
 
   @JsonProperty("memory")

@@ -21,6 +21,7 @@ class PlanStatusJsonTest {
         List.of(
             new PlanStatus.ShardStatus(0, "pi5-gateway", 0, 0, List.of(4), 0.25, 1000, 300, 0.001),
             new PlanStatus.ShardStatus(1, "jetson-orin-nano", 1, 6, List.of(8, 8, 8, 8, 4, 4), null, 2000, 600, 0.004)),
+        0.5,
         new PlanStatus.PredictedTime(totalSeconds, 1, 0, 0, 2, 0, 0),
         0.5,
         0.4,

@@ -1,17 +1,22 @@
 package io.dilemma.operator.cli;
 
+import io.dilemma.commandline.DilemmaCommand;
+import io.dilemma.commandline.ExitCode;
 import io.dilemma.operator.DilemmaOperator;
 import io.dilemma.operator.LLMDeploymentReconciler;
 import io.dilemma.operator.observe.LinkReading;
 import io.dilemma.operator.observe.PrometheusLinkSource;
+import io.dilemma.planinput.InvalidInputException;
 import io.dilemma.planinput.ModelCostsFromProfile;
 import io.dilemma.planner.CpSatPlanner;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Callable;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,9 +24,22 @@ import picocli.CommandLine.Option;
 /** {@code dilemma operator}: runs the controllers until the process is stopped. */
 @Command(
     name = "operator",
-    mixinStandardHelpOptions = true,
     description = "Run the Dilemma operator against the cluster of the current kubeconfig (or in-cluster).")
-public final class OperatorCommand implements Callable<Integer> {
+public final class OperatorCommand extends DilemmaCommand {
+  @Option(names = "--kubeconfig", paramLabel = "FILE",
+      description = "Path to the kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config, else in-cluster).")
+  Path kubeconfig;
+
+  @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
+      description = "Reconcile only LLMDeployments in this one namespace (default: all namespaces); with"
+          + " --watch-namespaces, in it and in those. Memory held by deployments in other namespaces is then"
+          + " not counted.")
+  String namespace;
+
+  @Option(names = "--bind-address", defaultValue = DilemmaOperator.ALL_INTERFACES, paramLabel = "IP",
+      description = "Address /healthz, /readyz and /metrics listen on; 127.0.0.1 keeps them local (default: ${DEFAULT-VALUE}).")
+  String bindAddress;
+
   @Option(names = "--http-port", defaultValue = "8081", description = "Port of /healthz, /readyz and /metrics (default: ${DEFAULT-VALUE}).")
   int httpPort;
 
@@ -66,8 +84,9 @@ public final class OperatorCommand implements Callable<Integer> {
       description = "Seconds between Prometheus queries (default: ${DEFAULT-VALUE}).")
   long linkMetricsIntervalSeconds;
 
-  @Option(names = "--watch-namespaces", split = ",",
-      description = "Reconcile LLMDeployments only in these namespaces, comma-separated (default: all).")
+  @Option(names = "--watch-namespaces", split = ",", paramLabel = "NAMESPACE",
+      description = "Reconcile LLMDeployments only in these namespaces, comma-separated (default: all); -n adds"
+          + " its namespace to the list, neither overrides the other.")
   java.util.List<String> watchNamespaces = new java.util.ArrayList<>();
 
   @Option(names = "--allowed-worker-images", split = ",",
@@ -75,8 +94,18 @@ public final class OperatorCommand implements Callable<Integer> {
           + " every image it prefixes (default: any image).")
   java.util.List<String> allowedWorkerImages = new java.util.ArrayList<>();
 
+  /**
+   * -n names one namespace (kubectl's habit), --watch-namespaces a list (the chart's value); both
+   * say "only these", so the operator watches their union, and all namespaces when neither is given.
+   */
+  java.util.Set<String> watchedNamespaces() {
+    java.util.Set<String> watched = new java.util.TreeSet<>(watchNamespaces);
+    if (namespace != null) watched.add(namespace);
+    return watched;
+  }
+
   @Override
-  public Integer call() throws InterruptedException {
+  protected int execute() throws InterruptedException {
     long overhead = Quantity.getAmountInBytes(new Quantity(shardOverhead)).longValueExact();
     var settings =
         new LLMDeploymentReconciler.Settings(
@@ -89,14 +118,14 @@ public final class OperatorCommand implements Callable<Integer> {
             new io.dilemma.operator.plan.WorkerImagePolicy(allowedWorkerImages));
     Optional<String> lease =
         Optional.ofNullable(leaseNamespace).or(() -> Optional.ofNullable(System.getenv("POD_NAMESPACE")));
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
     DilemmaOperator operator =
         DilemmaOperator.start(
             client,
             new CpSatPlanner(),
             ModelCostsFromProfile::toModelCosts,
             new DilemmaOperator.Options(
-                lease, httpPort, threads, settings, true, java.util.Set.copyOf(watchNamespaces)));
+                lease, httpPort, threads, settings, true, watchedNamespaces(), bindAddress));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       operator.close();
@@ -104,6 +133,15 @@ public final class OperatorCommand implements Callable<Integer> {
       stopped.countDown();
     }));
     stopped.await();
-    return 0;
+    return ExitCode.OK;
+  }
+
+  /** As kubectl: --kubeconfig wins over $KUBECONFIG and ~/.kube/config, then in-cluster. */
+  private Config clientConfig() {
+    if (kubeconfig == null) return Config.autoConfigure(null);
+    if (!Files.isReadable(kubeconfig)) {
+      throw new InvalidInputException(null, "--kubeconfig", kubeconfig + ": no such readable file");
+    }
+    return Config.fromKubeconfig(kubeconfig.toFile());
   }
 }

@@ -23,9 +23,9 @@ public final class OperatorHttpServer implements AutoCloseable {
   private final HttpServer server;
 
   public OperatorHttpServer(
-      int port, Operator operator, PrometheusRegistry registry, java.util.function.BooleanSupplier leading)
+      InetSocketAddress address, Operator operator, PrometheusRegistry registry, java.util.function.BooleanSupplier leading)
       throws IOException {
-    server = HttpServer.create(new InetSocketAddress(port), 0);
+    server = HttpServer.create(address, 0);
     server.createContext(
         "/healthz",
         exchange -> {

@@ -18,6 +18,27 @@ public record ClusterObservation(
     heldByOthers = Map.copyOf(heldByOthers);
   }
 
+  /**
+   * Bytes a node can still give this deployment: its allocatable memory minus what the other
+   * deployments' plans hold there. The one place free memory is worked out; the problem, the
+   * overcommit check and the rollout's room all read it here.
+   */
+  public long freeBytes(String node) {
+    for (NodeReading n : nodes) {
+      if (n.node().name().equals(node)) {
+        return Math.max(0, n.node().memoryBytes() - heldByOthers.getOrDefault(node, 0L));
+      }
+    }
+    return 0;
+  }
+
+  /** {@link #freeBytes} of every observed node. */
+  public Map<String, Long> freeBytesByNode() {
+    Map<String, Long> free = new java.util.HashMap<>();
+    for (NodeReading n : nodes) free.put(n.node().name(), freeBytes(n.node().name()));
+    return free;
+  }
+
   public List<String> defaultedNodes() {
     return nodes.stream().filter(NodeReading::defaulted).map(n -> n.node().name()).toList();
   }

@@ -40,6 +40,7 @@ public final class PlanStatusMapping {
         generation,
         shards.size(),
         shards,
+        plan.embeddingRho(),
         new PlanStatus.PredictedTime(
             t.totalSeconds(),
             t.prefillComputeSeconds(),
@@ -55,7 +56,7 @@ public final class PlanStatusMapping {
         solver == null
             ? null
             : new PlanStatus.SolverStatus(
-                solver.solver(), solver.status(), solver.gap(), solver.wallSeconds()));
+                solver.solver(), solver.status().name(), solver.gap(), solver.wallSeconds()));
   }
 
   /** The plan as the planner can take it back, as a hint or for pricing. */
@@ -83,6 +84,7 @@ public final class PlanStatusMapping {
         problemId,
         layers,
         shards,
+        status.embeddingCutRho(),
         new Plan.TimeBreakdown(
             t.totalSeconds(),
             t.prefillComputeSeconds(),

@@ -157,8 +157,7 @@ public final class PlanningStep {
         MemoryLedger.requestsByNode(PlanStatusMapping.toStatus(plan, 0), shardOverheadBytes);
     Map<String, Long> over = new HashMap<>();
     for (NodeReading node : observed.nodes()) {
-      long free =
-          node.node().memoryBytes() - observed.heldByOthers().getOrDefault(node.node().name(), 0L);
+      long free = observed.freeBytes(node.node().name());
       long asked = requests.getOrDefault(node.node().name(), 0L);
       if (asked > free) over.put(node.node().name(), asked - free);
     }

@@ -84,8 +84,7 @@ public final class ProblemBuilder {
   private long freeBytes(
       ComputeNode node, ClusterObservation observed, Map<String, Long> extraReservedBytes) {
     long free =
-        node.memoryBytes()
-            - observed.heldByOthers().getOrDefault(node.name(), 0L)
+        observed.freeBytes(node.name())
             - extraReservedBytes.getOrDefault(node.name(), 0L)
             - shardOverheadBytes;
     return Math.max(0, free);

@@ -93,14 +93,7 @@ public final class CpSatBackend implements IlpBackend {
     solver.getParameters().setAddLpConstraintsLazily(false);
     CpSolverStatus status = solver.solve(model);
     double roundingBound = 0.5 * resolution * lm.maxActiveObjectiveTerms();
-    String statusName =
-        switch (status) {
-          case OPTIMAL -> "OPTIMAL";
-          case FEASIBLE -> "FEASIBLE";
-          case INFEASIBLE -> "INFEASIBLE";
-          case MODEL_INVALID -> "MODEL_INVALID";
-          default -> "UNKNOWN";
-        };
+    SolverStatus statusName = SolverStatus.of(status);
     if (status != CpSolverStatus.OPTIMAL && status != CpSolverStatus.FEASIBLE) {
       if (status == CpSolverStatus.MODEL_INVALID) {
         throw new IllegalStateException("CP-SAT rejected the model: " + model.validate());

@@ -81,14 +81,7 @@ public final class MpSolverBackend implements IlpBackend {
       long start = System.nanoTime();
       MPSolver.ResultStatus status = solveReportingUnknownStatuses(solver);
       double wall = (System.nanoTime() - start) / 1e9;
-      String statusName =
-          switch (status) {
-            case OPTIMAL -> "OPTIMAL";
-            case FEASIBLE -> "FEASIBLE";
-            case INFEASIBLE -> "INFEASIBLE";
-            case MODEL_INVALID -> "MODEL_INVALID";
-            default -> "UNKNOWN";
-          };
+      SolverStatus statusName = SolverStatus.of(status);
       if (status != MPSolver.ResultStatus.OPTIMAL && status != MPSolver.ResultStatus.FEASIBLE) {
         return new SolveResult(name(), statusName, null, Double.NaN, Double.NaN, wall, 0);
       }

@@ -2,7 +2,7 @@ package io.dilemma.planner.ilp;
 
 /**
  * @param solver backend name
- * @param status OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN or MODEL_INVALID
+ * @param status how the solve ended
  * @param values one value per variable, or null without a solution
  * @param objective objective of the solution in model units (seconds), NaN without one
  * @param bound best proven lower bound in model units
@@ -12,7 +12,7 @@ package io.dilemma.planner.ilp;
  */
 public record SolveResult(
     String solver,
-    String status,
+    SolverStatus status,
     double[] values,
     double objective,
     double bound,
@@ -23,7 +23,7 @@ public record SolveResult(
   }
 
   public boolean provenInfeasible() {
-    return status.equals("INFEASIBLE");
+    return status == SolverStatus.INFEASIBLE;
   }
 
   public double gap() {

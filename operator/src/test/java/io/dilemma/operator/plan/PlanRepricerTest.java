@@ -38,7 +38,10 @@ class PlanRepricerTest {
     for (boolean keep : new boolean[] {true, false}) {
       PlanningProblem problem = example(keep);
       Plan plan = new CpSatPlanner(2).plan(problem);
-      var pricing = PlanRepricer.price(PlanStatusMapping.toStatus(plan, 1), problem);
+      var status = PlanStatusMapping.toStatus(plan, 1);
+      assertThat(status.embeddingCutRho()).isEqualTo(plan.embeddingRho());
+      assertThat(PlanStatusMapping.toPlan(plan.problemId(), status).embeddingRho()).isEqualTo(plan.embeddingRho());
+      var pricing = PlanRepricer.price(status, problem);
       assertThat(pricing.violations()).as("keepTokensOnOrigin=" + keep).isEmpty();
       assertThat(pricing.seconds())
           .as("keepTokensOnOrigin=%s, shards %s", keep, plan.shards())

@@ -20,7 +20,7 @@ class LinkWatchTest {
     for (int i = 0; i < nodes.length; i++) {
       shards.add(new PlanStatus.ShardStatus(i, nodes[i], i, i, List.of(8), i + 1 < nodes.length ? 0.25 : null, 1, 0, 0.01));
     }
-    return new PlanStatus(id, 1L, nodes.length, shards, new PlanStatus.PredictedTime(1, 0, 0, 0, 1, 0, 0), 0.1, 0.5, 50.0, Map.of(), null);
+    return new PlanStatus(id, 1L, nodes.length, shards, null, new PlanStatus.PredictedTime(1, 0, 0, 0, 1, 0, 0), 0.1, 0.5, 50.0, Map.of(), null);
   }
 
   private static ClusterObservation links(double abMbit) {

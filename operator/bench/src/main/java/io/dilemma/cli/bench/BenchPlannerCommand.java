@@ -1,6 +1,7 @@
 package io.dilemma.cli.bench;
 
 import io.dilemma.cli.Seconds;
+import io.dilemma.commandline.DilemmaCommand;
 import io.dilemma.planinput.InvalidInputException;
 import io.dilemma.planinput.PlanningInputs;
 import io.dilemma.planner.Baselines;
@@ -15,20 +16,18 @@ import io.dilemma.planner.PlanningProblem;
 import io.dilemma.planner.bench.InstanceFamily;
 import io.dilemma.planner.ilp.CpSatBackend;
 import io.dilemma.planner.ilp.MpSolverBackend;
+import io.dilemma.planner.ilp.SolverStatus;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 /**
  * {@code dilemma bench planner}: CP-SAT against CBC, SCIP and HiGHS on the same ILP, and every
@@ -36,9 +35,8 @@ import picocli.CommandLine;
  */
 @Command(
     name = "planner",
-    mixinStandardHelpOptions = true,
     description = "Benchmark the planner on generated instance families (see operator/PLANNER.md).")
-final class BenchPlannerCommand implements Callable<Integer> {
+final class BenchPlannerCommand extends DilemmaCommand {
   @Option(names = "--families", split = ",", description = "PAPER, SEVEN_B, SEVENTY_B, STRESS (default: all)")
   List<InstanceFamily> families = List.of(InstanceFamily.values());
 
@@ -73,11 +71,9 @@ final class BenchPlannerCommand implements Callable<Integer> {
   @Option(names = "--quick", description = "1 seed, paper and 7B families, 10 s MIP limit")
   boolean quick;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
   @Override
-  public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
+  protected int execute() {
+    PrintWriter out = out();
     if (quick) {
       seeds = 1;
       families = List.of(InstanceFamily.PAPER, InstanceFamily.SEVEN_B);
@@ -158,14 +154,14 @@ final class BenchPlannerCommand implements Callable<Integer> {
       cpTime.add(ilp.solver().wallSeconds());
       if (!ilp.feasible()) continue;
       cpGap.add(ilp.solver().gap());
-      if (ilp.solver().status().equals("OPTIMAL")) optimal++;
+      if (ilp.solver().status() == SolverStatus.OPTIMAL) optimal++;
       double t = ilp.predicted().totalSeconds();
       for (int e = 0; e < engines.size(); e++) {
         Planner mip = new IlpPlanner(new MpSolverBackend(engines.get(e)));
         Plan p = mip.plan(withLimit(problem, mipLimit));
         mipTime.get(e).add(p.solver().wallSeconds());
         if (p.feasible()) mipRatio.get(e).add(p.predicted().totalSeconds() / t);
-        if (p.solver().status().equals("OPTIMAL")) mipFinished.get(e)[0]++;
+        if (p.solver().status() == SolverStatus.OPTIMAL) mipFinished.get(e)[0]++;
       }
       if (!noBaselines) {
         List<Baselines.Result> results = new Baselines(new CpSatBackend(workers)).all(withLimit(problem, cpSatLimit));

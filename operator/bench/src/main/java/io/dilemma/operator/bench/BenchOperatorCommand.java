@@ -48,7 +48,6 @@ import picocli.CommandLine.Option;
  */
 @Command(
     name = "operator",
-    mixinStandardHelpOptions = true,
     description = "Benchmark the operator against a real kube-apiserver (needs .ci/prepare-kube-test-env.sh).")
 public final class BenchOperatorCommand implements Callable<Integer> {
   static final long OVERHEAD = 128L << 20;

@@ -34,21 +34,18 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The operator, in process, against a real kube-apiserver and etcd, driven with the real kubectl.
- * The tests run in order on one cluster: the example deployment applied first is the one whose
- * links and nodes later tests degrade.
+ * The API server, the example nodes and the operator are shared by the class; each scenario gets
+ * its own namespace and deployments, starts from the example's links with every node Ready, and
+ * deletes what it applied, so any one runs alone and in any order.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperatorIT {
   static final long OVERHEAD = 128L << 20;
-  static final String NS = "default";
   static final String NAME = "opt-350m";
   static final Path EXAMPLE = KubeTestEnvironment.REPO.resolve("deploy/examples");
   static final Duration POD_START = Duration.ofMillis(400);
@@ -57,12 +54,19 @@ class OperatorIT {
   static KubernetesClient client;
   static SimulatedKubelet kubelet;
   static DilemmaOperator operator;
+  static List<String> nodes;
+
+  /** The namespace of the running scenario; its deployments are deleted after it. */
+  String namespace;
 
   @BeforeAll
   static void startClusterAndOperator() throws Exception {
     env = KubeTestEnvironment.start();
     client = env.client();
-    ExampleNodes.register(client, EXAMPLE.resolve("opt-350m-edge/cluster.yaml"), OVERHEAD);
+    nodes =
+        ExampleNodes.register(client, EXAMPLE.resolve("opt-350m-edge/cluster.yaml"), OVERHEAD).stream()
+            .map(io.dilemma.planner.ComputeNode::name)
+            .toList();
     kubelet = new SimulatedKubelet(client, POD_START);
     operator =
         DilemmaOperator.start(
@@ -79,6 +83,45 @@ class OperatorIT {
     if (operator != null) operator.close();
     if (kubelet != null) kubelet.close();
     if (env != null) env.close();
+  }
+
+  /**
+   * A fresh namespace holding the example's profile, on the example's links (undoing any patch an
+   * earlier scenario left) with every node Ready.
+   */
+  void openScenario(String name) {
+    namespace = name;
+    client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+        .withNewMetadata().withName(namespace).endMetadata().build()).create();
+    env.kubectl("apply", "-f", EXAMPLE.resolve("opt-350m-edgelinks.yaml").toString());
+    nodes.forEach(n -> ExampleNodes.setReady(client, n, true));
+    env.kubectl("create", "configmap", "opt-350m-profile", "-n", namespace,
+        "--from-file=profile.json=" + EXAMPLE.resolve("opt-350m-edge/profile.json"));
+  }
+
+  /** The example LLMDeployment, renamed and edited, applied with kubectl in the scenario's namespace. */
+  void applyExample(String name, java.util.function.UnaryOperator<String> edit) throws Exception {
+    Path file = Files.createTempFile(name, ".yaml");
+    try {
+      String example = Files.readString(EXAMPLE.resolve("opt-350m-llmdeployment.yaml"));
+      Files.writeString(file, edit.apply(example.replace("name: opt-350m\nspec:", "name: " + name + "\nspec:")));
+      env.kubectl("apply", "-n", namespace, "-f", file.toString());
+    } finally {
+      Files.delete(file);
+    }
+  }
+
+  /**
+   * Deletes the scenario's deployments and waits for the operator to remove what they own, so the
+   * memory they held is free for the next scenario.
+   */
+  @AfterEach
+  void closeScenario() {
+    if (namespace == null) return;
+    env.kubectl("delete", "llmd", "--all", "-n", namespace, "--wait=true", "--timeout=60s");
+    Await.until("the shard Deployments of " + namespace + " removed", Duration.ofSeconds(30),
+        () -> client.apps().deployments().inNamespace(namespace).withLabel(ShardNames.LABEL_DEPLOYMENT).list().getItems(),
+        List::isEmpty);
   }
 
   static LLMDeployment get(String namespace, String name) {
@@ -103,14 +146,11 @@ class OperatorIT {
   }
 
   @Test
-  @Order(1)
   void theExampleAppliedWithKubectlRollsOutPinnedShardsAndFillsTheStatus() throws Exception {
-    env.kubectl("apply", "-f", EXAMPLE.resolve("opt-350m-edgelinks.yaml").toString());
-    env.kubectl("create", "configmap", "opt-350m-profile", "-n", NS,
-        "--from-file=profile.json=" + EXAMPLE.resolve("opt-350m-edge/profile.json"));
-    env.kubectl("apply", "-n", NS, "-f", EXAMPLE.resolve("opt-350m-llmdeployment.yaml").toString());
+    openScenario("it-example");
+    env.kubectl("apply", "-n", namespace, "-f", EXAMPLE.resolve("opt-350m-llmdeployment.yaml").toString());
 
-    LLMDeployment d = awaitReady(NS, NAME, Duration.ofSeconds(60));
+    LLMDeployment d = awaitReady(namespace, NAME, Duration.ofSeconds(60));
     PlanStatus plan = d.getStatus().plan();
     assertThat(plan.shards()).isNotEmpty();
     assertThat(plan.shards().get(0).node()).isEqualTo("pi5-gateway");
@@ -124,26 +164,26 @@ class OperatorIT {
 
     for (PlanStatus.ShardStatus shard : plan.shards()) {
       String object = ShardNames.shard(NAME, plan.planId(), shard.index());
-      Deployment deployment = client.apps().deployments().inNamespace(NS).withName(object).get();
+      Deployment deployment = client.apps().deployments().inNamespace(namespace).withName(object).get();
       var pod = deployment.getSpec().getTemplate().getSpec();
       assertThat(pod.getNodeSelector()).containsEntry("kubernetes.io/hostname", shard.node());
       assertThat(pod.getContainers().get(0).getResources().getRequests().get("memory"))
           .isEqualTo(new Quantity(Long.toString(shard.memoryBytes() + OVERHEAD)));
-      var configMap = client.configMaps().inNamespace(NS).withName(object).get();
+      var configMap = client.configMaps().inNamespace(namespace).withName(object).get();
       ShardPlan shardPlan = ContractJson.read(configMap.getData().get(ShardPlan.CONFIG_MAP_KEY), ShardPlan.class);
       assertThat(shardPlan.node()).isEqualTo(shard.node());
       assertThat(shardPlan.firstLayer()).isEqualTo(shard.firstLayer());
       assertThat(shardPlan.layerBits()).isEqualTo(shard.bits());
-      assertThat(client.services().inNamespace(NS).withName(object).get()).isNotNull();
+      assertThat(client.services().inNamespace(namespace).withName(object).get()).isNotNull();
       for (HasMetadata owned : List.<HasMetadata>of(deployment, configMap)) {
         assertThat(owned.getMetadata().getOwnerReferences()).singleElement()
             .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(d.getMetadata().getUid()));
       }
     }
-    Service head = client.services().inNamespace(NS).withName(NAME).get();
+    Service head = client.services().inNamespace(namespace).withName(NAME).get();
     assertThat(head.getSpec().getSelector()).containsEntry(ShardNames.LABEL_PLAN, plan.planId());
 
-    String table = env.kubectl("get", "llmd", NAME, "-n", NS);
+    String table = env.kubectl("get", "llmd", NAME, "-n", namespace);
     assertThat(table.lines().findFirst().orElseThrow()).contains("READY", "SHARDS", "PREDICTED", "BITS%", "AGE");
     assertThat(table).contains("True");
     assertThat(env.kubectl("explain", "llmdeployment.spec.replanPolicy.minRelativeImprovement").replaceAll("\\s+", " "))
@@ -170,9 +210,10 @@ class OperatorIT {
   }
 
   @Test
-  @Order(2)
   void aThreePercentSlowerLinkDoesNotReplanButATenfoldSlowerOneDoesWithinFiveSeconds() throws Exception {
-    LLMDeployment before = awaitReady(NS, NAME, Duration.ofSeconds(30));
+    openScenario("it-slower-link");
+    applyExample(NAME, spec -> spec);
+    LLMDeployment before = awaitReady(namespace, NAME, Duration.ofSeconds(60));
     PlanStatus plan = before.getStatus().plan();
     EdgeLink hop = firstHop(plan);
     double original = hop.getSpec().bandwidthMbps();
@@ -184,26 +225,26 @@ class OperatorIT {
     patchBandwidth(hop.getMetadata().getName(), original * 0.97);
     Await.until("a solve of the 3% slower problem", Duration.ofSeconds(20), OperatorIT::solves, n -> n > solvedBefore);
     Thread.sleep(500);
-    LLMDeployment afterSmall = get(NS, NAME);
+    LLMDeployment afterSmall = get(namespace, NAME);
     assertThat(afterSmall.getStatus().plan().planId()).isEqualTo(plan.planId());
     assertThat(afterSmall.getStatus().lastReplanTime()).isEqualTo(before.getStatus().lastReplanTime());
 
-    var timeline = new RolloutTimeline(NS, NAME);
+    var timeline = new RolloutTimeline(namespace, NAME);
     long changedAt = System.currentTimeMillis();
     patchBandwidth(hop.getMetadata().getName(), original / 10);
     LLMDeployment replanned =
-        Await.until("a new plan after the tenfold slower link", Duration.ofSeconds(20), () -> get(NS, NAME),
+        Await.until("a new plan after the tenfold slower link", Duration.ofSeconds(20), () -> get(namespace, NAME),
             d -> !d.getStatus().plan().planId().equals(plan.planId()));
     PlanStatus next = replanned.getStatus().plan();
-    Await.until("every Deployment of the new plan", Duration.ofSeconds(20), () -> shardDeployments(NS, NAME),
+    Await.until("every Deployment of the new plan", Duration.ofSeconds(20), () -> shardDeployments(namespace, NAME),
         ds -> ds.stream().filter(x -> next.planId().equals(x.getMetadata().getLabels().get(ShardNames.LABEL_PLAN))).count()
             == next.shards().size());
     long writtenAt = timeline.lastAdded(next.planId());
     assertThat(writtenAt - changedAt).as("ms from the EdgeLink change to the new Deployments").isLessThan(5000);
     assertThat(replanned.getStatus().lastReplanReason()).isEqualTo("Improvement");
 
-    awaitReady(NS, NAME, Duration.ofSeconds(30));
-    Await.until("the old plan's Deployments removed", Duration.ofSeconds(20), () -> shardDeployments(NS, NAME),
+    awaitReady(namespace, NAME, Duration.ofSeconds(30));
+    Await.until("the old plan's Deployments removed", Duration.ofSeconds(20), () -> shardDeployments(namespace, NAME),
         ds -> ds.stream().allMatch(x -> next.planId().equals(x.getMetadata().getLabels().get(ShardNames.LABEL_PLAN))));
     timeline.close();
     if (bothFit(plan, next)) {
@@ -211,102 +252,91 @@ class OperatorIT {
     } else {
       timeline.assertOldRemovedBeforeNewShardsStart(plan.planId(), next.planId());
     }
-    assertThat(events(NS, NAME, "PlanChanged")).isNotEmpty();
+    assertThat(events(namespace, NAME, "PlanChanged")).isNotEmpty();
     // the slowed hop belongs to the plan that was running, not to the one that replaced it
-    assertThat(events(NS, NAME, "LinkDegraded"))
+    assertThat(events(namespace, NAME, "LinkDegraded"))
         .extracting(Event::getMessage)
         .anySatisfy(m -> assertThat(m).startsWith("EdgeLink " + hop.getMetadata().getName() + " (").contains(" Mbit/s."));
-    patchBandwidth(hop.getMetadata().getName(), original);
   }
 
   @Test
-  @Order(3)
-  void aNodeGoingNotReadyReplansWithoutItAndReportsNodeLost() {
-    LLMDeployment before = awaitReady(NS, NAME, Duration.ofSeconds(30));
+  void aNodeGoingNotReadyReplansWithoutItAndReportsNodeLost() throws Exception {
+    openScenario("it-node-lost");
+    applyExample(NAME, spec -> spec);
+    LLMDeployment before = awaitReady(namespace, NAME, Duration.ofSeconds(60));
     PlanStatus plan = before.getStatus().plan();
     String victim = plan.shards().get(plan.shards().size() - 1).node();
     assertThat(victim).isNotEqualTo("pi5-gateway");
     ExampleNodes.setReady(client, victim, false);
     try {
       LLMDeployment after =
-          Await.until("a plan without " + victim, Duration.ofSeconds(30), () -> get(NS, NAME),
+          Await.until("a plan without " + victim, Duration.ofSeconds(30), () -> get(namespace, NAME),
               d -> d.getStatus().plan().shards().stream().noneMatch(s -> s.node().equals(victim)));
       assertThat(after.getStatus().lastReplanReason()).isEqualTo("PlanInfeasible");
-      Await.until("a NodeLost event naming " + victim, Duration.ofSeconds(10), () -> events(NS, NAME, "NodeLost"),
+      Await.until("a NodeLost event naming " + victim, Duration.ofSeconds(10), () -> events(namespace, NAME, "NodeLost"),
           es -> es.stream().anyMatch(e -> e.getMessage().contains(victim)));
-      awaitReady(NS, NAME, Duration.ofSeconds(30));
+      awaitReady(namespace, NAME, Duration.ofSeconds(30));
     } finally {
       ExampleNodes.setReady(client, victim, true);
     }
   }
 
   @Test
-  @Order(4)
   void anInvalidSpecIsRejectedByTheSchemaOrReportedPrecisely() throws Exception {
+    openScenario("it-invalid-spec");
     Path bad = Files.createTempFile("llmd-bad", ".yaml");
     String example = Files.readString(EXAMPLE.resolve("opt-350m-llmdeployment.yaml"));
     Files.writeString(bad, example.replace("name: opt-350m\nspec:", "name: bad-budget\nspec:").replace("budget: 1.0", "budget: -1"));
-    var rejected = env.tryKubectl("apply", "-n", NS, "-f", bad.toString());
+    var rejected = env.tryKubectl("apply", "-n", namespace, "-f", bad.toString());
     assertThat(rejected.exitCode()).isNotZero();
     assertThat(rejected.output()).contains("spec.quality.budget");
 
     Files.writeString(bad, example.replace("name: opt-350m\nspec:", "name: bad-bits\nspec:")
         .replace("  workload:", "  allowedBits: [4, 5]\n  workload:"));
-    rejected = env.tryKubectl("apply", "-n", NS, "-f", bad.toString());
+    rejected = env.tryKubectl("apply", "-n", namespace, "-f", bad.toString());
     assertThat(rejected.exitCode()).isNotZero();
     assertThat(rejected.output()).contains("spec.allowedBits: Unsupported value: 5");
 
     // What the schema cannot say (exactly one model source) the operator reports on the object.
     Files.writeString(bad, example.replace("name: opt-350m\nspec:", "name: two-sources\nspec:")
         .replace("    source:\n", "    source:\n      persistentVolumeClaim:\n        claimName: models\n"));
-    env.kubectl("apply", "-n", NS, "-f", bad.toString());
-    LLMDeployment reported = Await.until("Planned=False on two-sources", Duration.ofSeconds(20), () -> get(NS, "two-sources"),
+    env.kubectl("apply", "-n", namespace, "-f", bad.toString());
+    LLMDeployment reported = Await.until("Planned=False on two-sources", Duration.ofSeconds(20), () -> get(namespace, "two-sources"),
         d -> "InvalidSpec".equals(condition(d, "Planned", true)));
     assertThat(condition(reported, "Ready", false)).isEqualTo("False");
     assertThat(reported.getStatus().condition("Planned").orElseThrow().getMessage())
         .isEqualTo("spec.model.source: set exactly one of url or persistentVolumeClaim");
-    env.kubectl("delete", "llmd", "two-sources", "-n", NS);
+    env.kubectl("delete", "llmd", "two-sources", "-n", namespace);
     Files.delete(bad);
   }
 
   @Test
-  @Order(5)
   void anInfeasibleBudgetIsPlannedFalseWithTheExplanation() throws Exception {
-    Path strict = Files.createTempFile("llmd-strict", ".yaml");
-    Files.writeString(strict, Files.readString(EXAMPLE.resolve("opt-350m-llmdeployment.yaml"))
-        .replace("name: opt-350m\nspec:", "name: strict\nspec:")
+    openScenario("it-infeasible");
+    applyExample("strict", spec -> spec
         .replace("budget: 1.0", "budget: 0.0")
         .replace("  workload:", "  allowedBits: [2, 3, 4]\n  workload:"));
-    env.kubectl("apply", "-n", NS, "-f", strict.toString());
-    LLMDeployment d = Await.until("Planned=False on strict", Duration.ofSeconds(30), () -> get(NS, "strict"),
+    LLMDeployment d = Await.until("Planned=False on strict", Duration.ofSeconds(30), () -> get(namespace, "strict"),
         x -> "Infeasible".equals(condition(x, "Planned", true)));
     String message = d.getStatus().condition("Planned").orElseThrow().getMessage();
     assertThat(message).containsPattern("^The quality budget 0 is below .*; the smallest feasible budget is [0-9.e-]+\\.$");
     assertThat(condition(d, "Ready", false)).isEqualTo("False");
-    assertThat(shardDeployments(NS, "strict")).isEmpty();
-    Await.until("an Infeasible event", Duration.ofSeconds(10), () -> events(NS, "strict", "Infeasible"), es -> !es.isEmpty());
-    env.kubectl("delete", "llmd", "strict", "-n", NS);
-    Files.delete(strict);
+    assertThat(shardDeployments(namespace, "strict")).isEmpty();
+    Await.until("an Infeasible event", Duration.ofSeconds(10), () -> events(namespace, "strict", "Infeasible"), es -> !es.isEmpty());
   }
 
   @Test
-  @Order(6)
   void deploymentsSharingNodesNeverOversubscribeTheirMemory() throws Exception {
-    String example = Files.readString(EXAMPLE.resolve("opt-350m-llmdeployment.yaml"));
+    openScenario("it-shared-nodes");
+    for (String name : List.of("twin-a", "twin-b")) applyExample(name, spec -> spec);
     for (String name : List.of("twin-a", "twin-b")) {
-      Path file = Files.createTempFile(name, ".yaml");
-      Files.writeString(file, example.replace("name: opt-350m\nspec:", "name: " + name + "\nspec:"));
-      env.kubectl("apply", "-n", NS, "-f", file.toString());
-      Files.delete(file);
-    }
-    for (String name : List.of("twin-a", "twin-b")) {
-      LLMDeployment twin = Await.until(name + " planned", Duration.ofSeconds(60), () -> get(NS, name),
+      LLMDeployment twin = Await.until(name + " planned", Duration.ofSeconds(60), () -> get(namespace, name),
           d -> condition(d, "Planned", true) != null);
       assertThat(condition(twin, "Planned", true)).as(name).isIn("Solved", "Infeasible");
     }
-    // Every plan together: what the operator promised never exceeds what a node has.
+    // Every plan together, in any namespace: what the operator promised never exceeds what a node has.
     Map<String, Long> planned = new HashMap<>();
-    for (LLMDeployment d : client.resources(LLMDeployment.class).inNamespace(NS).list().getItems()) {
+    for (LLMDeployment d : client.resources(LLMDeployment.class).inAnyNamespace().list().getItems()) {
       if (d.getStatus() == null || d.getStatus().plan() == null) continue;
       io.dilemma.operator.observe.MemoryLedger.requestsByNode(d.getStatus().plan(), OVERHEAD)
           .forEach((node, bytes) -> planned.merge(node, bytes, Long::sum));
@@ -316,7 +346,7 @@ class OperatorIT {
       assertThat(e.getValue()).as("memory planned on " + e.getKey()).isLessThanOrEqualTo(allocatable);
     }
     Map<String, Long> requested = new HashMap<>();
-    for (Deployment deployment : client.apps().deployments().inNamespace(NS).list().getItems()) {
+    for (Deployment deployment : client.apps().deployments().inAnyNamespace().list().getItems()) {
       var pod = deployment.getSpec().getTemplate().getSpec();
       requested.merge(pod.getNodeSelector().get("kubernetes.io/hostname"),
           pod.getContainers().get(0).getResources().getRequests().get("memory").getNumericalAmount().longValue(), Long::sum);
@@ -326,25 +356,25 @@ class OperatorIT {
       long allocatable = client.nodes().withName(e.getKey()).get().getStatus().getAllocatable().get("memory").getNumericalAmount().longValue();
       assertThat(e.getValue()).as("memory requested on " + e.getKey()).isLessThanOrEqualTo(allocatable);
     }
-    env.kubectl("delete", "llmd", "twin-a", "twin-b", "-n", NS);
   }
 
   @Test
-  @Order(7)
-  void deletingTheDeploymentRemovesEverythingItOwns() {
-    LLMDeployment d = awaitReady(NS, NAME, Duration.ofSeconds(30));
-    assertThat(shardDeployments(NS, NAME)).isNotEmpty();
+  void deletingTheDeploymentRemovesEverythingItOwns() throws Exception {
+    openScenario("it-delete");
+    applyExample(NAME, spec -> spec);
+    LLMDeployment d = awaitReady(namespace, NAME, Duration.ofSeconds(60));
+    assertThat(shardDeployments(namespace, NAME)).isNotEmpty();
     String uid = d.getMetadata().getUid();
-    for (var list : List.of(shardDeployments(NS, NAME),
-        client.configMaps().inNamespace(NS).withLabel(ShardNames.LABEL_DEPLOYMENT, NAME).list().getItems(),
-        client.services().inNamespace(NS).withLabel(ShardNames.LABEL_DEPLOYMENT, NAME).list().getItems())) {
+    for (var list : List.of(shardDeployments(namespace, NAME),
+        client.configMaps().inNamespace(namespace).withLabel(ShardNames.LABEL_DEPLOYMENT, NAME).list().getItems(),
+        client.services().inNamespace(namespace).withLabel(ShardNames.LABEL_DEPLOYMENT, NAME).list().getItems())) {
       assertThat(list).isNotEmpty().allSatisfy(o -> assertThat(o.getMetadata().getOwnerReferences())
           .anyMatch(ref -> ref.getUid().equals(uid) && Boolean.TRUE.equals(ref.getController())));
     }
-    env.kubectl("delete", "llmd", NAME, "-n", NS, "--wait=true", "--timeout=30s");
-    assertThat(shardDeployments(NS, NAME)).isEmpty();
-    assertThat(client.configMaps().inNamespace(NS).withLabel(ShardNames.LABEL_DEPLOYMENT, NAME).list().getItems()).isEmpty();
-    assertThat(client.services().inNamespace(NS).withLabel(ShardNames.LABEL_DEPLOYMENT, NAME).list().getItems()).isEmpty();
+    env.kubectl("delete", "llmd", NAME, "-n", namespace, "--wait=true", "--timeout=30s");
+    assertThat(shardDeployments(namespace, NAME)).isEmpty();
+    assertThat(client.configMaps().inNamespace(namespace).withLabel(ShardNames.LABEL_DEPLOYMENT, NAME).list().getItems()).isEmpty();
+    assertThat(client.services().inNamespace(namespace).withLabel(ShardNames.LABEL_DEPLOYMENT, NAME).list().getItems()).isEmpty();
   }
 
   /** Whether every node can hold both plans' memory requests at once (nothing else runs here). */

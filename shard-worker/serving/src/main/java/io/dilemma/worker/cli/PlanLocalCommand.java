@@ -1,5 +1,7 @@
 package io.dilemma.worker.cli;
 
+import io.dilemma.commandline.DilemmaCommand;
+import io.dilemma.commandline.ExitCode;
 import io.dilemma.contract.ContractJson;
 import io.dilemma.contract.ShardPlan;
 import io.dilemma.contract.ShardPlan.CutQuantization;
@@ -7,6 +9,7 @@ import io.dilemma.worker.model.cli.BitList;
 import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.format.ModelDirectory;
 import io.dilemma.worker.serving.plan.LocalShardPlans;
+import io.dilemma.worker.serving.plan.PlanException;
 import io.dilemma.worker.serving.plan.LocalShardPlans.LayerRange;
 import io.dilemma.worker.serving.plan.LocalShardPlans.Ports;
 import java.io.IOException;
@@ -14,11 +17,8 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * Writes the shard plans the operator would put into ConfigMaps, for a pipeline of {@code serve}
@@ -26,15 +26,12 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "plan-local",
-    mixinStandardHelpOptions = true,
     description = {
       "Write shard plans (shard-0.json, shard-1.json, ...) that split a model's layers across serve processes on this machine, "
           + "and print the serve command for each shard.",
       "Example: plan-local --model opt-tiny --layers 0-1,2-3 --out plans"
     })
-public final class PlanLocalCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-
+public final class PlanLocalCommand extends DilemmaCommand {
   @Option(names = "--model", required = true, description = "model directory (from synth, import or pack)")
   Path model;
 
@@ -69,8 +66,7 @@ public final class PlanLocalCommand implements Callable<Integer> {
   Path out;
 
   @Override
-  public Integer call() throws IOException {
-    PrintWriter err = spec.commandLine().getErr();
+  protected int execute() throws IOException, PlanException, ModelException {
     List<ShardPlan> plans;
     try {
       ModelDirectory directory = ModelDirectory.open(model);
@@ -89,12 +85,12 @@ public final class PlanLocalCommand implements Callable<Integer> {
               parseCut(cut, rho),
               keepTokensOnOrigin,
               new Ports(host, grpcPort, httpPort));
-    } catch (IllegalArgumentException | ModelException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
+    } catch (IllegalArgumentException e) {
+      // The flag parsers name the flag in their message; it is the user's input to fix.
+      throw new PlanException(e.getMessage());
     }
     Files.createDirectories(out);
-    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter stdout = out();
     Ports ports = new Ports(host, grpcPort, httpPort);
     stdout.printf("wrote %d shard plans for %s into %s; start each shard (the head last is fine, it waits for the chain):%n", plans.size(), model, out);
     for (ShardPlan plan : plans) {
@@ -111,7 +107,7 @@ public final class PlanLocalCommand implements Callable<Integer> {
           plan.head() ? ", head: POST http://" + host + ":" + ports.http(i) + "/v1/completions" : "");
     }
     stdout.flush();
-    return 0;
+    return ExitCode.OK;
   }
 
   static CutQuantization parseCut(String text, double rho) {

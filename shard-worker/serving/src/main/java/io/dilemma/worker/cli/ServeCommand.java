@@ -1,10 +1,10 @@
 package io.dilemma.worker.cli;
 
+import io.dilemma.commandline.ExitCode;
+import io.dilemma.commandline.DilemmaCommand;
 import io.dilemma.contract.ShardPlan;
-import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.serving.ShardWorker;
 import io.dilemma.worker.serving.plan.ModelSourceResolver;
-import io.dilemma.worker.serving.plan.PlanException;
 import io.dilemma.worker.serving.plan.ShardPlanFile;
 import io.dilemma.worker.serving.head.ChatTemplate;
 import io.dilemma.worker.serving.http.HttpLimits;
@@ -13,20 +13,15 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "serve",
-    mixinStandardHelpOptions = true,
     description = "Serve one shard of a pipeline as described by its shard plan (the operator's ConfigMap).")
-public final class ServeCommand implements Callable<Integer> {
+public final class ServeCommand extends DilemmaCommand {
   static final int DEFAULT_GRPC_PORT = 50051;
 
-  @Spec CommandSpec spec;
 
   @Option(names = "--plan", required = true, description = "shard plan JSON (io.dilemma.contract.ShardPlan)")
   Path plan;
@@ -59,13 +54,13 @@ public final class ServeCommand implements Callable<Integer> {
   Path tlsDir;
 
   @Override
-  public Integer call() throws InterruptedException {
+  protected int execute() throws Exception {
     ShardWorker worker;
     try {
       ShardPlan shard = ShardPlanFile.read(plan);
       ChatTemplate chat = chatTemplate == null ? ChatTemplate.plainDialogue() : ChatTemplate.read(chatTemplate);
       if (shard.head() && grpcPort != null) {
-        spec.commandLine().getErr().println("note: --grpc-port is ignored: the head runs no gRPC server");
+        err().println("note: --grpc-port is ignored: the head runs no gRPC server");
       }
       Optional<ShardWorker.GrpcServerFactory> grpc =
           shard.head()
@@ -75,23 +70,19 @@ public final class ServeCommand implements Callable<Integer> {
       Path modelDir = new ModelSourceResolver(pvcRoot, modelCache).resolve(shard);
       worker = ShardWorker.start(shard, modelDir, new ShardWorker.Listeners(new InetSocketAddress(bind, httpPort), grpc, HttpLimits.defaults(), chat), tls);
     } catch (ShardTls.TlsConfigException e) {
-      spec.commandLine().getErr().println("error: --tls-dir " + e.getMessage());
-      return 2;
-    } catch (PlanException | ModelException e) {
-      spec.commandLine().getErr().println("error: " + e.getMessage());
-      return 1;
+      // The one bad input found here rather than by a reader of the plan: name the flag.
+      throw new ShardTls.TlsConfigException("--tls-dir " + e.getMessage());
     } catch (IOException e) {
-      spec.commandLine().getErr().println("error: cannot start on " + bind + " (HTTP " + httpPort + (grpcPort == null ? "" : ", gRPC " + grpcPort) + "): " + e.getMessage());
-      return 1;
+      throw new IOException("cannot start on " + bind + " (HTTP " + httpPort + (grpcPort == null ? "" : ", gRPC " + grpcPort) + "): " + e.getMessage(), e);
     }
     ShardPlan shard = worker.plan();
-    spec.commandLine().getOut().printf(
+    out().printf(
         "shard %d/%d of %s (plan %s) serving layers %d..%d; gRPC %s, HTTP %d%n",
         shard.shardIndex(), shard.shardCount(), shard.deployment(), shard.planId(),
         shard.firstLayer(), shard.lastLayer(), worker.grpcPort().map(String::valueOf).orElse("none"), worker.httpPort());
-    spec.commandLine().getOut().flush();
+    out().flush();
     Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "shutdown"));
     worker.awaitTermination();
-    return 0;
+    return ExitCode.OK;
   }
 }

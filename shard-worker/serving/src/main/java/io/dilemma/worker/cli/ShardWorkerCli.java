@@ -1,52 +1,38 @@
 package io.dilemma.worker.cli;
 
+import io.dilemma.commandline.CommandGroup;
+import io.dilemma.commandline.DilemmaCommandLine;
 import io.dilemma.worker.model.cli.ModelCommands;
-import picocli.CommandLine.Command;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * The {@code shard-worker} binary: model toolkit commands and {@code serve}. Benchmarks ship in
- * their own jar ({@code shard-worker/bench}), whose main shares {@link #withErrorHandling}.
+ * their own jar ({@code shard-worker/bench}). Errors and exit codes follow {@link
+ * DilemmaCommandLine}.
  */
 @Command(
     name = "shard-worker",
-    mixinStandardHelpOptions = true,
     versionProvider = JarVersion.class,
     description = "Dilemma shard-worker: build and inspect models, serve one shard of a pipeline.")
-public final class ShardWorkerCli {
-
-  public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new ShardWorkerCli());
-    ModelCommands.all().forEach(cli::addSubcommand);
-    cli.addSubcommand(new PlanLocalCommand());
-    cli.addSubcommand(new ServeCommand());
-    cli.addSubcommand(new ModelStoreCommand());
-    return withErrorHandling(cli);
+public final class ShardWorkerCli implements CommandGroup {
+  @Override
+  public List<Supplier<Object>> subcommands() {
+    List<Supplier<Object>> all = new ArrayList<>(ModelCommands.all());
+    all.add(PlanLocalCommand::new);
+    all.add(ServeCommand::new);
+    all.add(ModelStoreCommand::new);
+    return all;
   }
 
-  /** Bad arguments exit 2 with a pointer to --help; a failure exits 1 with its first line. */
-  public static CommandLine withErrorHandling(CommandLine cli) {
-    cli.setParameterExceptionHandler(
-        (problem, args) -> {
-          problem.getCommandLine().getErr().println("error: " + problem.getMessage());
-          problem.getCommandLine().getErr().println("(see " + problem.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
-          return 2;
-        });
-    cli.setExecutionExceptionHandler(
-        (error, command, parsed) -> {
-          command.getErr().println("error: " + firstLine(error));
-          return 1;
-        });
-    return cli;
+  public static CommandLine commandLine() {
+    return DilemmaCommandLine.of(new ShardWorkerCli());
   }
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
-  }
-
-  private static String firstLine(Throwable error) {
-    String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 }

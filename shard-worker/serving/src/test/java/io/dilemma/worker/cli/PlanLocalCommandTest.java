@@ -60,6 +60,6 @@ class PlanLocalCommandTest {
     int exit = run("plan-local", "--model", TinyModel.dir().toString(), "--layers", "0-1", "--out", out.toString());
 
     assertThat(exit).isEqualTo(2);
-    assertThat(stderr.toString().trim()).isEqualTo("error: --layers: covers layers 0-1 but the model has layers 0-3");
+    assertThat(stderr.toString().trim()).isEqualTo("shard-worker plan-local: --layers: covers layers 0-1 but the model has layers 0-3");
   }
 }

@@ -1,20 +1,22 @@
 package io.dilemma.worker.cli.bench;
 
-import io.dilemma.worker.cli.ShardWorkerCli;
-import picocli.CommandLine.Command;
+import io.dilemma.commandline.CommandGroup;
+import io.dilemma.commandline.DilemmaCommandLine;
+import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** The {@code shard-worker-bench} binary: benchmarks of the model toolkit and the serving runtime. */
-@Command(name = "shard-worker-bench", mixinStandardHelpOptions = true, description = "Benchmarks; see the subcommands.")
-public final class BenchCommand {
+@Command(name = "shard-worker-bench", description = "Benchmarks of the model toolkit and the serving runtime.")
+public final class BenchCommand implements CommandGroup {
+  @Override
+  public List<Supplier<Object>> subcommands() {
+    return List.of(BenchModelCommand::new, BenchPipelineCommand::new, BenchDecodeBatchCommand::new, BenchCutCodecCommand::new);
+  }
 
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new BenchCommand());
-    cli.addSubcommand(new BenchModelCommand());
-    cli.addSubcommand(new BenchPipelineCommand());
-    cli.addSubcommand(new BenchDecodeBatchCommand());
-    cli.addSubcommand(new BenchCutCodecCommand());
-    return ShardWorkerCli.withErrorHandling(cli);
+    return DilemmaCommandLine.of(new BenchCommand());
   }
 
   public static void main(String[] args) {

@@ -2,6 +2,8 @@ package io.dilemma.worker.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dilemma.commandline.DilemmaCommand;
+import io.dilemma.commandline.ExitCode;
 import io.dilemma.contract.ShardPlan.CutQuantization;
 import io.dilemma.contract.ShardPlan.ServingLimits;
 import io.dilemma.worker.model.format.ModelDirectory;
@@ -19,49 +21,43 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "decode-batch",
-    mixinStandardHelpOptions = true,
     description = {
-      "Aggregate decode tokens/s and per-token latency of a loopback pipeline of shard-worker processes",
-      "at several numbers of concurrent sessions, against one session, measured in alternation."
+      "Aggregate decode tokens/s and per-token latency of a loopback pipeline of shard-worker processes at several numbers of concurrent sessions.",
+      "Each session count is measured against one session, in alternation, so both see the same machine load."
     })
-public final class BenchDecodeBatchCommand implements Callable<Integer> {
+public final class BenchDecodeBatchCommand extends DilemmaCommand {
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  @Spec CommandSpec spec;
 
   @Option(names = "--model", required = true, description = "model directory (e.g. from `shard-worker synth --preset opt-125m`)")
   Path model;
 
-  @Option(names = "--shards", defaultValue = "3")
+  @Option(names = "--shards", defaultValue = "3", description = "shard-worker processes in the pipeline (default ${DEFAULT-VALUE})")
   int shards;
 
-  @Option(names = "--weight-bits", defaultValue = "32")
+  @Option(names = "--weight-bits", defaultValue = "32", description = "weight bits of every layer (must exist in the model directory; default ${DEFAULT-VALUE})")
   int weightBits;
 
   @Option(names = "--sessions", defaultValue = "1,2,4,8,16,32", description = "concurrent sessions to measure (default ${DEFAULT-VALUE})")
   String sessions;
 
-  @Option(names = "--prompt-tokens", defaultValue = "32")
+  @Option(names = "--prompt-tokens", defaultValue = "32", description = "random prompt length in tokens (default ${DEFAULT-VALUE})")
   int promptTokens;
 
-  @Option(names = "--new-tokens", defaultValue = "48")
+  @Option(names = "--new-tokens", defaultValue = "48", description = "tokens generated per session (default ${DEFAULT-VALUE})")
   int newTokens;
 
   @Option(names = "--repeats", defaultValue = "2", description = "rounds over all session counts; the best round of each is reported")
   int repeats;
 
-  @Option(names = "--warmup-seconds", defaultValue = "15")
+  @Option(names = "--warmup-seconds", defaultValue = "15", description = "how long to exercise the freshly started shard processes before measuring; a cold JVM's RPC path is much slower than a warm one's (default ${DEFAULT-VALUE})")
   double warmupSeconds;
 
   @Option(names = "--work-dir", description = "where shard plans and logs go (default: a temp dir)")
@@ -71,8 +67,8 @@ public final class BenchDecodeBatchCommand implements Callable<Integer> {
   private record Round(double aggregateTokensPerSecond, double p50TokenMillis, double p90TokenMillis) {}
 
   @Override
-  public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
+  protected int execute() throws Exception {
+    PrintWriter out = out();
     int[] counts = Arrays.stream(sessions.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
     ModelDimensions dims = ModelDirectory.open(model).manifest().dimensions();
     Path dir = workDir != null ? workDir : Files.createTempDirectory("bench-decode-batch");
@@ -104,7 +100,7 @@ public final class BenchDecodeBatchCommand implements Callable<Integer> {
     } finally {
       clients.shutdownNow();
     }
-    return 0;
+    return ExitCode.OK;
   }
 
   /**

@@ -1,9 +1,10 @@
 package io.dilemma.worker.cli.bench;
 
+import io.dilemma.commandline.ExitCode;
+import io.dilemma.commandline.DilemmaCommand;
 import io.dilemma.worker.model.bench.DecodeSpeed;
 import io.dilemma.worker.model.bench.ResidentMemoryProbe;
 import io.dilemma.worker.model.cli.BitList;
-import io.dilemma.worker.model.cli.ModelCommand;
 import io.dilemma.worker.model.format.ModelDirectory;
 import io.dilemma.worker.model.format.ModelPacker;
 import io.dilemma.worker.model.runtime.LayerSelection;
@@ -23,13 +24,12 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "model",
-    mixinStandardHelpOptions = true,
     description = "Decode tokens/s through per-layer graphs vs one whole-model graph, per bit width; optionally resident memory.")
-public final class BenchModelCommand extends ModelCommand {
-  @Option(names = "--preset", defaultValue = "opt-125m")
+public final class BenchModelCommand extends DilemmaCommand {
+  @Option(names = "--preset", defaultValue = "opt-125m", description = "model shape to synthesise and measure: opt-tiny, opt-125m or opt-350m (default ${DEFAULT-VALUE})")
   String preset;
 
-  @Option(names = "--bits", defaultValue = "32,8,4")
+  @Option(names = "--bits", defaultValue = "32,8,4", description = "weight bit widths to measure, comma separated (default ${DEFAULT-VALUE})")
   String bits;
 
   @Option(names = "--tokens", defaultValue = "64", description = "decode steps per measurement")
@@ -42,7 +42,7 @@ public final class BenchModelCommand extends ModelCommand {
   boolean memory;
 
   @Override
-  protected void run() throws Exception {
+  protected int execute() throws Exception {
     OptPreset shape = OptPreset.byName(preset);
     OptWeights weights = new WeightSynthesizer(1).synthesize(shape.dimensions());
     int layers = shape.dimensions().layers();
@@ -69,6 +69,7 @@ public final class BenchModelCommand extends ModelCommand {
       out().printf("%-6d %14.1f %14.1f %7.2f%s%n", b, speed.first(), speed.second(), speed.ratio(), rss);
       out().flush();
     }
+    return ExitCode.OK;
   }
 
   private static WholeModelDecoder wholeModel(OptWeights weights, int bits, int headBits) {

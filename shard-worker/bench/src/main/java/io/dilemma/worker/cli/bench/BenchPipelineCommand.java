@@ -1,5 +1,6 @@
 package io.dilemma.worker.cli.bench;
 
+import io.dilemma.commandline.DilemmaCommand;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dilemma.contract.ShardPlan.CutQuantization;
@@ -23,28 +24,25 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "pipeline",
-    mixinStandardHelpOptions = true,
     description = {
-      "Decode throughput of a loopback pipeline of shard-worker processes against the same model in one process,",
-      "the per-step overhead the pipeline adds, and the cut quantize+pack+unpack throughput."
+      "Decode throughput of a loopback pipeline of shard-worker processes against the same model in one process.",
+      "Also reports the per-step overhead the pipeline adds and the cut quantize+pack+unpack throughput.",
+      "At a quantized cut (e.g. 8/4) the greedy tokens may differ from the single process's: quantizing the",
+      "activations changes some near-tied choices, which is the expected effect of quantization."
     })
-public final class BenchPipelineCommand implements Callable<Integer> {
+public final class BenchPipelineCommand extends DilemmaCommand {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @Spec CommandSpec spec;
 
   @Option(names = "--model", required = true, description = "model directory (e.g. from `shard-worker synth --preset opt-125m`)")
   Path model;
 
-  @Option(names = "--shards", defaultValue = "3")
+  @Option(names = "--shards", defaultValue = "3", description = "shard-worker processes in the pipeline (default ${DEFAULT-VALUE})")
   int shards;
 
   @Option(names = "--weight-bits", defaultValue = "32", description = "weight bits of every layer (must exist in the model directory)")
@@ -56,13 +54,13 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   @Option(names = "--cuts", defaultValue = "16,8/4", description = "cut settings to run, comma separated: HIGH/LOW bits, or 16 for unquantized (default ${DEFAULT-VALUE})")
   String cuts;
 
-  @Option(names = "--prompt-tokens", defaultValue = "32")
+  @Option(names = "--prompt-tokens", defaultValue = "32", description = "random prompt length in tokens (default ${DEFAULT-VALUE})")
   int promptTokens;
 
-  @Option(names = "--new-tokens", defaultValue = "64")
+  @Option(names = "--new-tokens", defaultValue = "64", description = "tokens generated per run (default ${DEFAULT-VALUE})")
   int newTokens;
 
-  @Option(names = "--repeats", defaultValue = "3", description = "measured runs of each side (after one warm-up); the best is reported")
+  @Option(names = "--repeats", defaultValue = "3", description = "measured rounds, each running the single process then the pipeline (after one warm-up round); the best rates are reported, and their ratio with its spread from " + MIN_ROUNDS_FOR_A_RATIO + " rounds on (default ${DEFAULT-VALUE})")
   int repeats;
 
   @Option(
@@ -81,8 +79,8 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   Path workDir;
 
   @Override
-  public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
+  protected int execute() throws Exception {
+    PrintWriter out = out();
     java.util.List<CutQuantization> cutList = Arrays.stream(cuts.split(",")).map(String::trim).map(this::parseCut).toList();
     Path dir = workDir != null ? workDir : Files.createTempDirectory("bench-pipeline");
     ModelDimensions dims;
@@ -98,9 +96,6 @@ public final class BenchPipelineCommand implements Callable<Integer> {
           report(out, cut, compare(whole, pipeline, prompt));
         }
       }
-    } catch (ModelException e) {
-      spec.commandLine().getErr().println("error: " + e.getMessage());
-      return 1;
     }
 
     CutCodecBenchmark.Result codec = CutCodecBenchmark.run(dims.hiddenSize(), 64, 0.25, Duration.ofMillis((long) (codecSeconds * 1000)));
@@ -110,15 +105,31 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Best decode rates of the single process and the pipeline, measured alternately so both see the same machine load. */
+  /** Fewer alternating rounds than this give a ratio that is noise on a shared machine. */
+  static final int MIN_ROUNDS_FOR_A_RATIO = 3;
+
+  /**
+   * Best decode rates of the single process and the pipeline, measured alternately so both see the
+   * same machine load.
+   *
+   * @param roundRatios pipeline ÷ single-process rate of each measured round, in order
+   * @param hops per hop, the link overhead distribution of the measured steps, one line each
+   */
   private record Comparison(
-      double referenceRate, double pipelineRate, double overheadMicros, double chainCheckMicros, boolean identical, String hops) {}
+      double referenceRate,
+      double pipelineRate,
+      double overheadMicros,
+      double chainCheckMicros,
+      boolean identical,
+      java.util.List<Double> roundRatios,
+      String hops) {}
 
   private Comparison compare(ShardRunner whole, LocalPipeline pipeline, long[] prompt) throws IOException, InterruptedException {
     double referenceRate = 0;
     double pipelineRate = 0;
     double overheadMicros = 0;
     boolean identical = true;
+    java.util.List<Double> roundRatios = new java.util.ArrayList<>();
     warmUp(pipeline, prompt);
     double[][] linksBefore = linkBuckets(pipeline);
     for (int run = 0; run <= repeats; run++) {
@@ -134,13 +145,14 @@ public final class BenchPipelineCommand implements Callable<Integer> {
       }
       referenceRate = Math.max(referenceRate, reference.decodeTokensPerSecond());
       double rate = response.at("/timing/decode_tokens_per_second").asDouble();
+      roundRatios.add(rate / reference.decodeTokensPerSecond());
       if (rate > pipelineRate) {
         pipelineRate = rate;
         overheadMicros = response.at("/timing/decode_overhead_us_per_step").asDouble();
       }
     }
     String hops = hopDistribution(linksBefore, linkBuckets(pipeline));
-    return new Comparison(referenceRate, pipelineRate, overheadMicros, chainCheckMicros(pipeline), identical, hops);
+    return new Comparison(referenceRate, pipelineRate, overheadMicros, chainCheckMicros(pipeline), identical, roundRatios, hops);
   }
 
   /** Cumulative counts of {@code dilemma_link_transfer_seconds} per hop, in bucket order. */
@@ -224,16 +236,41 @@ public final class BenchPipelineCommand implements Callable<Integer> {
   }
 
   private void report(PrintWriter out, CutQuantization cut, Comparison result) {
+    boolean quantized = cut.highBits() != 16;
     out.printf(
-        "%d-shard loopback pipeline, cut %s: %.2f decode tokens/s vs %.2f single process = %.3f; greedy tokens %s the reference%n",
-        shards, cut.highBits() == 16 ? "unquantized (fp32)" : cut.highBits() + "/" + cut.lowBits() + " bits rho=" + cut.rho(),
-        result.pipelineRate(), result.referenceRate(), result.pipelineRate() / result.referenceRate(),
-        result.identical() ? "identical to" : "differ from");
+        "%d-shard loopback pipeline, cut %s: %.2f decode tokens/s vs %.2f single process, %s; greedy tokens %s%n",
+        shards, quantized ? cut.highBits() + "/" + cut.lowBits() + " bits rho=" + cut.rho() : "unquantized (fp32)",
+        result.pipelineRate(), result.referenceRate(), ratio(result),
+        result.identical()
+            ? "identical to the reference"
+            : quantized
+                ? "differ from the reference, as expected: the quantized cut changes some near-tied greedy choices"
+                : "differ from the reference, which an unquantized cut should not cause");
     out.printf(
         "  overhead beyond compute and frame coding: %.0f µs per decode step (RPC, wire, scheduling; %d hops); an empty HTTP + chain round trip takes %.0f µs%n",
         result.overheadMicros(), shards - 1, result.chainCheckMicros());
     out.print(result.hops());
     out.flush();
+  }
+
+  /** The best-rate ratio with the spread of the per-round ratios, or why there is none. */
+  static String ratio(double pipelineRate, double referenceRate, java.util.List<Double> roundRatios) {
+    if (roundRatios.size() < MIN_ROUNDS_FOR_A_RATIO) {
+      return String.format(
+          java.util.Locale.ROOT,
+          "no ratio from %d round%s (noise on a shared machine; use --repeats %d or more)",
+          roundRatios.size(), roundRatios.size() == 1 ? "" : "s", MIN_ROUNDS_FOR_A_RATIO);
+    }
+    double low = roundRatios.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+    double high = roundRatios.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+    return String.format(
+        java.util.Locale.ROOT,
+        "ratio %.3f (per round %.3f..%.3f over %d alternating rounds)",
+        pipelineRate / referenceRate, low, high, roundRatios.size());
+  }
+
+  private static String ratio(Comparison result) {
+    return ratio(result.pipelineRate(), result.referenceRate(), result.roundRatios());
   }
 
   private JsonNode complete(LocalPipeline pipeline, long[] prompt) throws IOException, InterruptedException {
@@ -261,11 +298,11 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     return LayerSelection.wholeModel(layers, weightBits);
   }
 
-  private CutQuantization parseCut(String spec) {
-    if (spec.equals("16")) {
+  private CutQuantization parseCut(String entry) {
+    if (entry.equals("16")) {
       return CutQuantization.none();
     }
-    String[] parts = spec.split("/");
+    String[] parts = entry.split("/");
     try {
       if (parts.length == 2) {
         return new CutQuantization(rho, Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
@@ -273,6 +310,6 @@ public final class BenchPipelineCommand implements Callable<Integer> {
     } catch (NumberFormatException ignored) {
       // reported below
     }
-    throw new picocli.CommandLine.ParameterException(this.spec.commandLine(), "--cuts entry '" + spec + "' must be HIGH/LOW (e.g. 8/4) or 16");
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--cuts entry '" + entry + "' must be HIGH/LOW (e.g. 8/4) or 16");
   }
 }

@@ -1,5 +1,7 @@
 package io.dilemma.worker.model.cli;
 
+import io.dilemma.commandline.ExitCode;
+import io.dilemma.commandline.DilemmaCommand;
 import io.dilemma.worker.model.format.ModelDirectory;
 import io.dilemma.worker.model.runtime.Generation;
 import io.dilemma.worker.model.runtime.LayerSelection;
@@ -17,10 +19,9 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "generate",
-    mixinStandardHelpOptions = true,
     description = "Generate text in one process through the per-layer graphs, with a KV cache; prints tokens/s.")
-public final class GenerateCommand extends ModelCommand {
-  @Option(names = "--model", required = true)
+public final class GenerateCommand extends DilemmaCommand {
+  @Option(names = "--model", required = true, description = "model directory (from synth, import or pack)")
   Path model;
 
   @Option(names = "--bits", description = "per-layer widths to load (default: the widest present per layer)")
@@ -37,17 +38,17 @@ public final class GenerateCommand extends ModelCommand {
     long[] ids;
   }
 
-  @Option(names = "--max-tokens", defaultValue = "32")
+  @Option(names = "--max-tokens", defaultValue = "32", description = "tokens to generate after the prompt (default ${DEFAULT-VALUE})")
   int maxTokens;
 
   @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy")
   double temperature;
 
-  @Option(names = "--seed", defaultValue = "0")
+  @Option(names = "--seed", defaultValue = "0", description = "seed of the sampler when --temperature > 0 (default ${DEFAULT-VALUE})")
   long seed;
 
   @Override
-  protected void run() throws Exception {
+  protected int execute() throws Exception {
     ModelDirectory directory = ModelDirectory.open(model);
     int layers = directory.manifest().dimensions().layers();
     List<Integer> perLayer = bits == null ? directory.widestBits() : BitList.perLayer(bits, layers);
@@ -64,6 +65,7 @@ public final class GenerateCommand extends ModelCommand {
           "prefill %d tokens in %.1f ms; decode %.1f tokens/s%n",
           ids.length, result.prefillNanos() / 1e6, result.decodeTokensPerSecond());
     }
+    return ExitCode.OK;
   }
 
   private static long[] withBeginOfSequence(BpeTokenizer tokenizer, String text) {

@@ -1,5 +1,7 @@
 package io.dilemma.worker.model.cli;
 
+import io.dilemma.commandline.ExitCode;
+import io.dilemma.commandline.DilemmaCommand;
 import io.dilemma.worker.model.format.ModelDirectoryWriter;
 import io.dilemma.worker.model.importer.HfOptImporter;
 import io.dilemma.worker.model.tokenizer.BpeTokenizer;
@@ -15,13 +17,12 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "import",
-    mixinStandardHelpOptions = true,
     description = "Turn a Hugging Face OPT checkpoint (config.json + model.safetensors [+ vocab.json, merges.txt]) into a model directory.")
-public final class ImportCommand extends ModelCommand {
+public final class ImportCommand extends DilemmaCommand {
   @Option(names = "--checkpoint", required = true, description = "directory with config.json and model.safetensors")
   Path checkpoint;
 
-  @Option(names = "--out", required = true)
+  @Option(names = "--out", required = true, description = "model directory to create")
   Path out;
 
   @Option(names = "--bits", defaultValue = "32", description = "bit widths to write for every layer, e.g. 32,8,4")
@@ -31,7 +32,7 @@ public final class ImportCommand extends ModelCommand {
   String name;
 
   @Override
-  protected void run() throws Exception {
+  protected int execute() throws Exception {
     OptWeights weights = HfOptImporter.read(checkpoint.resolve("config.json"), checkpoint.resolve("model.safetensors"));
     Files.createDirectories(out);
     TokenizerFiles tokenizer = null;
@@ -58,5 +59,6 @@ public final class ImportCommand extends ModelCommand {
         layer -> progress.step());
     progress.done();
     out().printf("imported %d layers (d=%d) from %s into %s%n", layers, weights.dimensions().hiddenSize(), checkpoint, out);
+    return ExitCode.OK;
   }
 }

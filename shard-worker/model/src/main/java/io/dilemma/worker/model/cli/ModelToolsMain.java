@@ -1,17 +1,22 @@
 package io.dilemma.worker.model.cli;
 
-import picocli.CommandLine.Command;
+import io.dilemma.commandline.CommandGroup;
+import io.dilemma.commandline.DilemmaCommandLine;
+import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** The model toolkit alone; the shard-worker jar's main registers the same commands. */
-@Command(name = "model-tools", mixinStandardHelpOptions = true, description = "OPT model toolkit: synth, import, pack, generate, profile.")
-public final class ModelToolsMain {
-  private ModelToolsMain() {}
+@Command(name = "model-tools", description = "OPT model toolkit: synth, import, pack, generate, profile.")
+public final class ModelToolsMain implements CommandGroup {
+  @Override
+  public List<Supplier<Object>> subcommands() {
+    return ModelCommands.all();
+  }
 
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new ModelToolsMain());
-    ModelCommands.all().forEach(cli::addSubcommand);
-    return cli;
+    return DilemmaCommandLine.of(new ModelToolsMain());
   }
 
   public static void main(String[] args) {

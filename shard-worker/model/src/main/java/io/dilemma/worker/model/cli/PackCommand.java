@@ -1,5 +1,7 @@
 package io.dilemma.worker.model.cli;
 
+import io.dilemma.commandline.ExitCode;
+import io.dilemma.commandline.DilemmaCommand;
 import io.dilemma.worker.model.format.ModelDirectory;
 import io.dilemma.worker.model.format.ModelPacker;
 import io.dilemma.worker.model.format.ShardManifest;
@@ -10,9 +12,8 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "pack",
-    mixinStandardHelpOptions = true,
     description = "Re-pack a model's layers at per-layer bit widths (2, 3, 4, 8, 16 = fp16, 32 = fp32).")
-public final class PackCommand extends ModelCommand {
+public final class PackCommand extends DilemmaCommand {
   @Option(names = "--model", required = true, description = "model directory with 16/32-bit master layers")
   Path model;
 
@@ -29,7 +30,7 @@ public final class PackCommand extends ModelCommand {
   Path out;
 
   @Override
-  protected void run() throws Exception {
+  protected int execute() throws Exception {
     ModelDirectory directory = ModelDirectory.open(model);
     int layers = directory.manifest().dimensions().layers();
     List<Integer> perLayer = BitList.perLayer(bits, layers);
@@ -40,5 +41,6 @@ public final class PackCommand extends ModelCommand {
             : ModelPacker.packInto(directory, out, perLayer, embeddingBits == null ? 32 : embeddingBits, headBits == null ? 32 : headBits, layer -> progress.step());
     progress.done();
     out().printf("packed %d layers at %s into %s (head %d bits)%n", layers, perLayer, out == null ? model : out, manifest.head().bits());
+    return ExitCode.OK;
   }
 }

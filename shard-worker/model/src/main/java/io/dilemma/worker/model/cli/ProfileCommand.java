@@ -1,5 +1,7 @@
 package io.dilemma.worker.model.cli;
 
+import io.dilemma.commandline.ExitCode;
+import io.dilemma.commandline.DilemmaCommand;
 import io.dilemma.contract.ContractJson;
 import io.dilemma.contract.ModelProfile;
 import io.dilemma.worker.model.core.ModelException;
@@ -21,9 +23,8 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "profile",
-    mixinStandardHelpOptions = true,
     description = "Measure the model profile the planner reads (io.dilemma.contract.ModelProfile JSON).")
-public final class ProfileCommand extends ModelCommand {
+public final class ProfileCommand extends DilemmaCommand {
   @Option(names = "--model", description = "model directory (its 16/32-bit layers are the teacher)")
   Path model;
 
@@ -45,14 +46,14 @@ public final class ProfileCommand extends ModelCommand {
   @Option(names = "--text", description = "score this UTF-8 text file instead of teacher-sampled text")
   Path textFile;
 
-  @Option(names = "--additivity-samples", defaultValue = "4")
+  @Option(names = "--additivity-samples", defaultValue = "4", description = "multi-layer quantizations measured whole, to check that per-layer losses add up (default ${DEFAULT-VALUE})")
   int additivitySamples;
 
-  @Option(names = "--seed", defaultValue = "1")
+  @Option(names = "--seed", defaultValue = "1", description = "seed of the evaluation text and the additivity samples (default ${DEFAULT-VALUE})")
   long seed;
 
   @Override
-  protected void run() throws Exception {
+  protected int execute() throws Exception {
     if ((model == null) == (shapeOnlyPreset == null)) {
       throw new IllegalArgumentException("give exactly one of --model DIR or --shape-only PRESET");
     }
@@ -72,6 +73,7 @@ public final class ProfileCommand extends ModelCommand {
     }
     Files.writeString(out, ContractJson.write(profile));
     out().printf("wrote %s (%d layers, %d cuts) in %.1f s%n", out, profile.layers().size(), profile.cuts().size(), (System.nanoTime() - start) / 1e9);
+    return ExitCode.OK;
   }
 
   private static long[] tokens(ModelDirectory directory, Path textFile, int maxPositions) throws Exception {

@@ -1,5 +1,7 @@
 package io.dilemma.worker.model.cli;
 
+import io.dilemma.commandline.ExitCode;
+import io.dilemma.commandline.DilemmaCommand;
 import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.model.format.ShardManifest;
 import io.dilemma.worker.model.synth.ModelSynthesis;
@@ -11,16 +13,15 @@ import picocli.CommandLine.Option;
 
 @Command(
     name = "synth",
-    mixinStandardHelpOptions = true,
     description = "Write an OPT-architecture model with deterministic seeded weights and a small BPE tokenizer.")
-public final class SynthCommand extends ModelCommand {
+public final class SynthCommand extends DilemmaCommand {
   @Option(names = "--preset", defaultValue = "opt-tiny", description = "opt-tiny, opt-125m, opt-350m (opt-6.7b is for --shape-only profiling)")
   String preset;
 
   @Option(names = "--out", required = true, description = "model directory to create")
   Path out;
 
-  @Option(names = "--seed", defaultValue = "1")
+  @Option(names = "--seed", defaultValue = "1", description = "seed of the random weights; the same seed writes the same model (default ${DEFAULT-VALUE})")
   long seed;
 
   @Option(names = "--bits", defaultValue = "32", description = "bit widths to write for every layer, e.g. 32,8,4")
@@ -33,7 +34,7 @@ public final class SynthCommand extends ModelCommand {
   Integer vocab;
 
   @Override
-  protected void run() throws Exception {
+  protected int execute() throws Exception {
     ModelDimensions base = OptPreset.byName(preset).dimensions();
     ModelDimensions dims =
         new ModelDimensions(
@@ -53,5 +54,6 @@ public final class SynthCommand extends ModelCommand {
     out().printf(
         "wrote %s (%d layers, d=%d, vocab=%d, bits %s) to %s in %.1f s%n",
         manifest.model(), dims.layers(), dims.hiddenSize(), dims.vocabSize(), variants, out, (System.nanoTime() - start) / 1e9);
+    return ExitCode.OK;
   }
 }

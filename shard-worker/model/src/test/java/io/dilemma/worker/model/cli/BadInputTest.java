@@ -2,6 +2,7 @@ package io.dilemma.worker.model.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dilemma.commandline.ExitCode;
 import io.dilemma.worker.model.safetensors.SafetensorsWriter;
 import io.dilemma.worker.model.synth.OptPreset;
 import io.dilemma.worker.model.synth.WeightSynthesizer;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every bad input ends in one line naming the file and the problem, exit code 1, no stack trace. */
+/** Every bad input ends in one line naming the file and the problem, exit code 2, no stack trace. */
 class BadInputTest {
   @TempDir Path dir;
   Path checkpoint;
@@ -28,9 +29,9 @@ class BadInputTest {
   }
 
   private static void assertOneLineError(CliRunner result, String... fragments) {
-    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCode.BAD_INPUT);
     String error = result.errorLines();
-    assertThat(error).doesNotContain("\n").doesNotContain("Exception").doesNotContain("\tat ").startsWith("error: ");
+    assertThat(error).doesNotContain("\n").doesNotContain("Exception").doesNotContain("\tat ").startsWith("model-tools ");
     assertThat(error).contains(fragments);
   }
 

@@ -1,5 +1,6 @@
 package io.dilemma.worker.serving.transport;
 
+import io.dilemma.commandline.BadInput;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -151,8 +152,8 @@ public final class ShardTls implements AutoCloseable {
     }
   }
 
-  /** The TLS directory or one of its files is missing or unreadable. */
-  public static final class TlsConfigException extends Exception {
+  /** The TLS directory or one of its files is missing or unreadable: the user must fix it. */
+  public static final class TlsConfigException extends Exception implements BadInput {
     public TlsConfigException(String message) {
       super(message);
     }
