@@ -317,7 +317,10 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
             now);
     PlanningStep.Result result =
         planning.run(key, resource.getMetadata().getGeneration(), spec, previous, costs, observation, now);
-    if (result.outcome() instanceof PlanningOutcome.Infeasible infeasible) {
+    // Only where memory is what stops the plan: when a larger quality budget would do, the
+    // other deployments' holdings are beside the point.
+    if (result.outcome() instanceof PlanningOutcome.Infeasible infeasible
+        && infeasible.minimalFeasibleBudget() == null) {
       String holders =
           MemoryLedger.holdersNote(
               ledger.holdersByNode(key, persistedHoldings(context)),
