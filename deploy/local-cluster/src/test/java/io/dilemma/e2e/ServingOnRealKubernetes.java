@@ -286,6 +286,8 @@ abstract class ServingOnRealKubernetes {
                 name: %s-profile
               source:
                 url: %s
+                # the model store is a pod of this cluster on plain HTTP; its files are hash-checked
+                insecure: true
             workload:
               promptTokens: 256
               outputTokens: 32
