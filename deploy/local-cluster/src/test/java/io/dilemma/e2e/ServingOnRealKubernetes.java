@@ -474,6 +474,15 @@ abstract class ServingOnRealKubernetes {
       var ns = client.namespaces().withName(SYSTEM_NAMESPACE).get();
       return ns == null || ns.getMetadata().getDeletionTimestamp() == null ? Boolean.TRUE : null;
     });
+    // Helm installs a chart's CRDs only when they are absent and never upgrades them; a cluster
+    // that ran an older chart would prune the fields added since. Upgrade them as users must.
+    try (var crds = Files.list(REPO.resolve("helm/dilemma/crds"))) {
+      for (Path crd : crds.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
+        try (var in = Files.newInputStream(crd)) {
+          client.apiextensions().v1().customResourceDefinitions().load(in).forceConflicts().serverSideApply();
+        }
+      }
+    }
     Instant start = Instant.now();
     new Helm(REPO.resolve("helm/dilemma")).install()
         .withName(RELEASE).withNamespace(SYSTEM_NAMESPACE).createNamespace()
