@@ -19,6 +19,7 @@ public final class CostModel {
   private final int origin;
   private final int[] bits;
   private final double[] rhos;
+  private final CutPrecision precision;
   private final long[][] weightBytes; // [i][b], -1 when the profile has no such option
   private final double[][] layerQuality; // [i][b]
   private final double[][] cutQuality; // [c+1][r], NaN when ρ is not allowed at that cut
@@ -34,6 +35,7 @@ public final class CostModel {
     origin = cluster.indexOf(cluster.origin());
     bits = problem.options().allowedBits().stream().mapToInt(Integer::intValue).toArray();
     rhos = problem.options().allowedRho().stream().mapToDouble(Double::doubleValue).toArray();
+    precision = problem.options().cutPrecision();
 
     weightBytes = new long[layerCount][bits.length];
     layerQuality = new double[layerCount][bits.length];
@@ -54,7 +56,8 @@ public final class CostModel {
     for (int c = -1; c < layerCount - 1; c++) {
       ModelCosts.CutCost cut = findCut(model, c);
       for (int r = 0; r < rhos.length; r++) {
-        cutQuality[c + 1][r] = cut == null ? 0.0 : qualityAt(cut.options(), rhos[r]);
+        cutQuality[c + 1][r] =
+            cut == null || precision.lossless() ? 0.0 : qualityAt(cut.options(), rhos[r]);
       }
     }
 
@@ -185,10 +188,14 @@ public final class CostModel {
     return layer(Math.max(cut, 0)).hiddenSize();
   }
 
+  /** Bits per activation value at a cut with ρ option r. */
+  public double cutAverageBits(int r) {
+    return precision.averageBits(rhos[r]);
+  }
+
   /** Seconds to send one token's activation over the cut at ρ: d·avgbits(ρ)/8 / bw. */
   public double cutTransferSecondsPerToken(int cut, int from, int to, int r) {
-    double averageBits = 8 * rhos[r] + 4 * (1 - rhos[r]);
-    return cutWidth(cut) * averageBits / 8 / bandwidth[from][to];
+    return cutWidth(cut) * cutAverageBits(r) / 8 / bandwidth[from][to];
   }
 
   public double latencySeconds(int from, int to) {

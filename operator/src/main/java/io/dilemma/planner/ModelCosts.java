@@ -58,10 +58,6 @@ public record ModelCosts(
     }
   }
 
-  /** ρ: share of tokens kept at 8 bits at a cut, the rest at 4. */
-  public record RhoOption(double rho, double quality) {
-    public double averageBits() {
-      return 8 * rho + 4 * (1 - rho);
-    }
-  }
+  /** ρ: share of tokens kept at 8 bits at a cut, the rest at 4; quality as profiled. */
+  public record RhoOption(double rho, double quality) {}
 }

@@ -444,9 +444,8 @@ public final class PlacementIlp {
       for (int g = 0; g < classBandwidth.length; g++) {
         for (int r = 0; r < costs.rhoOptionCount(); r++) {
           if (v[c + 1][g][r] < 0) continue;
-          double averageBits = 8 * costs.rho(r) + 4 * (1 - costs.rho(r));
           model.addObjective(
-              v[c + 1][g][r], tokens * costs.cutWidth(c) * averageBits / 8 / classBandwidth[g]);
+              v[c + 1][g][r], tokens * costs.cutWidth(c) * costs.cutAverageBits(r) / 8 / classBandwidth[g]);
         }
       }
     }

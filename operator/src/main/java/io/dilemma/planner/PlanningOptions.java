@@ -6,6 +6,7 @@ import java.util.List;
 /**
  * @param allowedBits weight bit widths the planner may choose
  * @param allowedRho ρ values the planner may choose at a cut
+ * @param cutPrecision the two activation widths at a cut (ρ picks the share at the higher one)
  * @param keepTokensOnOrigin the embedding and at least layer 0 stay on the origin
  * @param timeLimit solver wall-clock limit
  * @param previous the plan now running: a hint, and the reference for churn
@@ -13,10 +14,23 @@ import java.util.List;
 public record PlanningOptions(
     List<Integer> allowedBits,
     List<Double> allowedRho,
+    CutPrecision cutPrecision,
     boolean keepTokensOnOrigin,
     Duration timeLimit,
     Plan previous) {
+  public PlanningOptions(
+      List<Integer> allowedBits,
+      List<Double> allowedRho,
+      boolean keepTokensOnOrigin,
+      Duration timeLimit,
+      Plan previous) {
+    this(allowedBits, allowedRho, CutPrecision.TOKEN_ADAPTIVE, keepTokensOnOrigin, timeLimit, previous);
+  }
+
   public PlanningOptions {
+    if (cutPrecision == null) cutPrecision = CutPrecision.TOKEN_ADAPTIVE;
+    // At a lossless cut every ρ costs the same bytes and no quality: one option, not five twins.
+    if (cutPrecision.lossless()) allowedRho = List.of(1.0);
     allowedBits = List.copyOf(allowedBits);
     allowedRho = List.copyOf(allowedRho);
     if (allowedBits.isEmpty()) throw new IllegalArgumentException("allowedBits is empty");
@@ -29,6 +43,6 @@ public record PlanningOptions(
   }
 
   public PlanningOptions withPrevious(Plan plan) {
-    return new PlanningOptions(allowedBits, allowedRho, keepTokensOnOrigin, timeLimit, plan);
+    return new PlanningOptions(allowedBits, allowedRho, cutPrecision, keepTokensOnOrigin, timeLimit, plan);
   }
 }

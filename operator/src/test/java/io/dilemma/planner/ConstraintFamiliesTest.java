@@ -114,6 +114,27 @@ class ConstraintFamiliesTest {
   }
 
   @Test
+  void aLosslessCutCostsNoQualityAndSixteenBitsPerValue() {
+    TinyProblems slowLink =
+        TinyProblems.builder()
+            .node("origin", 1e6, 1L << 30)
+            .node("fast", 1e12, 1L << 30)
+            .link("origin", "fast", 1e4, 0)
+            .layers(2)
+            .bits(16)
+            .budget(0.02);
+    Plan adaptive = planner.plan(slowLink.build());
+    Plan full = planner.plan(slowLink.cutPrecision(CutPrecision.FULL).build());
+    assertThat(adaptive.shards()).hasSizeGreaterThan(1);
+    assertThat(full.shards()).as("the same chain, only the cut's width changes").hasSameSizeAs(adaptive.shards());
+    assertThat(adaptive.qualityUsed()).as("ρ=1 still costs its profiled loss").isPositive();
+    assertThat(full.qualityUsed()).as("16-bit weights and a lossless cut").isZero();
+    // ρ=1 sends every value at 8 bits; a full cut at 16: twice the bytes over the same link
+    assertThat(full.predicted().decodeTransferSeconds())
+        .isCloseTo(2 * adaptive.predicted().decodeTransferSeconds(), org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
   void machinesOnOneLanShareOneLinkGroup() {
     TinyProblems lan = TinyProblems.builder();
     String[] edge = {"a", "b", "c", "d"};

@@ -17,6 +17,7 @@ final class TinyProblems {
   private List<Double> rhos = List.of(0.0, 1.0);
   private List<ModelCosts.CutCost> cuts = null;
   private Workload workload = new Workload(16, 8);
+  private CutPrecision cutPrecision = CutPrecision.TOKEN_ADAPTIVE;
 
   static TinyProblems builder() {
     return new TinyProblems();
@@ -70,6 +71,11 @@ final class TinyProblems {
     return this;
   }
 
+  TinyProblems cutPrecision(CutPrecision precision) {
+    cutPrecision = precision;
+    return this;
+  }
+
   TinyProblems workload(int prompt, int output) {
     workload = new Workload(prompt, output);
     return this;
@@ -98,6 +104,6 @@ final class TinyProblems {
     Cluster cluster = new Cluster(nodes, links, nodes.get(0).name());
     return new PlanningProblem(
         "tiny", model, cluster, workload, budget,
-        new PlanningOptions(bits, rhos, keepTokensOnOrigin, Duration.ofSeconds(10), null));
+        new PlanningOptions(bits, rhos, cutPrecision, keepTokensOnOrigin, Duration.ofSeconds(10), null));
   }
 }

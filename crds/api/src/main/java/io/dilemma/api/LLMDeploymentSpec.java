@@ -2,6 +2,7 @@ package io.dilemma.api;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.dilemma.contract.QualityMetric;
 import io.fabric8.generator.annotation.Default;
@@ -40,6 +41,12 @@ public record LLMDeploymentSpec(
                 + " whose activations cross at 8 bits (the rest at 4), each in [0, 1]. Default:"
                 + " 0, 0.1, 0.25, 0.5, 1.")
         List<Double> allowedRho,
+    @JsonPropertyDescription(
+            "How activations cross a cut between shards: tokenAdaptive (the share rho of tokens"
+                + " at 8 bits, the rest at 4; lossy, priced by the profile) or full (every token at"
+                + " 16 bits: lossless, so the chain serves exactly the single-process tokens)."
+                + " Default: tokenAdaptive.")
+        CutPrecision cutPrecision,
     @Required @JsonPropertyDescription("Which nodes may run layers and where requests arrive.")
         PlacementSpec placement,
     @JsonPropertyDescription("When an already running plan is replaced by a better one.")
@@ -61,7 +68,15 @@ public record LLMDeploymentSpec(
       ReplanPolicySpec replanPolicy,
       SolverSpec solver,
       WorkerSpec worker) {
-    this(model, workload, quality, allowedBits, allowedRho, placement, replanPolicy, solver, worker, null);
+    this(model, workload, quality, allowedBits, allowedRho, null, placement, replanPolicy, solver, worker, null);
+  }
+
+  /** How activations cross a cut between shards. */
+  public enum CutPrecision {
+    @JsonProperty("tokenAdaptive")
+    TOKEN_ADAPTIVE,
+    @JsonProperty("full")
+    FULL
   }
 
   /**
@@ -73,12 +88,13 @@ public record LLMDeploymentSpec(
    * @param problem one line naming the field and the problem
    */
   public static LLMDeploymentSpec unreadable(String problem) {
-    return new LLMDeploymentSpec(null, null, null, null, null, null, null, null, null, problem);
+    return new LLMDeploymentSpec(null, null, null, null, null, null, null, null, null, null, problem);
   }
 
   public LLMDeploymentSpec {
     allowedBits = allowedBits == null || allowedBits.isEmpty() ? SUPPORTED_BITS : List.copyOf(allowedBits);
     allowedRho = allowedRho == null || allowedRho.isEmpty() ? DEFAULT_RHO : List.copyOf(allowedRho);
+    cutPrecision = cutPrecision == null ? CutPrecision.TOKEN_ADAPTIVE : cutPrecision;
     replanPolicy = replanPolicy == null ? new ReplanPolicySpec(null, null) : replanPolicy;
     solver = solver == null ? new SolverSpec(null) : solver;
     worker = worker == null ? new WorkerSpec(null, null) : worker;

@@ -204,10 +204,13 @@ abstract class ServingOnRealKubernetes {
       poll(Duration.ofMinutes(1), "Ready=False after the kill",
           () -> conditionTrue(s.get(), "Ready") ? null : Boolean.TRUE);
       String reason = condition(s.get(), "Ready").map(Condition::getReason).orElse("?");
-      String degraded = condition(s.get(), "Degraded").map(c -> c.getStatus() + "/" + c.getReason()).orElse("?");
       Instant notReady = Instant.now();
+      String degraded = poll(Duration.ofMinutes(1), "Degraded=True after the kill", () ->
+          condition(s.get(), "Degraded").filter(c -> "True".equals(c.getStatus())).map(Condition::getReason).orElse(null));
       s.awaitReady(Duration.ofMinutes(3));
       Instant readyAgain = Instant.now();
+      String degradedAfter = poll(Duration.ofMinutes(1), "Degraded=False after recovery", () ->
+          condition(s.get(), "Degraded").filter(c -> "False".equals(c.getStatus())).map(Condition::getReason).orElse(null));
       long[] served = poll(Duration.ofMinutes(1), "a completion after recovery", () -> {
         try {
           return s.complete(PROMPT, MAX_TOKENS);
@@ -217,11 +220,13 @@ abstract class ServingOnRealKubernetes {
       });
       Instant serving = Instant.now();
       assertThat(reason).isEqualTo("ShardsUnavailable");
+      assertThat(degraded).as("Degraded while the serving chain misses a shard").isEqualTo("ServingShardLost");
+      assertThat(degradedAfter).isEqualTo("AsMeasured");
       assertThat(served).containsExactly(reference);
       Pod after = s.shardPod(plan.planId(), last);
       assertThat(after.getMetadata().getUid()).as("the kubelet restarts the container in the same pod").isEqualTo(victim.getMetadata().getUid());
       assertThat(after.getStatus().getContainerStatuses().get(0).getRestartCount()).isGreaterThan(restartsBefore);
-      System.out.printf("[e2e] after the kill: Ready=False (%s), Degraded=%s%n", reason, degraded);
+      System.out.printf("[e2e] after the kill: Ready=False (%s), Degraded=True (%s)%n", reason, degraded);
       report("container kill -> Ready=False", Duration.between(killed, notReady));
       report("container kill -> Ready again", Duration.between(killed, readyAgain));
       report("container kill -> completion served again", Duration.between(killed, serving));
@@ -295,6 +300,8 @@ abstract class ServingOnRealKubernetes {
               metric: normalizedError
               budget: 1.0
             allowedBits: [16]
+            # lossless cuts, so the chain must serve exactly the single-process tokens
+            cutPrecision: full
             placement:
               nodeSelector:
                 dilemma.io/pool: office

@@ -5,6 +5,7 @@ import io.dilemma.operator.observe.ClusterObservation;
 import io.dilemma.operator.observe.LinkReading;
 import io.dilemma.operator.observe.NodeReading;
 import io.dilemma.planner.Cluster;
+import io.dilemma.planner.CutPrecision;
 import io.dilemma.planner.ComputeNode;
 import io.dilemma.planner.Link;
 import io.dilemma.planner.ModelCosts;
@@ -69,6 +70,7 @@ public final class ProblemBuilder {
         new PlanningOptions(
             spec.allowedBits(),
             spec.allowedRho(),
+            cutPrecision(spec.cutPrecision()),
             spec.placement().keepTokensOnOrigin(),
             Duration.ofMillis(Math.round(spec.solver().timeLimitSeconds() * 1000)),
             previous);
@@ -88,5 +90,13 @@ public final class ProblemBuilder {
             - extraReservedBytes.getOrDefault(node.name(), 0L)
             - shardOverheadBytes;
     return Math.max(0, free);
+  }
+
+  /** The spec's cut precision in the planner's terms; the one place the two enums meet. */
+  public static CutPrecision cutPrecision(LLMDeploymentSpec.CutPrecision spec) {
+    return switch (spec) {
+      case TOKEN_ADAPTIVE -> CutPrecision.TOKEN_ADAPTIVE;
+      case FULL -> CutPrecision.FULL;
+    };
   }
 }

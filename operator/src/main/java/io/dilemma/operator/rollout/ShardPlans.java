@@ -3,6 +3,8 @@ package io.dilemma.operator.rollout;
 import io.dilemma.api.LLMDeploymentSpec;
 import io.dilemma.api.PlanStatus;
 import io.dilemma.contract.ShardPlan;
+import io.dilemma.operator.plan.ProblemBuilder;
+import io.dilemma.planner.CutPrecision;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +19,7 @@ public final class ShardPlans {
       String deployment, String namespace, LLMDeploymentSpec spec, PlanStatus plan) {
     List<ShardPlan> shards = new ArrayList<>();
     int count = plan.shards().size();
+    CutPrecision precision = ProblemBuilder.cutPrecision(spec.cutPrecision());
     for (PlanStatus.ShardStatus s : plan.shards()) {
       boolean last = s.index() == count - 1;
       shards.add(
@@ -38,7 +41,8 @@ public final class ShardPlans {
               null,
               last || s.outgoingRho() == null
                   ? null
-                  : new ShardPlan.CutQuantization(s.outgoingRho(), 8, 4),
+                  : new ShardPlan.CutQuantization(
+                      s.outgoingRho(), precision.highBits(), precision.lowBits()),
               spec.placement().keepTokensOnOrigin(),
               servingLimits(s)));
     }

@@ -22,6 +22,7 @@ public enum ConditionReason {
   NodeMetricsDefaulted,
   StaleLinkMeasurement,
   NodeLost,
+  ServingShardLost,
   RunningPreviousPlan;
 
   /** The Planned condition's reason when no problem could be built. */

@@ -134,6 +134,13 @@ public final class StatusAggregator {
           DEGRADED, true, ConditionReason.NodeLost,
           "Nodes gone or not Ready: " + String.join(", ", in.lostNodes()) + ".");
     }
+    if (lostServingShards(in)) {
+      ShardSet serving = in.shardSets().getOrDefault(in.servingPlanId(), new ShardSet(0, 0));
+      return condition(
+          DEGRADED, true, ConditionReason.ServingShardLost,
+          "Plan " + in.servingPlanId() + " was serving and now has " + serving.available() + " of "
+              + serving.expected() + " shards available; requests fail until they return.");
+    }
     if (!(in.outcome() instanceof PlanningOutcome.Planned) && plan != null) {
       return condition(
           DEGRADED, true, ConditionReason.RunningPreviousPlan,
@@ -152,6 +159,36 @@ public final class StatusAggregator {
               + " capacity-derived defaults: " + String.join(", ", in.observation().defaultedNodes()) + ".");
     }
     return condition(DEGRADED, false, ConditionReason.AsMeasured, "Every input is measured and fresh.");
+  }
+
+  /**
+   * A serving chain that was whole and lost a shard (a crashed container, an evicted pod). Not a
+   * chain that is still starting: that is only not Ready yet. Stays true until the chain is whole
+   * again, although Ready already reads False from the reconcile after the loss.
+   */
+  private static boolean lostServingShards(Inputs in) {
+    String serving = in.servingPlanId();
+    if (serving == null || in.shardSets().getOrDefault(serving, new ShardSet(0, 0)).complete()) return false;
+    LLMDeploymentStatus previous = in.previous();
+    if (!serving.equals(previous.servingPlanId())) return false;
+    boolean wasWhole = conditionIs(previous, READY, "True");
+    boolean alreadyLost = conditionReason(previous, DEGRADED).equals(ConditionReason.ServingShardLost.name());
+    return wasWhole || alreadyLost;
+  }
+
+  private static boolean conditionIs(LLMDeploymentStatus status, String type, String value) {
+    return status.conditions() != null
+        && status.conditions().stream().anyMatch(c -> type.equals(c.getType()) && value.equals(c.getStatus()));
+  }
+
+  private static String conditionReason(LLMDeploymentStatus status, String type) {
+    if (status.conditions() == null) return "";
+    return status.conditions().stream()
+        .filter(c -> type.equals(c.getType()))
+        .map(Condition::getReason)
+        .filter(java.util.Objects::nonNull)
+        .findFirst()
+        .orElse("");
   }
 
   public static String describe(PlanStatus plan) {

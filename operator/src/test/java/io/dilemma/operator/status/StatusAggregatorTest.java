@@ -111,4 +111,32 @@ class StatusAggregatorTest {
     assertThat(degraded.getReason()).isEqualTo("NodeLost");
     assertThat(degraded.getMessage()).isEqualTo("Nodes gone or not Ready: n1.");
   }
+
+  @Test
+  void aServingChainThatLosesAShardIsDegradedUntilItIsWholeAgain() {
+    var outcome = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null);
+    var ready = aggregate(EMPTY, outcome, "p1", Map.of("p1", new ShardSet(2, 2)), T0);
+    var lost = aggregate(ready, outcome, "p1", Map.of("p1", new ShardSet(2, 1)), T0.plusSeconds(10));
+    var stillLost = aggregate(lost, outcome, "p1", Map.of("p1", new ShardSet(2, 1)), T0.plusSeconds(20));
+    var back = aggregate(stillLost, outcome, "p1", Map.of("p1", new ShardSet(2, 2)), T0.plusSeconds(30));
+    for (var status : List.of(lost, stillLost)) {
+      var degraded = status.condition("Degraded").orElseThrow();
+      assertThat(degraded.getStatus()).isEqualTo("True");
+      assertThat(degraded.getReason()).isEqualTo("ServingShardLost");
+      assertThat(degraded.getLastTransitionTime()).isEqualTo(T0.plusSeconds(10).toString());
+    }
+    assertThat(lost.condition("Degraded").orElseThrow().getMessage())
+        .isEqualTo("Plan p1 was serving and now has 1 of 2 shards available; requests fail until they return.");
+    assertThat(back.condition("Degraded").orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(back.condition("Ready").orElseThrow().getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void aChainStillStartingIsNotReadyButNotDegraded() {
+    var outcome = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), ReplanReason.Initial, T0);
+    var starting = aggregate(EMPTY, outcome, "p1", Map.of("p1", new ShardSet(2, 0)), T0);
+    var half = aggregate(starting, outcome, "p1", Map.of("p1", new ShardSet(2, 1)), T0.plusSeconds(5));
+    assertThat(half.condition("Ready").orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(half.condition("Degraded").orElseThrow().getStatus()).isEqualTo("False");
+  }
 }
