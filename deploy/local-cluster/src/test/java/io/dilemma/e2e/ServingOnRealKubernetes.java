@@ -130,6 +130,14 @@ abstract class ServingOnRealKubernetes {
       Instant firstToken = Instant.now();
       assertThat(served).as("tokens through the head Service vs the single-process reference").containsExactly(reference);
       assertThat(s.complete(SECOND_PROMPT, MAX_TOKENS)).containsExactly(secondReference);
+      // A pod bound too tight for its JVM is OOM-killed on its first request and comes back, so
+      // everything above can pass on a restarted container; the memory bound must hold from the start.
+      for (PlanStatus.ShardStatus shard : plan.shards()) {
+        Pod pod = s.shardPod(plan.planId(), shard.index());
+        assertThat(pod.getStatus().getContainerStatuses().get(0).getRestartCount())
+            .as("restarts of shard %d (last state %s)", shard.index(), pod.getStatus().getContainerStatuses().get(0).getLastState())
+            .isZero();
+      }
       System.out.printf("[e2e] plan %s: %s; cuts at rho %s%n", plan.planId(),
           plan.shards().stream().map(x -> x.index() + "@" + x.node() + " layers " + x.firstLayer() + ".." + x.lastLayer()).toList(),
           plan.shards().stream().map(PlanStatus.ShardStatus::outgoingRho).toList());
@@ -174,6 +182,7 @@ abstract class ServingOnRealKubernetes {
         System.out.printf("[e2e] replan %s -> %s: shard 1 %s -> %s; %d requests, %d failed%n",
             before.planId(), after.planId(), to, after.shards().size() > 1 ? after.shards().get(1).node() : "-",
             load.ok.get() + load.failed.get(), load.failed.get());
+        load.errors.forEach(e -> System.out.println("[e2e]   failed: " + e));
         appendTimings(String.format("link change: %d requests during the switch, %d failed", load.ok.get() + load.failed.get(), load.failed.get()));
         assertThat(after.shards().stream().map(PlanStatus.ShardStatus::node).toList())
             .as("the new plan avoids the slowed link %s", link)
@@ -432,12 +441,13 @@ abstract class ServingOnRealKubernetes {
       running.set(true);
       thread = new Thread(() -> {
         while (running.get()) {
+          Instant sent = Instant.now();
           try {
             scenario.complete(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build(), PROMPT, 4);
             ok.incrementAndGet();
           } catch (Exception e) {
             failed.incrementAndGet();
-            if (errors.size() < 10) errors.add(Instant.now() + " " + e);
+            if (errors.size() < 10) errors.add(Instant.now() + " after " + Duration.between(sent, Instant.now()).toMillis() + " ms: " + e);
           }
           try {
             Thread.sleep(100);

@@ -52,7 +52,7 @@ public final class OperatorCommand extends DilemmaCommand {
   @Option(names = "--threads", defaultValue = "4", description = "Concurrent reconciles (default: ${DEFAULT-VALUE}).")
   int threads;
 
-  @Option(names = "--shard-overhead", defaultValue = "128Mi",
+  @Option(names = "--shard-overhead", defaultValue = "256Mi",
       description = "Memory a shard-worker needs beyond its planned weights and KV cache (default: ${DEFAULT-VALUE}).")
   String shardOverhead;
 
