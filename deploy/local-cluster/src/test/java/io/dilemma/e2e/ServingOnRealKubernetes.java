@@ -420,10 +420,11 @@ abstract class ServingOnRealKubernetes {
   }
 
   /**
-   * Completions back to back from one client thread, counting failures. Each request opens its
-   * own connection: a pooled keep-alive connection stays pinned (conntrack) to the old head pod,
-   * and a POST sent on it just as that pod closes it fails. That is a client/keep-alive matter the
-   * switch itself cannot fix; see the README.
+   * Completions back to back from one client thread, counting failures, on one HTTP/1.1 client
+   * whose keep-alive connections are reused, as an OpenAI client's are. Such a connection stays
+   * pinned (conntrack) to the head pod it first reached; when that pod is being stopped its
+   * preStop hook has it answer with {@code Connection: close}, so the next request reconnects
+   * through the Service to the new head instead of failing on a closing connection.
    */
   static final class Load {
     final Scenario scenario;
@@ -431,6 +432,8 @@ abstract class ServingOnRealKubernetes {
     final AtomicInteger failed = new AtomicInteger();
     final List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
     final AtomicBoolean running = new AtomicBoolean();
+    final HttpClient client =
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build();
     Thread thread;
 
     Load(Scenario scenario) {
@@ -443,7 +446,7 @@ abstract class ServingOnRealKubernetes {
         while (running.get()) {
           Instant sent = Instant.now();
           try {
-            scenario.complete(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build(), PROMPT, 4);
+            scenario.complete(client, PROMPT, 4);
             ok.incrementAndGet();
           } catch (Exception e) {
             failed.incrementAndGet();

@@ -52,8 +52,13 @@ public final class ShardResources {
   static final String PLAN_MOUNT = "/etc/dilemma";
   static final String NODE_LABEL = "kubernetes.io/hostname";
   static final long RUN_AS_USER = 10001;
-  /** How long a shard pod keeps serving after it is told to stop; needs `sleep` in the image. */
+  /** How long a shard pod keeps serving after it is told to stop; needs `sh`, `touch` and `sleep`. */
   static final int DRAIN_SECONDS = 5;
+
+  /** Tells the worker it is stopping (it closes keep-alive connections), then gives it time. */
+  static List<String> preStopCommand() {
+    return List.of("sh", "-c", "touch " + io.dilemma.contract.ShardDrain.MARKER + " && exec sleep " + DRAIN_SECONDS);
+  }
 
   private final long shardOverheadBytes;
 
@@ -305,7 +310,7 @@ public final class ShardResources {
             .withNewLifecycle()
             .withNewPreStop()
             .withNewExec()
-            .withCommand("sleep", Integer.toString(DRAIN_SECONDS))
+            .withCommand(preStopCommand())
             .endExec()
             .endPreStop()
             .endLifecycle()

@@ -48,7 +48,8 @@ class ShardResourcesTest {
         .isGreaterThanOrEqualTo(300);
     assertThat(container.getLivenessProbe().getTimeoutSeconds()).isGreaterThan(1);
     // make-before-break: a deleted old shard drains before it stops
-    assertThat(container.getLifecycle().getPreStop().getExec().getCommand()).containsExactly("sleep", "5");
+    assertThat(container.getLifecycle().getPreStop().getExec().getCommand())
+        .containsExactly("sh", "-c", "touch /tmp/dilemma-draining && exec sleep 5");
     assertThat(container.getReadinessProbe()).isNotNull();
     // the worker's ports are flags of `shard-worker serve`; they must be the ones the Service targets
     assertThat(container.getArgs())

@@ -1,5 +1,6 @@
 package io.dilemma.worker.serving;
 
+import io.dilemma.contract.ShardDrain;
 import io.dilemma.contract.ShardPlan;
 import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.format.ModelDirectory;
@@ -50,7 +51,13 @@ public final class ShardWorker implements AutoCloseable {
    * @param httpLimits what one HTTP client may cost
    * @param chat how the head turns chat messages into a prompt
    */
-  public record Listeners(InetSocketAddress http, Optional<GrpcServerFactory> grpc, HttpLimits httpLimits, ChatTemplate chat) {}
+  public record Listeners(
+      InetSocketAddress http, Optional<GrpcServerFactory> grpc, HttpLimits httpLimits, ChatTemplate chat, Path drainMarker) {
+    /** With the marker where the operator's preStop hook writes it. */
+    public Listeners(InetSocketAddress http, Optional<GrpcServerFactory> grpc, HttpLimits httpLimits, ChatTemplate chat) {
+      this(http, grpc, httpLimits, chat, Path.of(ShardDrain.MARKER));
+    }
+  }
 
   /**
    * A relay's gRPC server, built once the worker knows the largest frame its model can send and
@@ -65,6 +72,9 @@ public final class ShardWorker implements AutoCloseable {
       return (tls, maxMessageBytes) -> ShardGrpcServer.builder(address, tls, maxMessageBytes);
     }
   }
+
+  /** The preStop hook waits seconds; noticing within a fifth of one leaves most of them to drain. */
+  private static final long DRAIN_POLL_MILLIS = 200;
 
   private final ShardPlan plan;
   private final ShardRunner runner;
@@ -170,6 +180,10 @@ public final class ShardWorker implements AutoCloseable {
     });
     long period = Math.max(1, Math.min(10, limits.sessionTtlSeconds() / 4));
     janitor.scheduleAtFixedRate(compute::evictIdleSessions, period, period, TimeUnit.SECONDS);
+    DrainMarker drain = new DrainMarker(listeners.drainMarker(), java.time.Instant.now());
+    janitor.scheduleWithFixedDelay(() -> {
+      if (drain.present()) http.drain();
+    }, DRAIN_POLL_MILLIS, DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
     return new ShardWorker(plan, runner, role, http, janitor, tls);
   }
 

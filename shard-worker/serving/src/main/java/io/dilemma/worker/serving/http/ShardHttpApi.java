@@ -49,6 +49,8 @@ public final class ShardHttpApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShardHttpApi.class);
   private static final int PROBE_THREADS = 2;
   private static final int PROBE_QUEUE = 32;
+  /** While draining, an idle keep-alive connection closes this soon instead of at the idle timeout. */
+  private static final long DRAIN_IDLE_MILLIS = 250;
 
   private final HttpLimits limits;
   private final Map<String, Route> routes = new HashMap<>();
@@ -59,6 +61,7 @@ public final class ShardHttpApi implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timers;
   private final Set<Connection> awaitingFirstRequest = ConcurrentHashMap.newKeySet();
   private final AtomicLong errorIds = new AtomicLong();
+  private volatile boolean draining;
 
   /** Every shard has the probes; the head also the OpenAI API. */
   public ShardHttpApi(InetSocketAddress address, HttpLimits limits, Probes probes, Optional<OpenAiApi> openAi) {
@@ -116,6 +119,24 @@ public final class ShardHttpApi implements AutoCloseable {
     return connector.getLocalPort();
   }
 
+  /**
+   * The pod is stopping: from now on every response asks its client to close the connection, and
+   * a connection idle for a moment is closed, so no keep-alive client sends its next request to a
+   * server about to go away. Requests in flight finish normally.
+   */
+  public void drain() {
+    if (draining) return;
+    draining = true;
+    LOG.info("draining: responses close their connections from now on");
+    for (var endPoint : connector.getConnectedEndPoints()) {
+      endPoint.setIdleTimeout(DRAIN_IDLE_MILLIS);
+    }
+  }
+
+  public boolean draining() {
+    return draining;
+  }
+
   @Override
   public void close() {
     try {
@@ -133,6 +154,9 @@ public final class ShardHttpApi implements AutoCloseable {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
       awaitingFirstRequest.remove(request.getConnectionMetaData().getConnection());
+      if (draining) {
+        response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+      }
       String path = request.getHttpURI().getPath();
       Route route = routes.get(path);
       if (route == null) {

@@ -205,4 +205,36 @@ class ShardHttpApiTest {
     }
     return bytes.toString(StandardCharsets.ISO_8859_1);
   }
+
+  /** One keep-alive GET on {@code socket}; returns the response head and body as read. */
+  private static String keepAliveGet(Socket socket) throws IOException {
+    socket.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    while (!seen.toString(StandardCharsets.US_ASCII).contains("\"status\":\"ok\"}")) {
+      int b = in.read();
+      if (b < 0) break;
+      seen.write(b);
+    }
+    return seen.toString(StandardCharsets.US_ASCII);
+  }
+
+  @Test
+  void whileDrainingEveryResponseClosesItsConnectionAndIdleOnesCloseSoon() throws Exception {
+    String base = base(HttpLimits.defaults());
+    int port = URI.create(base).getPort();
+    try (Socket busy = new Socket("127.0.0.1", port); Socket idle = new Socket("127.0.0.1", port)) {
+      busy.setSoTimeout(5000);
+      idle.setSoTimeout(5000);
+      assertThat(keepAliveGet(busy)).doesNotContainIgnoringCase("connection: close");
+      assertThat(keepAliveGet(idle)).doesNotContainIgnoringCase("connection: close");
+      api.drain();
+      assertThat(keepAliveGet(busy)).containsIgnoringCase("connection: close");
+      assertThat(busy.getInputStream().read()).as("the server closed the connection after that response").isEqualTo(-1);
+      long start = System.nanoTime();
+      assertThat(idle.getInputStream().read()).as("an idle keep-alive connection is closed").isEqualTo(-1);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    }
+  }
 }
