@@ -126,4 +126,25 @@ class DilemmaCommandLineTest {
             "vague: the first description line is not a whole sentence: Cut off in the middle of",
             "vague --seed: no description");
   }
+
+  /** A version provider as a jar registers it: picocli builds it through its public no-argument constructor. */
+  public static final class ToolVersion extends ManifestVersion {
+    public ToolVersion() {
+      super("tool");
+    }
+  }
+
+  @Command(name = "versioned", versionProvider = ToolVersion.class, description = "Has a version.")
+  static final class Versioned implements Runnable {
+    @Override
+    public void run() {}
+  }
+
+  @Test
+  void versionNamesTheProgramAndSaysWhenThereIsNoJarManifest() {
+    CommandLine cli = DilemmaCommandLine.of(new Versioned());
+    cli.setOut(new PrintWriter(out, true));
+    assertThat(cli.execute("--version")).isEqualTo(ExitCode.OK);
+    assertThat(out.toString()).startsWith("tool (development build, no jar manifest) (Java ");
+  }
 }
