@@ -9,19 +9,12 @@ import org.junit.jupiter.api.Test;
 
 /** The prober's command line follows the shared convention: one-line errors, exit codes, help. */
 class ProberMainTest {
-
-  private CapturedRun last;
-
-  private int run(String... args) {
-    last = CapturedRun.of(ProberMain.commandLine(), args);
-    return last.exitCode();
-  }
-
   @Test
   void aFlagThatDoesNotParseIsBadInputInOneLine() {
-    int exit = run("probe", "--node", "n1", "--namespace", "dilemma", "--peer-selector", "app=prober", "--probe-interval", "soon");
-    assertThat(exit).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(last.err().strip().lines()).singleElement().satisfies(line -> assertThat(line)
+    var run = CapturedRun.of(ProberMain.commandLine(),
+        "probe", "--node", "n1", "--namespace", "dilemma", "--peer-selector", "app=prober", "--probe-interval", "soon");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(run.err().strip().lines()).singleElement().satisfies(line -> assertThat(line)
         .startsWith("dilemma-prober probe: ")
         .contains("--probe-interval")
         .endsWith("(see 'dilemma-prober probe --help')"));
@@ -29,9 +22,10 @@ class ProberMainTest {
 
   @Test
   void everyCommandHasVersionAndDescribedHelp() {
-    assertThat(run("--version")).isEqualTo(ExitCode.OK);
-    assertThat(last.out()).startsWith("dilemma-prober ");
-    assertThat(run("probe", "--help")).isEqualTo(ExitCode.OK);
+    var version = CapturedRun.of(ProberMain.commandLine(), "--version");
+    assertThat(version.exitCode()).isEqualTo(ExitCode.OK);
+    assertThat(version.out()).startsWith("dilemma-prober ");
+    assertThat(CapturedRun.of(ProberMain.commandLine(), "probe", "--help").exitCode()).isEqualTo(ExitCode.OK);
     assertThat(HelpTexts.gaps(ProberMain.commandLine())).isEmpty();
   }
 }
