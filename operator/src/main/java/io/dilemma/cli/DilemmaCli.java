@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
  */
 @Command(
     name = "dilemma",
-    versionProvider = JarVersion.class,
+    versionProvider = DilemmaVersion.class,
     description = "Plans and runs LLMs across edge machines.")
 public final class DilemmaCli implements CommandGroup {
   /** Every top-level subcommand, in help order. Register new ones here. */

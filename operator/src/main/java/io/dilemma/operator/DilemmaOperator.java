@@ -5,6 +5,8 @@ import io.dilemma.operator.http.OperatorHttpServer;
 import io.dilemma.operator.http.OperatorMetrics;
 import io.dilemma.operator.observe.MemoryLedger;
 import io.dilemma.operator.observe.ProfileReduction;
+import io.dilemma.planinput.ModelCostsFromProfile;
+import io.dilemma.planner.CpSatPlanner;
 import io.dilemma.planner.Planner;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -84,6 +86,11 @@ public final class DilemmaOperator implements AutoCloseable {
     this.http = http;
     this.registry = registry;
     this.leading = leading;
+  }
+
+  /** The production wiring: the CP-SAT planner, model profiles read as the planner's costs. */
+  public static DilemmaOperator start(KubernetesClient client, Options options) {
+    return start(client, new CpSatPlanner(), ModelCostsFromProfile::toModelCosts, options);
   }
 
   public static DilemmaOperator start(

@@ -2,13 +2,12 @@ package io.dilemma.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dilemma.commandline.CapturedRun;
 import io.dilemma.commandline.ExitCode;
 import io.dilemma.contract.ContractJson;
 import io.dilemma.planinput.OptShapedProfile;
 import io.dilemma.planner.Plan;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,8 +17,6 @@ import picocli.CommandLine;
 
 class PlanCommandTest {
   @TempDir Path dir;
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
 
   private static final String CLUSTER =
       """
@@ -40,22 +37,22 @@ class PlanCommandTest {
     Files.writeString(dir.resolve("cluster.yaml"), CLUSTER);
   }
 
+  private CapturedRun last;
+
   private int run(String... args) {
-    CommandLine cli = DilemmaCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
+    last = CapturedRun.of(DilemmaCli.commandLine(), args);
+    return last.exitCode();
   }
 
   @Test
   void printsATableForADirectory() {
     assertThat(run("plan", dir.toString())).isEqualTo(0);
-    assertThat(out.toString())
+    assertThat(last.out())
         .contains("Plan for small-opt on 2 nodes (origin pi)")
         .contains("shard  node")
         .contains("T_total")
         .contains("solver CP-SAT OPTIMAL");
-    assertThat(err.toString()).isEmpty();
+    assertThat(last.err()).isEmpty();
   }
 
   @Test
@@ -63,7 +60,7 @@ class PlanCommandTest {
     int code =
         run("plan", "--profile", dir.resolve("profile.json").toString(), "--cluster", dir.resolve("cluster.yaml").toString(), "--output", "json");
     assertThat(code).isEqualTo(0);
-    Plan plan = ContractJson.read(out.toString(), Plan.class);
+    Plan plan = ContractJson.read(last.out(), Plan.class);
     assertThat(plan.layers()).hasSize(6);
     assertThat(plan.layers().get(0).node()).isEqualTo("pi");
     assertThat(plan.predicted().totalSeconds()).isPositive();
@@ -72,7 +69,7 @@ class PlanCommandTest {
   @Test
   void anImpossibleBudgetExplainsItselfWithExitCode3() {
     assertThat(run("plan", dir.toString(), "--budget", "0")).isEqualTo(ExitCode.NO_PLAN);
-    assertThat(out.toString())
+    assertThat(last.out())
         .containsPattern(
             "No plan \\(quality\\): The quality budget 0 is below the smallest loss any plan reaches on these nodes;"
                 + " the smallest feasible budget is [0-9.e-]+\\.\\R");
@@ -82,44 +79,42 @@ class PlanCommandTest {
   void badInputIsOneLineWithExitCode2AndNoStackTrace() throws IOException {
     Files.writeString(dir.resolve("cluster.yaml"), CLUSTER.replace("memory: 2 GiB", "memory: two"));
     assertThat(run("plan", dir.toString())).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(err.toString().strip())
+    assertThat(last.err().strip())
         .isEqualTo("dilemma plan: " + dir.resolve("cluster.yaml") + ": nodes[1].memory: expected a size such as 6 GiB or 512 MB, got 'two'");
 
-    err.getBuffer().setLength(0);
     Files.writeString(dir.resolve("profile.json"), "{\"schemaVersion\": 1, \"layers\": [{\"index\": \"zero\"}]}");
     Files.writeString(dir.resolve("cluster.yaml"), CLUSTER);
     assertThat(run("plan", dir.toString())).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(err.toString()).startsWith("dilemma plan: " + dir.resolve("profile.json") + ": layers[0].index: ");
-    assertThat(err.toString().strip().lines()).hasSize(1);
+    assertThat(last.err()).startsWith("dilemma plan: " + dir.resolve("profile.json") + ": layers[0].index: ");
+    assertThat(last.err().strip().lines()).hasSize(1);
   }
 
   @Test
   void aFlagThatDoesNotParseAndAValueThatIsWrongGetTheSameOneLine() {
     assertThat(run("plan", dir.toString(), "--budget", "abc")).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(err.toString().lines()).singleElement().asString()
+    assertThat(last.err().lines()).singleElement().asString()
         .startsWith("dilemma plan: ").contains("--budget", "abc").doesNotContain("Usage");
-    err.getBuffer().setLength(0);
     assertThat(run("plan", dir.toString(), "--time-limit", "forever")).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(err.toString().lines()).singleElement().asString().startsWith("dilemma plan: --time-limit: ");
-    assertThat(out.toString()).isEmpty();
+    assertThat(last.err().lines()).singleElement().asString().startsWith("dilemma plan: --time-limit: ");
+    assertThat(last.out()).isEmpty();
   }
 
   @Test
   void aHalfGivenPairOfFilesIsNamed() {
     assertThat(run("plan", "--profile", dir.resolve("profile.json").toString())).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(err.toString()).contains("give a directory, or both --profile and --cluster");
+    assertThat(last.err()).contains("give a directory, or both --profile and --cluster");
   }
 
   @Test
   void withoutArgumentsThePaperScaleExampleInTheJarIsPlanned() {
     assertThat(run("plan", "--time-limit", "30s")).isEqualTo(0);
-    assertThat(out.toString()).contains("Plan for opt-350m on 5 nodes").contains("T_total");
+    assertThat(last.out()).contains("Plan for opt-350m on 5 nodes").contains("T_total");
   }
 
   @Test
   void theQuickStartExamplesPlan() {
     assertThat(run("plan", "../deploy/examples/opt-350m-edge", "--time-limit", "30s")).isEqualTo(0);
-    assertThat(out.toString()).contains("T_total");
+    assertThat(last.out()).contains("T_total");
   }
 
   @Test

@@ -2,9 +2,14 @@ package io.dilemma.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,27 +37,32 @@ class CrdYamlIsCurrentTest {
     }
   }
 
+  /** Every CRD as generated now, by file name, in {@link CrdYamlGenerator#FILE_NAMES} order. */
+  private static Map<String, JsonNode> generated(Path fresh) throws IOException {
+    CrdYamlGenerator.generate(fresh);
+    Map<String, JsonNode> crds = new LinkedHashMap<>();
+    for (String name : CrdYamlGenerator.FILE_NAMES) {
+      crds.put(name, new ObjectMapper(new YAMLFactory()).readTree(fresh.resolve(name).toFile()));
+    }
+    return crds;
+  }
+
+  private static JsonNode llmDeploymentCrd(Path fresh) throws IOException {
+    return generated(fresh).get(CrdYamlGenerator.FILE_NAMES.get(0));
+  }
+
   @Test
   void everySpecFieldHasADescriptionForKubectlExplain(@TempDir Path fresh) throws IOException {
-    CrdYamlGenerator.generate(fresh);
-    for (String name : CrdYamlGenerator.FILE_NAMES) {
-      var crd =
-          new com.fasterxml.jackson.databind.ObjectMapper(
-                  new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
-              .readTree(fresh.resolve(name).toFile());
-      var spec =
-          crd.at("/spec/versions/0/schema/openAPIV3Schema/properties/spec");
-      assertThat(spec.isMissingNode()).as(name + " has a spec schema").isFalse();
-      assertDescribed(name + " spec", spec);
+    for (var crd : generated(fresh).entrySet()) {
+      var spec = crd.getValue().at("/spec/versions/0/schema/openAPIV3Schema/properties/spec");
+      assertThat(spec.isMissingNode()).as(crd.getKey() + " has a spec schema").isFalse();
+      assertDescribed(crd.getKey() + " spec", spec);
     }
   }
 
   @Test
   void kubectlShowsColumnsInTheReadmesOrderAndExplainsSpecStatusAndReasons(@TempDir Path fresh) throws IOException {
-    CrdYamlGenerator.generate(fresh);
-    var crd =
-        new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
-            .readTree(fresh.resolve(CrdYamlGenerator.FILE_NAMES.get(0)).toFile());
+    var crd = llmDeploymentCrd(fresh);
     var version = crd.at("/spec/versions/0");
     java.util.List<String> names = new java.util.ArrayList<>();
     version.get("additionalPrinterColumns").forEach(c -> names.add(c.get("name").asText()));
@@ -66,35 +76,25 @@ class CrdYamlIsCurrentTest {
     assertThat(schema.at("/status/properties/lastReplanReason/description").asText()).contains("Initial");
   }
 
-  private static String name(com.fasterxml.jackson.databind.JsonNode crd) {
+  private static String name(JsonNode crd) {
     return crd.at("/metadata/name").asText();
   }
 
   /** An unbounded integer overflows the operator's {@code int} fields and kills its informer. */
   @Test
   void everyNumberInASpecHasBothBounds(@TempDir Path fresh) throws IOException {
-    CrdYamlGenerator.generate(fresh);
-    for (String name : CrdYamlGenerator.FILE_NAMES) {
-      var crd =
-          new com.fasterxml.jackson.databind.ObjectMapper(
-                  new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
-              .readTree(fresh.resolve(name).toFile());
-      assertBounded(name + " spec", crd.at("/spec/versions/0/schema/openAPIV3Schema/properties/spec"));
+    for (var crd : generated(fresh).entrySet()) {
+      assertBounded(crd.getKey() + " spec", crd.getValue().at("/spec/versions/0/schema/openAPIV3Schema/properties/spec"));
     }
   }
 
   @Test
   void bitWidthsAreLimitedToTheSupportedSet(@TempDir Path fresh) throws IOException {
-    CrdYamlGenerator.generate(fresh);
-    var crd =
-        new com.fasterxml.jackson.databind.ObjectMapper(
-                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
-            .readTree(fresh.resolve(CrdYamlGenerator.FILE_NAMES.get(0)).toFile());
-    var items = crd.at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/allowedBits/items");
+    var items = llmDeploymentCrd(fresh).at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/allowedBits/items");
     assertThat(items.path("enum").toString()).isEqualTo("[2,3,4,8,16]");
   }
 
-  private static void assertBounded(String path, com.fasterxml.jackson.databind.JsonNode schema) {
+  private static void assertBounded(String path, JsonNode schema) {
     String type = schema.path("type").asText();
     if (type.equals("integer") || type.equals("number")) {
       boolean bounded =
@@ -114,8 +114,7 @@ class CrdYamlIsCurrentTest {
             });
   }
 
-  private static void assertDescribed(
-      String path, com.fasterxml.jackson.databind.JsonNode schema) {
+  private static void assertDescribed(String path, JsonNode schema) {
     var properties = schema.path("properties");
     properties
         .fields()

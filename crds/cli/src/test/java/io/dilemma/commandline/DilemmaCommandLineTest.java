@@ -2,8 +2,6 @@ package io.dilemma.commandline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.function.Supplier;
@@ -49,49 +47,47 @@ class DilemmaCommandLineTest {
     }
   }
 
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+
+  private CapturedRun last;
 
   private int run(String... args) {
-    CommandLine cli = DilemmaCommandLine.of(new Tool());
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
+    last = CapturedRun.of(DilemmaCommandLine.of(new Tool()), args);
+    return last.exitCode();
   }
 
   @Test
   void aFlagThatDoesNotParseIsOneLineAndBadInput() {
     assertThat(run("work", "--count", "abc")).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(err.toString().lines()).singleElement().asString()
+    assertThat(last.err().lines()).singleElement().asString()
         .startsWith("tool work: ")
         .contains("--count", "abc")
         .endsWith("(see 'tool work --help')");
-    assertThat(out.toString()).isEmpty();
+    assertThat(last.out()).isEmpty();
   }
 
   @Test
   void anUnknownFlagIsOneLineToo() {
     assertThat(run("work", "--frobnicate")).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(err.toString().lines()).hasSize(1);
+    assertThat(last.err().lines()).hasSize(1);
   }
 
   @Test
   void inputTheUserMustFixExitsTwoWithItsMessageAlone() {
     assertThat(run("work", "--fail", "input")).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(err.toString().strip())
+    assertThat(last.err().strip())
         .isEqualTo("tool work: cluster.yaml: nodes[0].memory: expected a quantity, got \"lots\"");
   }
 
   @Test
   void aMissingFileIsBadInputAndSaysSo() {
     assertThat(run("work", "--fail", "file")).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(err.toString().strip()).isEqualTo("tool work: model/manifest.json: no such file or directory");
+    assertThat(last.err().strip()).isEqualTo("tool work: model/manifest.json: no such file or directory");
   }
 
   @Test
   void anythingElseExitsOneWithOneLineAndNoStackTrace() {
     assertThat(run("work", "--fail", "bug")).isEqualTo(ExitCode.FAILURE);
-    assertThat(err.toString().strip()).isEqualTo("tool work: IllegalStateException: the index is off");
+    assertThat(last.err().strip()).isEqualTo("tool work: IllegalStateException: the index is off");
   }
 
   @Test
@@ -103,7 +99,7 @@ class DilemmaCommandLineTest {
   @Test
   void everyCommandHasHelp() {
     assertThat(run("work", "--help")).isEqualTo(ExitCode.OK);
-    assertThat(out.toString()).contains("Fails the way it is told to.", "--help", "--count");
+    assertThat(last.out()).contains("Fails the way it is told to.", "--help", "--count");
     assertThat(DilemmaCommandLine.of(new Tool()).getCommandSpec().findOption("--help")).isNotNull();
   }
 
@@ -125,5 +121,25 @@ class DilemmaCommandLineTest {
         .containsExactly(
             "vague: the first description line is not a whole sentence: Cut off in the middle of",
             "vague --seed: no description");
+  }
+
+  /** A version provider as a jar registers it: picocli builds it through its public no-argument constructor. */
+  public static final class ToolVersion extends ManifestVersion {
+    public ToolVersion() {
+      super("tool");
+    }
+  }
+
+  @Command(name = "versioned", versionProvider = ToolVersion.class, description = "Has a version.")
+  static final class Versioned implements Runnable {
+    @Override
+    public void run() {}
+  }
+
+  @Test
+  void versionNamesTheProgramAndSaysWhenThereIsNoJarManifest() {
+    last = CapturedRun.of(DilemmaCommandLine.of(new Versioned()), "--version");
+    assertThat(last.exitCode()).isEqualTo(ExitCode.OK);
+    assertThat(last.out()).startsWith("tool (development build, no jar manifest) (Java ");
   }
 }

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import java.net.URI;
 import java.nio.file.Files;
@@ -54,35 +51,14 @@ class K3sE2E extends ServingOnRealKubernetes {
     return new K3s(k3s, tag);
   }
 
-  private static final class K3s implements ClusterTarget {
+  private static final class K3s extends KubeconfigTarget {
     private final K3sContainer k3s;
-    private final String tag;
-    private final KubernetesClient client;
-    private final Path kubeconfig;
     private final Map<String, LocalPortForward> forwards = new HashMap<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     K3s(K3sContainer k3s, String tag) throws Exception {
+      super(Files.writeString(Files.createTempFile("k3s-kubeconfig", ".yaml"), k3s.getKubeConfigYaml()), tag);
       this.k3s = k3s;
-      this.tag = tag;
-      this.kubeconfig = Files.createTempFile("k3s-kubeconfig", ".yaml");
-      Files.writeString(kubeconfig, k3s.getKubeConfigYaml());
-      this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(k3s.getKubeConfigYaml())).build();
-    }
-
-    @Override
-    public KubernetesClient client() {
-      return client;
-    }
-
-    @Override
-    public Path kubeconfig() {
-      return kubeconfig;
-    }
-
-    @Override
-    public String imageTag() {
-      return tag;
     }
 
     @Override
@@ -96,7 +72,7 @@ class K3sE2E extends ServingOnRealKubernetes {
     public URI serviceUrl(Service service, int port) {
       String key = service.getMetadata().getNamespace() + "/" + service.getMetadata().getName() + ":" + port;
       LocalPortForward forward = forwards.computeIfAbsent(key, k -> {
-        LocalPortForward f = client.services().inNamespace(service.getMetadata().getNamespace())
+        LocalPortForward f = client().services().inNamespace(service.getMetadata().getNamespace())
             .withName(service.getMetadata().getName()).portForward(port);
         closeables.add(f);
         return f;
@@ -106,9 +82,7 @@ class K3sE2E extends ServingOnRealKubernetes {
 
     @Override
     public void killContainer(Pod pod, String container) throws Exception {
-      String id = pod.getStatus().getContainerStatuses().stream()
-          .filter(s -> s.getName().equals(container)).findFirst().orElseThrow().getContainerID()
-          .replaceFirst("^containerd://", "");
+      String id = containerId(pod, container);
       var result = k3s.execInContainer("ctr", "-n", "k8s.io", "tasks", "kill", "--signal", "SIGKILL", id);
       assertThat(result.getExitCode()).as("ctr tasks kill: %s", result.getStderr()).isZero();
     }
@@ -122,7 +96,7 @@ class K3sE2E extends ServingOnRealKubernetes {
           // the container goes next
         }
       }
-      client.close();
+      super.close();
       k3s.stop();
     }
   }

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -19,32 +16,12 @@ import java.util.concurrent.TimeUnit;
  * directory, next to each node's containerd socket. Service ClusterIPs are reachable from this
  * machine through the real kube-proxy rules, so requests go to the ClusterIP directly.
  */
-final class LocalCluster implements ClusterTarget {
-  private final Path kubeconfig;
+final class LocalCluster extends KubeconfigTarget {
   private final Path state;
-  private final String imageTag;
-  private final KubernetesClient client;
 
   LocalCluster(Path kubeconfig, String imageTag) throws IOException {
-    this.kubeconfig = kubeconfig;
+    super(kubeconfig, imageTag);
     this.state = kubeconfig.toAbsolutePath().getParent();
-    this.imageTag = imageTag;
-    this.client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build();
-  }
-
-  @Override
-  public KubernetesClient client() {
-    return client;
-  }
-
-  @Override
-  public Path kubeconfig() {
-    return kubeconfig;
-  }
-
-  @Override
-  public String imageTag() {
-    return imageTag;
   }
 
   /** Every node is this machine: a hostPath on any node sees the directory itself. */
@@ -73,21 +50,15 @@ final class LocalCluster implements ClusterTarget {
 
   @Override
   public void killContainer(Pod pod, String container) throws Exception {
-    String id = pod.getStatus().getContainerStatuses().stream()
-        .filter(s -> s.getName().equals(container)).findFirst().orElseThrow().getContainerID();
+    String id = containerId(pod, container);
     String node = pod.getSpec().getNodeName();
     Path socket = state.resolve("nodes").resolve(node).resolve("containerd.sock");
     Process ctr = new ProcessBuilder(List.of(
             "ctr", "--address", socket.toString(), "--namespace", "k8s.io",
-            "tasks", "kill", "--signal", "SIGKILL", id.replaceFirst("^containerd://", "")))
+            "tasks", "kill", "--signal", "SIGKILL", id))
         .redirectErrorStream(true).start();
     String out = new String(ctr.getInputStream().readAllBytes());
     assertThat(ctr.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(ctr.exitValue()).as("ctr tasks kill on %s: %s", node, out).isZero();
-  }
-
-  @Override
-  public void close() {
-    client.close();
   }
 }

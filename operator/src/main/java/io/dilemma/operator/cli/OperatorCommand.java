@@ -7,8 +7,6 @@ import io.dilemma.operator.LLMDeploymentReconciler;
 import io.dilemma.operator.observe.LinkReading;
 import io.dilemma.operator.observe.PrometheusLinkSource;
 import io.dilemma.planinput.InvalidInputException;
-import io.dilemma.planinput.ModelCostsFromProfile;
-import io.dilemma.planner.CpSatPlanner;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -121,11 +119,7 @@ public final class OperatorCommand extends DilemmaCommand {
     KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
     DilemmaOperator operator =
         DilemmaOperator.start(
-            client,
-            new CpSatPlanner(),
-            ModelCostsFromProfile::toModelCosts,
-            new DilemmaOperator.Options(
-                lease, httpPort, threads, settings, true, watchedNamespaces(), bindAddress));
+            client, new DilemmaOperator.Options(lease, httpPort, threads, settings, true, watchedNamespaces(), bindAddress));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       operator.close();

@@ -19,21 +19,7 @@ public final class PlanStatusMapping {
 
   public static PlanStatus toStatus(Plan plan, long generation) {
     List<PlanStatus.ShardStatus> shards =
-        plan.shards().stream()
-            .map(
-                s ->
-                    new PlanStatus.ShardStatus(
-                        s.index(),
-                        s.node(),
-                        s.firstLayer(),
-                        s.lastLayer(),
-                        s.bits(),
-                        s.outgoingRho(),
-                        s.memoryBytes(),
-                        s.kvCacheBytes(),
-                        s.decodeSecondsPerToken()))
-            .toList();
-    var t = plan.predicted();
+        plan.shards().stream().map(s -> MirroredRecords.copy(s, PlanStatus.ShardStatus.class)).toList();
     var solver = plan.solver();
     return new PlanStatus(
         planId(plan),
@@ -41,14 +27,7 @@ public final class PlanStatusMapping {
         shards.size(),
         shards,
         plan.embeddingRho(),
-        new PlanStatus.PredictedTime(
-            t.totalSeconds(),
-            t.prefillComputeSeconds(),
-            t.prefillTransferSeconds(),
-            t.prefillLatencySeconds(),
-            t.decodeComputeSeconds(),
-            t.decodeTransferSeconds(),
-            t.decodeLatencySeconds()),
+        MirroredRecords.copy(plan.predicted(), PlanStatus.PredictedTime.class),
         plan.qualityUsed(),
         plan.quantizationRatio(),
         Math.round(plan.quantizationRatio() * 1000) / 10.0,
@@ -67,32 +46,14 @@ public final class PlanStatusMapping {
       for (int layer = s.firstLayer(); layer <= s.lastLayer(); layer++) {
         layers.add(new Plan.LayerAssignment(layer, s.node(), s.bits().get(layer - s.firstLayer())));
       }
-      shards.add(
-          new Plan.Shard(
-              s.index(),
-              s.node(),
-              s.firstLayer(),
-              s.lastLayer(),
-              s.bits(),
-              s.outgoingRho(),
-              s.memoryBytes(),
-              s.kvCacheBytes(),
-              s.decodeSecondsPerToken()));
+      shards.add(MirroredRecords.copy(s, Plan.Shard.class));
     }
-    var t = status.predicted();
     return new Plan(
         problemId,
         layers,
         shards,
         status.embeddingCutRho(),
-        new Plan.TimeBreakdown(
-            t.totalSeconds(),
-            t.prefillComputeSeconds(),
-            t.prefillTransferSeconds(),
-            t.prefillLatencySeconds(),
-            t.decodeComputeSeconds(),
-            t.decodeTransferSeconds(),
-            t.decodeLatencySeconds()),
+        MirroredRecords.copy(status.predicted(), Plan.TimeBreakdown.class),
         status.qualityUsed(),
         status.memoryByNode(),
         status.quantizationRatio(),

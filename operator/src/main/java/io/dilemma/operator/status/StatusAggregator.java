@@ -44,19 +44,7 @@ public final class StatusAggregator {
       ClusterObservation observation,
       List<String> lostNodes,
       Instant now,
-      String rolloutFailure) {
-    public Inputs(
-        LLMDeploymentStatus previous,
-        long generation,
-        PlanningOutcome outcome,
-        String servingPlanId,
-        Map<String, ShardSet> shardSets,
-        ClusterObservation observation,
-        List<String> lostNodes,
-        Instant now) {
-      this(previous, generation, outcome, servingPlanId, shardSets, observation, lostNodes, now, null);
-    }
-  }
+      String rolloutFailure) {}
 
   public static LLMDeploymentStatus aggregate(Inputs in) {
     LLMDeploymentStatus previous = in.previous();

@@ -2,10 +2,9 @@ package io.dilemma.operator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dilemma.commandline.CapturedRun;
 import io.dilemma.commandline.DilemmaCommandLine;
 import io.dilemma.commandline.ExitCode;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,12 +14,11 @@ class OperatorCommandTest {
 
   @Test
   void aKubeconfigThatIsNotThereIsBadInputNamedInOneLine() {
-    StringWriter err = new StringWriter();
-    var cli = DilemmaCommandLine.of(new OperatorCommand());
-    cli.setErr(new PrintWriter(err, true));
     Path missing = dir.resolve("no-such-kubeconfig");
-    assertThat(cli.execute("--kubeconfig", missing.toString(), "--namespace", "team-a")).isEqualTo(ExitCode.BAD_INPUT);
-    assertThat(err.toString().strip()).isEqualTo("operator: --kubeconfig: " + missing + ": no such readable file");
+    CapturedRun last =
+        CapturedRun.of(DilemmaCommandLine.of(new OperatorCommand()), "--kubeconfig", missing.toString(), "--namespace", "team-a");
+    assertThat(last.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(last.err().strip()).isEqualTo("operator: --kubeconfig: " + missing + ": no such readable file");
   }
 
   @Test

@@ -7,10 +7,7 @@ import io.dilemma.api.LLMDeploymentSpec;
 import io.dilemma.api.PlanStatus;
 import io.dilemma.operator.DilemmaOperator;
 import io.dilemma.operator.LLMDeploymentReconciler;
-import io.dilemma.operator.observe.LinkReading;
 import io.dilemma.operator.rollout.ShardNames;
-import io.dilemma.planinput.ModelCostsFromProfile;
-import io.dilemma.planner.CpSatPlanner;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -22,6 +19,7 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -50,7 +49,7 @@ import picocli.CommandLine.Option;
     name = "operator",
     description = "Benchmark the operator against a real kube-apiserver (needs .ci/prepare-kube-test-env.sh).")
 public final class BenchOperatorCommand implements Callable<Integer> {
-  static final long OVERHEAD = 128L << 20;
+  static final long OVERHEAD = LLMDeploymentReconciler.Settings.defaults().shardOverheadBytes();
   static final long GIB = 1L << 30;
 
   @Option(names = "--examples", defaultValue = "deploy/examples", description = "Directory of the examples (default: ${DEFAULT-VALUE}).")
@@ -84,12 +83,7 @@ public final class BenchOperatorCommand implements Callable<Integer> {
       try (SimulatedKubelet kubelet = new SimulatedKubelet(client, Duration.ZERO);
           DilemmaOperator operator =
               DilemmaOperator.start(
-                  client,
-                  new CpSatPlanner(),
-                  ModelCostsFromProfile::toModelCosts,
-                  new DilemmaOperator.Options(
-                      Optional.empty(), -1, 2,
-                      new LLMDeploymentReconciler.Settings(OVERHEAD, LinkReading.Freshness.defaults()), true))) {
+                  client, new DilemmaOperator.Options(Optional.empty(), -1, 2, LLMDeploymentReconciler.Settings.defaults(), true))) {
         linkChange(client, operator);
         if (deployments > 0) throughput(client, operator);
       }
@@ -242,18 +236,20 @@ public final class BenchOperatorCommand implements Callable<Integer> {
   }
 
   private static double solveSeconds(DilemmaOperator operator) {
-    return operator.registry().scrape().stream()
-        .filter(m -> m.getMetadata().getName().equals("dilemma_plan_solve_seconds"))
-        .flatMap(m -> ((io.prometheus.metrics.model.snapshots.HistogramSnapshot) m).getDataPoints().stream())
-        .mapToDouble(p -> p.getSum())
-        .sum();
+    return solveHistogram(operator, HistogramSnapshot.HistogramDataPointSnapshot::getSum);
   }
 
   private static double solveCount(DilemmaOperator operator) {
+    return solveHistogram(operator, HistogramSnapshot.HistogramDataPointSnapshot::getCount);
+  }
+
+  /** One figure of the solve-time histogram, summed over its series. */
+  private static double solveHistogram(
+      DilemmaOperator operator, ToDoubleFunction<HistogramSnapshot.HistogramDataPointSnapshot> figure) {
     return operator.registry().scrape().stream()
         .filter(m -> m.getMetadata().getName().equals("dilemma_plan_solve_seconds"))
-        .flatMap(m -> ((io.prometheus.metrics.model.snapshots.HistogramSnapshot) m).getDataPoints().stream())
-        .mapToDouble(p -> p.getCount())
+        .flatMap(m -> ((HistogramSnapshot) m).getDataPoints().stream())
+        .mapToDouble(figure)
         .sum();
   }
 

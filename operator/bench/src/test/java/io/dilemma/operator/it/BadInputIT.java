@@ -6,12 +6,8 @@ import io.dilemma.api.LLMDeployment;
 import io.dilemma.api.LLMDeploymentSpec;
 import io.dilemma.operator.DilemmaOperator;
 import io.dilemma.operator.LLMDeploymentReconciler;
-import io.dilemma.operator.bench.ExampleNodes;
 import io.dilemma.operator.bench.SimulatedKubelet;
-import io.dilemma.operator.observe.LinkReading;
 import io.dilemma.operator.plan.WorkerImagePolicy;
-import io.dilemma.planinput.ModelCostsFromProfile;
-import io.dilemma.planner.CpSatPlanner;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -19,7 +15,6 @@ import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.FileInputStream;
 import java.io.InputStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -32,9 +27,7 @@ import org.junit.jupiter.api.Test;
  * RBAC: each ends as a condition naming the problem, never as retries until exhaustion.
  */
 class BadInputIT {
-  static final long OVERHEAD = 128L << 20;
   static final String NS = "default";
-  static final Path EXAMPLE = KubeTestEnvironment.REPO.resolve("deploy/examples");
 
   static KubeTestEnvironment env;
   static KubernetesClient admin;
@@ -45,21 +38,12 @@ class BadInputIT {
   static void start() throws Exception {
     env = KubeTestEnvironment.start();
     admin = env.client();
-    ExampleNodes.register(admin, EXAMPLE.resolve("opt-350m-edge/cluster.yaml"), OVERHEAD);
-    env.kubectl("apply", "-f", EXAMPLE.resolve("opt-350m-edgelinks.yaml").toString());
-    env.kubectl("create", "configmap", "opt-350m-profile", "-n", NS,
-        "--from-file=profile.json=" + EXAMPLE.resolve("opt-350m-edge/profile.json"));
+    Opt350mExample.registerNodesAndLinks(env);
+    Opt350mExample.createProfile(env, NS);
     kubelet = new SimulatedKubelet(admin, Duration.ofMillis(300));
-    operator =
-        DilemmaOperator.start(
-            env.operatorClient(),
-            new CpSatPlanner(),
-            ModelCostsFromProfile::toModelCosts,
-            new DilemmaOperator.Options(
-                Optional.empty(), 0, 2,
-                new LLMDeploymentReconciler.Settings(OVERHEAD, LinkReading.Freshness.defaults())
-                    .withWorkerImages(new WorkerImagePolicy(List.of("ghcr.io/dilemma/shard-worker:*"))),
-                true));
+    var settings =
+        LLMDeploymentReconciler.Settings.defaults().withWorkerImages(new WorkerImagePolicy(List.of("ghcr.io/dilemma/shard-worker:*")));
+    operator = DilemmaOperator.start(env.operatorClient(), new DilemmaOperator.Options(Optional.empty(), 0, 2, settings, true));
   }
 
   @AfterAll
@@ -70,7 +54,7 @@ class BadInputIT {
   }
 
   private static LLMDeployment example(String name) throws Exception {
-    try (InputStream in = new FileInputStream(EXAMPLE.resolve("opt-350m-llmdeployment.yaml").toFile())) {
+    try (InputStream in = new FileInputStream(Opt350mExample.DEPLOYMENT.toFile())) {
       LLMDeployment d = admin.resources(LLMDeployment.class).load(in).item();
       d.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
       return d;

@@ -6,8 +6,6 @@ import io.dilemma.api.EdgeLink;
 import io.dilemma.api.EdgeLinkSpec;
 import io.dilemma.operator.DilemmaOperator;
 import io.dilemma.operator.LLMDeploymentReconciler;
-import io.dilemma.planinput.ModelCostsFromProfile;
-import io.dilemma.planner.CpSatPlanner;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
@@ -28,8 +26,8 @@ class LeaderElectionIT {
       KubernetesClient client = env.client();
       var options =
           new DilemmaOperator.Options(Optional.of(ChartRbac.NAMESPACE), 0, 1, LLMDeploymentReconciler.Settings.defaults(), false);
-      DilemmaOperator first = DilemmaOperator.start(env.operatorClient(), new CpSatPlanner(), ModelCostsFromProfile::toModelCosts, options);
-      DilemmaOperator second = DilemmaOperator.start(env.operatorClient(), new CpSatPlanner(), ModelCostsFromProfile::toModelCosts, options);
+      DilemmaOperator first = DilemmaOperator.start(env.operatorClient(), options);
+      DilemmaOperator second = DilemmaOperator.start(env.operatorClient(), options);
       try {
         List<DilemmaOperator> replicas = List.of(first, second);
         Await.until("one replica holding the Lease", Duration.ofSeconds(30),

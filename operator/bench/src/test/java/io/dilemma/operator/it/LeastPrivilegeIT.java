@@ -7,12 +7,8 @@ import io.dilemma.api.LLMDeployment;
 import io.dilemma.contract.ShardTls;
 import io.dilemma.operator.DilemmaOperator;
 import io.dilemma.operator.LLMDeploymentReconciler;
-import io.dilemma.operator.bench.ExampleNodes;
 import io.dilemma.operator.bench.SimulatedKubelet;
-import io.dilemma.operator.observe.LinkReading;
 import io.dilemma.operator.rollout.ShardNames;
-import io.dilemma.planinput.ModelCostsFromProfile;
-import io.dilemma.planner.CpSatPlanner;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -32,8 +28,6 @@ import org.junit.jupiter.api.Test;
  * under exactly that.
  */
 class LeastPrivilegeIT {
-  static final long OVERHEAD = 128L << 20;
-  static final Path EXAMPLE = KubeTestEnvironment.REPO.resolve("deploy/examples");
   static final String WATCHED = "team-a";
   static final String UNWATCHED = "team-b";
 
@@ -135,23 +129,16 @@ class LeastPrivilegeIT {
   /** The operator, under exactly these permissions, plans and rolls out in team-a only. */
   @Test
   void theOperatorWorksWithinItsNamespacesAndLeavesOthersAlone() throws Exception {
-    ExampleNodes.register(admin, EXAMPLE.resolve("opt-350m-edge/cluster.yaml"), OVERHEAD);
-    env.kubectl("apply", "-f", EXAMPLE.resolve("opt-350m-edgelinks.yaml").toString());
+    Opt350mExample.registerNodesAndLinks(env);
     for (String ns : new String[] {WATCHED, UNWATCHED}) {
-      env.kubectl("create", "configmap", "opt-350m-profile", "-n", ns,
-          "--from-file=profile.json=" + EXAMPLE.resolve("opt-350m-edge/profile.json"));
-      env.kubectl("apply", "-n", ns, "-f", EXAMPLE.resolve("opt-350m-llmdeployment.yaml").toString());
+      Opt350mExample.createProfile(env, ns);
+      env.kubectl("apply", "-n", ns, "-f", Opt350mExample.DEPLOYMENT.toString());
     }
     try (SimulatedKubelet kubelet = new SimulatedKubelet(admin, Duration.ofMillis(300));
         DilemmaOperator operator =
             DilemmaOperator.start(
                 operatorClient,
-                new CpSatPlanner(),
-                ModelCostsFromProfile::toModelCosts,
-                new DilemmaOperator.Options(
-                    Optional.empty(), 0, 2,
-                    new LLMDeploymentReconciler.Settings(OVERHEAD, LinkReading.Freshness.defaults()),
-                    true, Set.of(WATCHED)))) {
+                new DilemmaOperator.Options(Optional.empty(), 0, 2, LLMDeploymentReconciler.Settings.defaults(), true, Set.of(WATCHED)))) {
       LLMDeployment ready =
           Await.until("team-a/opt-350m Ready", Duration.ofSeconds(90),
               () -> admin.resources(LLMDeployment.class).inNamespace(WATCHED).withName("opt-350m").get(),

@@ -11,10 +11,7 @@ import io.dilemma.operator.DilemmaOperator;
 import io.dilemma.operator.LLMDeploymentReconciler;
 import io.dilemma.operator.bench.ExampleNodes;
 import io.dilemma.operator.bench.SimulatedKubelet;
-import io.dilemma.operator.observe.LinkReading;
 import io.dilemma.operator.rollout.ShardNames;
-import io.dilemma.planinput.ModelCostsFromProfile;
-import io.dilemma.planner.CpSatPlanner;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -45,9 +42,8 @@ import org.junit.jupiter.api.Test;
  * deletes what it applied, so any one runs alone and in any order.
  */
 class OperatorIT {
-  static final long OVERHEAD = 128L << 20;
+  static final long OVERHEAD = Opt350mExample.OVERHEAD;
   static final String NAME = "opt-350m";
-  static final Path EXAMPLE = KubeTestEnvironment.REPO.resolve("deploy/examples");
   static final Duration POD_START = Duration.ofMillis(400);
 
   static KubeTestEnvironment env;
@@ -63,19 +59,11 @@ class OperatorIT {
   static void startClusterAndOperator() throws Exception {
     env = KubeTestEnvironment.start();
     client = env.client();
-    nodes =
-        ExampleNodes.register(client, EXAMPLE.resolve("opt-350m-edge/cluster.yaml"), OVERHEAD).stream()
-            .map(io.dilemma.planner.ComputeNode::name)
-            .toList();
+    nodes = Opt350mExample.registerNodesAndLinks(env);
     kubelet = new SimulatedKubelet(client, POD_START);
     operator =
         DilemmaOperator.start(
-            env.operatorClient(),
-            new CpSatPlanner(),
-            ModelCostsFromProfile::toModelCosts,
-            new DilemmaOperator.Options(
-                Optional.empty(), 0, 2,
-                new LLMDeploymentReconciler.Settings(OVERHEAD, LinkReading.Freshness.defaults()), true));
+            env.operatorClient(), new DilemmaOperator.Options(Optional.empty(), 0, 2, LLMDeploymentReconciler.Settings.defaults(), true));
   }
 
   @AfterAll
@@ -93,17 +81,16 @@ class OperatorIT {
     namespace = name;
     client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
         .withNewMetadata().withName(namespace).endMetadata().build()).create();
-    env.kubectl("apply", "-f", EXAMPLE.resolve("opt-350m-edgelinks.yaml").toString());
+    Opt350mExample.applyLinks(env);
     nodes.forEach(n -> ExampleNodes.setReady(client, n, true));
-    env.kubectl("create", "configmap", "opt-350m-profile", "-n", namespace,
-        "--from-file=profile.json=" + EXAMPLE.resolve("opt-350m-edge/profile.json"));
+    Opt350mExample.createProfile(env, namespace);
   }
 
   /** The example LLMDeployment, renamed and edited, applied with kubectl in the scenario's namespace. */
   void applyExample(String name, java.util.function.UnaryOperator<String> edit) throws Exception {
     Path file = Files.createTempFile(name, ".yaml");
     try {
-      String example = Files.readString(EXAMPLE.resolve("opt-350m-llmdeployment.yaml"));
+      String example = Files.readString(Opt350mExample.DEPLOYMENT);
       Files.writeString(file, edit.apply(example.replace("name: opt-350m\nspec:", "name: " + name + "\nspec:")));
       env.kubectl("apply", "-n", namespace, "-f", file.toString());
     } finally {
@@ -148,7 +135,7 @@ class OperatorIT {
   @Test
   void theExampleAppliedWithKubectlRollsOutPinnedShardsAndFillsTheStatus() throws Exception {
     openScenario("it-example");
-    env.kubectl("apply", "-n", namespace, "-f", EXAMPLE.resolve("opt-350m-llmdeployment.yaml").toString());
+    env.kubectl("apply", "-n", namespace, "-f", Opt350mExample.DEPLOYMENT.toString());
 
     LLMDeployment d = awaitReady(namespace, NAME, Duration.ofSeconds(60));
     PlanStatus plan = d.getStatus().plan();
@@ -285,7 +272,7 @@ class OperatorIT {
   void anInvalidSpecIsRejectedByTheSchemaOrReportedPrecisely() throws Exception {
     openScenario("it-invalid-spec");
     Path bad = Files.createTempFile("llmd-bad", ".yaml");
-    String example = Files.readString(EXAMPLE.resolve("opt-350m-llmdeployment.yaml"));
+    String example = Files.readString(Opt350mExample.DEPLOYMENT);
     Files.writeString(bad, example.replace("name: opt-350m\nspec:", "name: bad-budget\nspec:").replace("budget: 1.0", "budget: -1"));
     var rejected = env.tryKubectl("apply", "-n", namespace, "-f", bad.toString());
     assertThat(rejected.exitCode()).isNotZero();

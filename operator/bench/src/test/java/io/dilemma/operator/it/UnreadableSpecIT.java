@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dilemma.api.LLMDeployment;
 import io.dilemma.operator.DilemmaOperator;
 import io.dilemma.operator.LLMDeploymentReconciler;
-import io.dilemma.operator.observe.LinkReading;
-import io.dilemma.operator.bench.ExampleNodes;
 import io.dilemma.operator.bench.SimulatedKubelet;
-import io.dilemma.planinput.ModelCostsFromProfile;
-import io.dilemma.planner.CpSatPlanner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,20 +18,16 @@ import org.junit.jupiter.api.Test;
  * become its own {@code InvalidSpec}, and the good one must plan as usual.
  */
 class UnreadableSpecIT {
-  private static final long OVERHEAD = 128L << 20;
   private static final String NS = "default";
-  private static final Path EXAMPLE = KubeTestEnvironment.REPO.resolve("deploy/examples");
   private static final Path CRD = KubeTestEnvironment.REPO.resolve("helm/dilemma/crds/llmdeployments.dilemma.io-v1.yml");
 
   @Test
   void oneUnreadableDeploymentNeitherStopsTheOperatorNorTheOthers() throws Exception {
     try (KubeTestEnvironment env = KubeTestEnvironment.start();
         SimulatedKubelet kubelet = new SimulatedKubelet(env.client(), Duration.ofMillis(200))) {
-      ExampleNodes.register(env.client(), EXAMPLE.resolve("opt-350m-edge/cluster.yaml"), OVERHEAD);
-      env.kubectl("apply", "-f", EXAMPLE.resolve("opt-350m-edgelinks.yaml").toString());
-      env.kubectl("create", "configmap", "opt-350m-profile", "-n", NS,
-          "--from-file=profile.json=" + EXAMPLE.resolve("opt-350m-edge/profile.json"));
-      String example = Files.readString(EXAMPLE.resolve("opt-350m-llmdeployment.yaml"));
+      Opt350mExample.registerNodesAndLinks(env);
+      Opt350mExample.createProfile(env, NS);
+      String example = Files.readString(Opt350mExample.DEPLOYMENT);
 
       // The schema as it was before bit widths were bounded: stores what no int can hold.
       Path lax = Files.createTempFile("llmd-crd-lax", ".yaml");
@@ -47,16 +39,12 @@ class UnreadableSpecIT {
           .replace("  workload:", "  allowedBits: [4, 99999999999]\n  workload:"));
       env.kubectl("apply", "-n", NS, "-f", bad.toString());
       env.kubectl("replace", "-f", CRD.toString());
-      env.kubectl("apply", "-n", NS, "-f", EXAMPLE.resolve("opt-350m-llmdeployment.yaml").toString());
+      env.kubectl("apply", "-n", NS, "-f", Opt350mExample.DEPLOYMENT.toString());
 
       try (DilemmaOperator operator =
           DilemmaOperator.start(
               env.operatorClient(),
-              new CpSatPlanner(),
-              ModelCostsFromProfile::toModelCosts,
-              new DilemmaOperator.Options(
-                  Optional.empty(), -1, 2,
-                  new LLMDeploymentReconciler.Settings(OVERHEAD, LinkReading.Freshness.defaults()), false))) {
+              new DilemmaOperator.Options(Optional.empty(), -1, 2, LLMDeploymentReconciler.Settings.defaults(), false))) {
         LLMDeployment good =
             Await.until("opt-350m Ready=True beside an unreadable deployment", Duration.ofSeconds(60),
                 () -> env.client().resources(LLMDeployment.class).inNamespace(NS).withName("opt-350m").get(),

@@ -1,5 +1,7 @@
 package io.dilemma.prober.cli;
 
+import io.dilemma.commandline.DilemmaCommand;
+import io.dilemma.commandline.ExitCode;
 import io.dilemma.prober.core.ChangeThreshold;
 import io.dilemma.prober.core.PeerScheduler;
 import io.dilemma.prober.core.ProbeLoop;
@@ -24,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -35,9 +36,9 @@ import picocli.CommandLine.Option;
  * The DaemonSet's process: serve probes, probe peers one at a time, publish compute at start and
  * then every {@code --compute-interval}, and the available share as it changes.
  */
-@Command(name = "probe", mixinStandardHelpOptions = true,
+@Command(name = "probe",
     description = "Runs the prober on this node (in the prober DaemonSet).")
-final class ProbeCommand implements Callable<Integer> {
+final class ProbeCommand extends DilemmaCommand {
   private static final Logger LOG = LoggerFactory.getLogger(ProbeCommand.class);
 
   @Option(names = "--node", required = true, defaultValue = "${env:NODE_NAME}", description = "This node's name (downward API spec.nodeName).")
@@ -86,7 +87,7 @@ final class ProbeCommand implements Callable<Integer> {
   @Mixin LinkOptions link = new LinkOptions();
 
   @Override
-  public Integer call() throws Exception {
+  protected int execute() throws Exception {
     PrometheusRegistry registry = new PrometheusRegistry();
     ProbeMetrics metrics = new ProbeMetrics(registry).forNode(node);
     try (KubernetesClient client = new KubernetesClientBuilder().build();
@@ -127,7 +128,7 @@ final class ProbeCommand implements Callable<Integer> {
         }
         Thread.sleep(Math.max(1000, probeInterval.toMillis() / 4));
       }
-      return 0;
+      return ExitCode.OK;
     }
   }
 }

@@ -2,7 +2,10 @@ package io.dilemma.worker.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.dilemma.commandline.DilemmaCommand;
+import io.dilemma.commandline.ExitCode;
 import io.dilemma.contract.ContractJson;
+import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.format.FileHashes;
 import io.dilemma.worker.model.format.ShardManifest;
 import java.io.IOException;
@@ -14,12 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * A read-only HTTP model store: what an {@code http://} model source of an LLMDeployment points
@@ -29,52 +30,38 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "model-store",
-    mixinStandardHelpOptions = true,
     description = "Serve model directories over HTTP for http:// model sources: /<model>/manifest.json and the files it lists.")
-public final class ModelStoreCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-
+public final class ModelStoreCommand extends DilemmaCommand {
   @Option(names = "--dir", required = true, description = "directory holding one sub-directory per model, each with a manifest.json")
   Path dir;
 
-  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "interface to listen on (default ${DEFAULT-VALUE})")
-  String bind;
+  @Mixin BindOption bind;
 
   @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default ${DEFAULT-VALUE})")
   int port;
 
   @Override
-  public Integer call() throws InterruptedException {
-    Map<String, Path> files;
-    try {
-      files = verifiedFiles(dir);
-    } catch (IllegalArgumentException e) {
-      spec.commandLine().getErr().println("error: " + e.getMessage());
-      return 2;
-    } catch (IOException e) {
-      spec.commandLine().getErr().println("error: " + dir + ": " + e.getMessage());
-      return 1;
-    }
+  protected int execute() throws IOException, ModelException, InterruptedException {
+    Map<String, Path> files = verifiedFiles(dir);
     HttpServer server;
     try {
-      server = HttpServer.create(new InetSocketAddress(bind, port), 64);
+      server = HttpServer.create(new InetSocketAddress(bind.address, port), 64);
     } catch (IOException e) {
-      spec.commandLine().getErr().println("error: cannot listen on " + bind + ":" + port + ": " + e.getMessage());
-      return 1;
+      throw new IOException("cannot listen on " + bind.address + ":" + port + ": " + e.getMessage(), e);
     }
     server.createContext("/", exchange -> serve(exchange, files));
     server.setExecutor(Executors.newFixedThreadPool(4));
     server.start();
-    spec.commandLine().getOut().printf("model store: %d files of %s verified, serving on %s:%d%n", files.size(), dir, bind, port);
-    spec.commandLine().getOut().flush();
+    out().printf("model store: %d files of %s verified, serving on %s:%d%n", files.size(), dir, bind.address, port);
+    out().flush();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(1), "shutdown"));
     Thread.currentThread().join();
-    return 0;
+    return ExitCode.OK;
   }
 
   /** URL path → file, for every model's manifest and listed file, each checked against its hash. */
-  static Map<String, Path> verifiedFiles(Path root) throws IOException {
-    if (!Files.isDirectory(root)) throw new IllegalArgumentException(root + ": not a directory");
+  static Map<String, Path> verifiedFiles(Path root) throws IOException, ModelException {
+    if (!Files.isDirectory(root)) throw new ModelException(root + ": not a directory");
     Map<String, Path> files = new TreeMap<>();
     try (var models = Files.list(root)) {
       for (Path model : models.sorted().toList()) {
@@ -82,27 +69,27 @@ public final class ModelStoreCommand implements Callable<Integer> {
         if (!Files.isRegularFile(manifestFile)) continue;
         ShardManifest manifest = ContractJson.read(manifestFile, ShardManifest.class);
         if (manifest.sha256() == null || manifest.sha256().isEmpty()) {
-          throw new IllegalArgumentException(manifestFile + ": no sha256 recorded for the model's files");
+          throw new ModelException(manifestFile + ": no sha256 recorded for the model's files");
         }
         String name = model.getFileName().toString();
         files.put("/" + name + "/" + ShardManifest.FILE_NAME, manifestFile);
         for (var entry : manifest.sha256().entrySet()) {
           Path file = model.resolve(entry.getKey()).normalize();
           if (!file.startsWith(model)) {
-            throw new IllegalArgumentException(manifestFile + ": file path " + entry.getKey() + " leaves the model directory");
+            throw new ModelException(manifestFile + ": file path " + entry.getKey() + " leaves the model directory");
           }
           if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(manifestFile + ": listed file " + entry.getKey() + " is missing");
+            throw new ModelException(manifestFile + ": listed file " + entry.getKey() + " is missing");
           }
           String actual = FileHashes.sha256(file);
           if (!actual.equalsIgnoreCase(entry.getValue())) {
-            throw new IllegalArgumentException(file + ": sha256 " + actual + " does not match the manifest's " + entry.getValue());
+            throw new ModelException(file + ": sha256 " + actual + " does not match the manifest's " + entry.getValue());
           }
           files.put("/" + name + "/" + entry.getKey(), file);
         }
       }
     }
-    if (files.isEmpty()) throw new IllegalArgumentException(root + ": no <model>/manifest.json below it");
+    if (files.isEmpty()) throw new ModelException(root + ": no <model>/manifest.json below it");
     return files;
   }
 

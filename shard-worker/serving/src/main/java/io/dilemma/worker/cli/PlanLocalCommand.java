@@ -5,7 +5,8 @@ import io.dilemma.commandline.ExitCode;
 import io.dilemma.contract.ContractJson;
 import io.dilemma.contract.ShardPlan;
 import io.dilemma.contract.ShardPlan.CutQuantization;
-import io.dilemma.worker.model.cli.BitList;
+import io.dilemma.worker.model.cli.LoadedBitsOption;
+import io.dilemma.worker.model.cli.ModelDirectoryOption;
 import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.format.ModelDirectory;
 import io.dilemma.worker.serving.plan.LocalShardPlans;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,14 +34,12 @@ import picocli.CommandLine.Option;
       "Example: plan-local --model opt-tiny --layers 0-1,2-3 --out plans"
     })
 public final class PlanLocalCommand extends DilemmaCommand {
-  @Option(names = "--model", required = true, description = "model directory (from synth, import or pack)")
-  Path model;
+  @Mixin ModelDirectoryOption model;
 
   @Option(names = "--layers", required = true, description = "layer range of each shard, in order, e.g. 0-1,2-3 for two shards; together they cover every layer")
   String layers;
 
-  @Option(names = "--bits", description = "weight bits: one width for every layer or one per layer, e.g. 8 or 8,8,4,4; the model must hold those widths (see pack); default: the widest width present per layer")
-  String bits;
+  @Mixin LoadedBitsOption bits;
 
   @Option(names = "--cut", defaultValue = "16", description = "activation bits at every cut between shards: 16 (unquantized fp32) or HIGH/LOW such as 8/4 (default ${DEFAULT-VALUE})")
   String cut;
@@ -69,17 +69,17 @@ public final class PlanLocalCommand extends DilemmaCommand {
   protected int execute() throws IOException, PlanException, ModelException {
     List<ShardPlan> plans;
     try {
-      ModelDirectory directory = ModelDirectory.open(model);
+      ModelDirectory directory = ModelDirectory.open(model.path());
       int modelLayers = directory.manifest().dimensions().layers();
       List<LayerRange> ranges = LocalShardPlans.parseLayers(layers, modelLayers);
-      List<Integer> layerBits = bits == null ? directory.widestBits() : BitList.perLayer(bits, modelLayers);
+      List<Integer> layerBits = bits.perLayer(directory);
       for (int layer = 0; layer < modelLayers; layer++) {
         directory.layer(layer, layerBits.get(layer));
       }
       plans =
           LocalShardPlans.build(
               name,
-              model.toAbsolutePath().normalize().toUri().toString(),
+              model.path().toAbsolutePath().normalize().toUri().toString(),
               ranges,
               layerBits,
               parseCut(cut, rho),
@@ -92,7 +92,7 @@ public final class PlanLocalCommand extends DilemmaCommand {
     Files.createDirectories(out);
     PrintWriter stdout = out();
     Ports ports = new Ports(host, grpcPort, httpPort);
-    stdout.printf("wrote %d shard plans for %s into %s; start each shard (the head last is fine, it waits for the chain):%n", plans.size(), model, out);
+    stdout.printf("wrote %d shard plans for %s into %s; start each shard (the head last is fine, it waits for the chain):%n", plans.size(), model.path(), out);
     for (ShardPlan plan : plans) {
       Path file = out.resolve("shard-" + plan.shardIndex() + ".json");
       Files.writeString(file, ContractJson.write(plan));

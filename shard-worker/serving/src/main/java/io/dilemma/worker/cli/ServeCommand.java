@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -22,12 +23,10 @@ import picocli.CommandLine.Option;
 public final class ServeCommand extends DilemmaCommand {
   static final int DEFAULT_GRPC_PORT = 50051;
 
-
   @Option(names = "--plan", required = true, description = "shard plan JSON (io.dilemma.contract.ShardPlan)")
   Path plan;
 
-  @Option(names = "--bind", defaultValue = "0.0.0.0", description = "interface to listen on (default ${DEFAULT-VALUE})")
-  String bind;
+  @Mixin BindOption bind;
 
   @Option(names = "--grpc-port", description = "gRPC port of a shard after the head (default " + DEFAULT_GRPC_PORT + "); the head runs no gRPC server and ignores it")
   Integer grpcPort;
@@ -65,15 +64,15 @@ public final class ServeCommand extends DilemmaCommand {
       Optional<ShardWorker.GrpcServerFactory> grpc =
           shard.head()
               ? Optional.empty()
-              : Optional.of(ShardWorker.GrpcServerFactory.on(new InetSocketAddress(bind, grpcPort == null ? DEFAULT_GRPC_PORT : grpcPort)));
+              : Optional.of(ShardWorker.GrpcServerFactory.on(new InetSocketAddress(bind.address, grpcPort == null ? DEFAULT_GRPC_PORT : grpcPort)));
       ShardTls tls = tlsDir == null ? ShardTls.plaintext() : ShardTls.fromDirectory(tlsDir, ShardTls.DEFAULT_RELOAD);
       Path modelDir = new ModelSourceResolver(pvcRoot, modelCache).resolve(shard);
-      worker = ShardWorker.start(shard, modelDir, new ShardWorker.Listeners(new InetSocketAddress(bind, httpPort), grpc, HttpLimits.defaults(), chat), tls);
+      worker = ShardWorker.start(shard, modelDir, new ShardWorker.Listeners(new InetSocketAddress(bind.address, httpPort), grpc, HttpLimits.defaults(), chat), tls);
     } catch (ShardTls.TlsConfigException e) {
       // The one bad input found here rather than by a reader of the plan: name the flag.
       throw new ShardTls.TlsConfigException("--tls-dir " + e.getMessage());
     } catch (IOException e) {
-      throw new IOException("cannot start on " + bind + " (HTTP " + httpPort + (grpcPort == null ? "" : ", gRPC " + grpcPort) + "): " + e.getMessage(), e);
+      throw new IOException("cannot start on " + bind.address + " (HTTP " + httpPort + (grpcPort == null ? "" : ", gRPC " + grpcPort) + "): " + e.getMessage(), e);
     }
     ShardPlan shard = worker.plan();
     out().printf(

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
  */
 @Command(
     name = "shard-worker",
-    versionProvider = JarVersion.class,
+    versionProvider = ShardWorkerVersion.class,
     description = "Dilemma shard-worker: build and inspect models, serve one shard of a pipeline.")
 public final class ShardWorkerCli implements CommandGroup {
   @Override

@@ -3,6 +3,7 @@ package io.dilemma.worker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.format.FileHashes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ class ModelStoreCommandTest {
   void refusesAFileWhoseHashDoesNotMatch() throws Exception {
     model("damaged", "weights");
     assertThatThrownBy(() -> ModelStoreCommand.verifiedFiles(root))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(ModelException.class)
         .hasMessageContaining("0.onnx")
         .hasMessageContaining("does not match");
   }

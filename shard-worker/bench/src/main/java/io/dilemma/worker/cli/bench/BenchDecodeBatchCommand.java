@@ -1,7 +1,6 @@
 package io.dilemma.worker.cli.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dilemma.commandline.DilemmaCommand;
 import io.dilemma.commandline.ExitCode;
 import io.dilemma.contract.ShardPlan.CutQuantization;
@@ -11,20 +10,15 @@ import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.serving.launch.LocalPipeline;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -34,22 +28,10 @@ import picocli.CommandLine.Option;
       "Each session count is measured against one session, in alternation, so both see the same machine load."
     })
 public final class BenchDecodeBatchCommand extends DilemmaCommand {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  @Option(names = "--model", required = true, description = "model directory (e.g. from `shard-worker synth --preset opt-125m`)")
-  Path model;
-
-  @Option(names = "--shards", defaultValue = "3", description = "shard-worker processes in the pipeline (default ${DEFAULT-VALUE})")
-  int shards;
-
-  @Option(names = "--weight-bits", defaultValue = "32", description = "weight bits of every layer (must exist in the model directory; default ${DEFAULT-VALUE})")
-  int weightBits;
+  @Mixin LoopbackPipelineOptions loopback;
 
   @Option(names = "--sessions", defaultValue = "1,2,4,8,16,32", description = "concurrent sessions to measure (default ${DEFAULT-VALUE})")
   String sessions;
-
-  @Option(names = "--prompt-tokens", defaultValue = "32", description = "random prompt length in tokens (default ${DEFAULT-VALUE})")
-  int promptTokens;
 
   @Option(names = "--new-tokens", defaultValue = "48", description = "tokens generated per session (default ${DEFAULT-VALUE})")
   int newTokens;
@@ -60,9 +42,6 @@ public final class BenchDecodeBatchCommand extends DilemmaCommand {
   @Option(names = "--warmup-seconds", defaultValue = "15", description = "how long to exercise the freshly started shard processes before measuring; a cold JVM's RPC path is much slower than a warm one's (default ${DEFAULT-VALUE})")
   double warmupSeconds;
 
-  @Option(names = "--work-dir", description = "where shard plans and logs go (default: a temp dir)")
-  Path workDir;
-
   /** One round at one concurrency: aggregate decode rate and the median session's per-token latency. */
   private record Round(double aggregateTokensPerSecond, double p50TokenMillis, double p90TokenMillis) {}
 
@@ -70,12 +49,11 @@ public final class BenchDecodeBatchCommand extends DilemmaCommand {
   protected int execute() throws Exception {
     PrintWriter out = out();
     int[] counts = Arrays.stream(sessions.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
-    ModelDimensions dims = ModelDirectory.open(model).manifest().dimensions();
-    Path dir = workDir != null ? workDir : Files.createTempDirectory("bench-decode-batch");
-    LocalPipeline.Layout layout =
-        new LocalPipeline.Layout(shards, dims.layers(), weightBits, CutQuantization.none(), true, new ServingLimits(2L << 30, 300, 120_000));
+    ModelDimensions dims = ModelDirectory.open(loopback.model()).manifest().dimensions();
+    Path dir = loopback.workDir("bench-decode-batch");
+    LocalPipeline.Layout layout = loopback.layout(dims.layers(), CutQuantization.none(), new ServingLimits(2L << 30, 300, 120_000));
     ExecutorService clients = Executors.newCachedThreadPool();
-    try (LocalPipeline pipeline = LocalPipeline.launch(model, layout, dir)) {
+    try (LocalPipeline pipeline = LocalPipeline.launch(loopback.model(), layout, dir)) {
       long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
       while (System.nanoTime() < end) {
         round(pipeline, clients, 4, dims);
@@ -90,7 +68,7 @@ public final class BenchDecodeBatchCommand extends DilemmaCommand {
         }
       }
       out.printf("%s, %d-process loopback pipeline, unquantized cuts; prompt %d tokens, %d generated per session; best of %d rounds%n",
-          model, shards, promptTokens, newTokens, repeats);
+          loopback.model(), loopback.shards, loopback.promptTokens, newTokens, repeats);
       out.println("sessions | aggregate decode tok/s | × one session | p50 per-token ms | × one session | p90 per-token ms");
       for (int i = 0; i < counts.length; i++) {
         out.printf("%d | %.1f | %.2f | %.1f | %.2f | %.1f%n",
@@ -112,10 +90,10 @@ public final class BenchDecodeBatchCommand extends DilemmaCommand {
     List<CompletableFuture<double[]>> sessions = new ArrayList<>();
     long start = System.nanoTime();
     for (int s = 0; s < count; s++) {
-      long[] prompt = new SplittableRandom(1000 + s).longs(promptTokens, 4, dims.vocabSize()).toArray();
+      long[] prompt = loopback.randomPrompt(1000 + s, dims.vocabSize());
       sessions.add(CompletableFuture.supplyAsync(() -> {
         try {
-          JsonNode response = complete(pipeline, prompt);
+          JsonNode response = pipeline.complete(prompt, newTokens);
           double firstTokenMillis = response.at("/timing/time_to_first_token_ms").asDouble();
           double rate = response.at("/timing/decode_tokens_per_second").asDouble();
           return new double[] {firstTokenMillis, (System.nanoTime() - start) / 1e6, 1000 / rate};
@@ -136,25 +114,5 @@ public final class BenchDecodeBatchCommand extends DilemmaCommand {
     Arrays.sort(perToken);
     double aggregate = count * (newTokens - 1) / ((lastEnd - firstDecode) / 1000);
     return new Round(aggregate, perToken[(count - 1) / 2], perToken[(int) Math.ceil(0.9 * count) - 1]);
-  }
-
-  private JsonNode complete(LocalPipeline pipeline, long[] prompt) throws IOException, InterruptedException {
-    var body = JSON.createObjectNode();
-    var ids = body.putArray("prompt");
-    Arrays.stream(prompt).forEach(ids::add);
-    body.put("max_tokens", newTokens);
-    body.put("temperature", 0);
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(pipeline.headUrl("/v1/completions"))
-                    .timeout(Duration.ofMinutes(10))
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 200) {
-      throw new IOException("completion failed: HTTP " + response.statusCode() + " " + response.body());
-    }
-    return JSON.readTree(response.body());
   }
 }

@@ -2,7 +2,6 @@ package io.dilemma.worker.cli.bench;
 
 import io.dilemma.commandline.DilemmaCommand;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dilemma.contract.ShardPlan.CutQuantization;
 import io.dilemma.contract.ShardPlan.ServingLimits;
 import io.dilemma.worker.model.core.ModelDimensions;
@@ -19,12 +18,11 @@ import java.io.PrintWriter;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -36,26 +34,13 @@ import picocli.CommandLine.Option;
       "activations changes some near-tied choices, which is the expected effect of quantization."
     })
 public final class BenchPipelineCommand extends DilemmaCommand {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-
-  @Option(names = "--model", required = true, description = "model directory (e.g. from `shard-worker synth --preset opt-125m`)")
-  Path model;
-
-  @Option(names = "--shards", defaultValue = "3", description = "shard-worker processes in the pipeline (default ${DEFAULT-VALUE})")
-  int shards;
-
-  @Option(names = "--weight-bits", defaultValue = "32", description = "weight bits of every layer (must exist in the model directory)")
-  int weightBits;
+  @Mixin LoopbackPipelineOptions loopback;
 
   @Option(names = "--rho", defaultValue = "0.25", description = "share of 8-bit tokens at each quantized cut")
   double rho;
 
   @Option(names = "--cuts", defaultValue = "16,8/4", description = "cut settings to run, comma separated: HIGH/LOW bits, or 16 for unquantized (default ${DEFAULT-VALUE})")
   String cuts;
-
-  @Option(names = "--prompt-tokens", defaultValue = "32", description = "random prompt length in tokens (default ${DEFAULT-VALUE})")
-  int promptTokens;
 
   @Option(names = "--new-tokens", defaultValue = "64", description = "tokens generated per run (default ${DEFAULT-VALUE})")
   int newTokens;
@@ -75,24 +60,20 @@ public final class BenchPipelineCommand extends DilemmaCommand {
   @Option(names = "--codec-seconds", defaultValue = "3", description = "measuring time of the cut codec loop")
   double codecSeconds;
 
-  @Option(names = "--work-dir", description = "where shard plans and logs go (default: a temp dir)")
-  Path workDir;
-
   @Override
   protected int execute() throws Exception {
     PrintWriter out = out();
     java.util.List<CutQuantization> cutList = Arrays.stream(cuts.split(",")).map(String::trim).map(this::parseCut).toList();
-    Path dir = workDir != null ? workDir : Files.createTempDirectory("bench-pipeline");
+    Path dir = loopback.workDir("bench-pipeline");
     ModelDimensions dims;
-    try (ShardRunner whole = ShardRunner.open(model, wholeModel())) {
+    try (ShardRunner whole = ShardRunner.open(loopback.model(), wholeModel())) {
       dims = whole.dimensions();
-      long[] prompt = new SplittableRandom(7).longs(promptTokens, 4, dims.vocabSize()).toArray();
+      long[] prompt = loopback.randomPrompt(7, dims.vocabSize());
       out.printf("%s: %d layers, d=%d, %d-bit weights; prompt %d tokens, %d generated, best of %d runs after a %.0f s warm-up%n",
-          model, dims.layers(), dims.hiddenSize(), weightBits, promptTokens, newTokens, repeats, warmupSeconds);
+          loopback.model(), dims.layers(), dims.hiddenSize(), loopback.weightBits, loopback.promptTokens, newTokens, repeats, warmupSeconds);
       for (CutQuantization cut : cutList) {
-        LocalPipeline.Layout layout =
-            new LocalPipeline.Layout(shards, dims.layers(), weightBits, cut, true, new ServingLimits(1L << 30, 300, 60_000));
-        try (LocalPipeline pipeline = LocalPipeline.launch(model, layout, dir.resolve("cut-" + cut.highBits() + "-" + cut.lowBits()))) {
+        LocalPipeline.Layout layout = loopback.layout(dims.layers(), cut, new ServingLimits(1L << 30, 300, 60_000));
+        try (LocalPipeline pipeline = LocalPipeline.launch(loopback.model(), layout, dir.resolve("cut-" + cut.highBits() + "-" + cut.lowBits()))) {
           report(out, cut, compare(whole, pipeline, prompt));
         }
       }
@@ -134,7 +115,7 @@ public final class BenchPipelineCommand extends DilemmaCommand {
     double[][] linksBefore = linkBuckets(pipeline);
     for (int run = 0; run <= repeats; run++) {
       Generation.Result reference = Generation.generate(new ShardDecoder(whole), prompt, newTokens, TokenSampler.greedy());
-      JsonNode response = complete(pipeline, prompt);
+      JsonNode response = pipeline.complete(prompt, newTokens);
       long[] tokens = new long[newTokens];
       for (int i = 0; i < newTokens; i++) {
         tokens[i] = response.at("/choices/0/tokens/" + i).asLong();
@@ -158,8 +139,8 @@ public final class BenchPipelineCommand extends DilemmaCommand {
   /** Cumulative counts of {@code dilemma_link_transfer_seconds} per hop, in bucket order. */
   private double[][] linkBuckets(LocalPipeline pipeline) throws IOException, InterruptedException {
     HttpClient http = HttpClient.newHttpClient();
-    double[][] hops = new double[shards - 1][io.dilemma.worker.serving.metrics.ServingMetrics.LINK_BUCKETS.length];
-    for (int from = 0; from < shards - 1; from++) {
+    double[][] hops = new double[loopback.shards - 1][io.dilemma.worker.serving.metrics.ServingMetrics.LINK_BUCKETS.length];
+    for (int from = 0; from < loopback.shards - 1; from++) {
       String metrics = http.send(HttpRequest.newBuilder(pipeline.shardUrl(from, "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
       for (String line : metrics.split("\n")) {
         if (!line.startsWith("dilemma_link_transfer_seconds_bucket{") || !line.contains("from=\"" + from + "\"")) {
@@ -211,7 +192,7 @@ public final class BenchPipelineCommand extends DilemmaCommand {
     HttpRequest ready = HttpRequest.newBuilder(pipeline.headUrl("/readyz")).build();
     long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
     do {
-      complete(pipeline, prompt);
+      pipeline.complete(prompt, newTokens);
       for (int i = 0; i < 500 && System.nanoTime() < end; i++) {
         http.send(ready, HttpResponse.BodyHandlers.discarding());
       }
@@ -239,7 +220,7 @@ public final class BenchPipelineCommand extends DilemmaCommand {
     boolean quantized = cut.highBits() != 16;
     out.printf(
         "%d-shard loopback pipeline, cut %s: %.2f decode tokens/s vs %.2f single process, %s; greedy tokens %s%n",
-        shards, quantized ? cut.highBits() + "/" + cut.lowBits() + " bits rho=" + cut.rho() : "unquantized (fp32)",
+        loopback.shards, quantized ? cut.highBits() + "/" + cut.lowBits() + " bits rho=" + cut.rho() : "unquantized (fp32)",
         result.pipelineRate(), result.referenceRate(), ratio(result),
         result.identical()
             ? "identical to the reference"
@@ -248,7 +229,7 @@ public final class BenchPipelineCommand extends DilemmaCommand {
                 : "differ from the reference, which an unquantized cut should not cause");
     out.printf(
         "  overhead beyond compute and frame coding: %.0f µs per decode step (RPC, wire, scheduling; %d hops); an empty HTTP + chain round trip takes %.0f µs%n",
-        result.overheadMicros(), shards - 1, result.chainCheckMicros());
+        result.overheadMicros(), loopback.shards - 1, result.chainCheckMicros());
     out.print(result.hops());
     out.flush();
   }
@@ -273,29 +254,9 @@ public final class BenchPipelineCommand extends DilemmaCommand {
     return ratio(result.pipelineRate(), result.referenceRate(), result.roundRatios());
   }
 
-  private JsonNode complete(LocalPipeline pipeline, long[] prompt) throws IOException, InterruptedException {
-    var body = JSON.createObjectNode();
-    var ids = body.putArray("prompt");
-    Arrays.stream(prompt).forEach(ids::add);
-    body.put("max_tokens", newTokens);
-    body.put("temperature", 0);
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(pipeline.headUrl("/v1/completions"))
-                    .timeout(Duration.ofMinutes(10))
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    if (response.statusCode() != 200) {
-      throw new IOException("completion failed: HTTP " + response.statusCode() + " " + response.body());
-    }
-    return JSON.readTree(response.body());
-  }
-
   private LayerSelection wholeModel() throws ModelException {
-    int layers = io.dilemma.worker.model.format.ModelDirectory.open(model).manifest().dimensions().layers();
-    return LayerSelection.wholeModel(layers, weightBits);
+    int layers = io.dilemma.worker.model.format.ModelDirectory.open(loopback.model()).manifest().dimensions().layers();
+    return LayerSelection.wholeModel(layers, loopback.weightBits);
   }
 
   private CutQuantization parseCut(String entry) {

@@ -1,5 +1,8 @@
 package io.dilemma.worker.serving.launch;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dilemma.contract.ContractJson;
 import io.dilemma.contract.ShardPlan.CutQuantization;
 import io.dilemma.contract.ShardPlan.ModelSource;
@@ -15,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,6 +27,8 @@ import java.util.List;
  */
 public final class LocalPipeline implements AutoCloseable {
   private static final Duration STARTUP = Duration.ofSeconds(90);
+  private static final Duration COMPLETION = Duration.ofMinutes(10);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * @param layers the model's decoder layers
@@ -106,6 +112,25 @@ public final class LocalPipeline implements AutoCloseable {
 
   public URI shardUrl(int shard, String path) {
     return URI.create("http://127.0.0.1:" + httpPorts[shard] + path);
+  }
+
+  /** A greedy {@code POST /v1/completions} of {@code maxTokens} after {@code prompt}; its JSON body. */
+  public JsonNode complete(long[] prompt, int maxTokens) throws IOException, InterruptedException {
+    ObjectNode body = JSON.createObjectNode();
+    Arrays.stream(prompt).forEach(body.putArray("prompt")::add);
+    body.put("max_tokens", maxTokens);
+    body.put("temperature", 0);
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(headUrl("/v1/completions"))
+                .timeout(COMPLETION)
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException("completion failed: HTTP " + response.statusCode() + " " + response.body());
+    }
+    return JSON.readTree(response.body());
   }
 
   public ShardPlan plan(int shard) {

@@ -9,23 +9,21 @@ import io.dilemma.worker.model.runtime.ShardDecoder;
 import io.dilemma.worker.model.runtime.ShardRunner;
 import io.dilemma.worker.model.sampling.TokenSampler;
 import io.dilemma.worker.model.tokenizer.BpeTokenizer;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
     name = "generate",
     description = "Generate text in one process through the per-layer graphs, with a KV cache; prints tokens/s.")
 public final class GenerateCommand extends DilemmaCommand {
-  @Option(names = "--model", required = true, description = "model directory (from synth, import or pack)")
-  Path model;
+  @Mixin ModelDirectoryOption model;
 
-  @Option(names = "--bits", description = "per-layer widths to load (default: the widest present per layer)")
-  String bits;
+  @Mixin LoadedBitsOption bits;
 
   @ArgGroup(multiplicity = "1")
   Prompt prompt;
@@ -49,12 +47,12 @@ public final class GenerateCommand extends DilemmaCommand {
 
   @Override
   protected int execute() throws Exception {
-    ModelDirectory directory = ModelDirectory.open(model);
+    ModelDirectory directory = ModelDirectory.open(model.path());
     int layers = directory.manifest().dimensions().layers();
-    List<Integer> perLayer = bits == null ? directory.widestBits() : BitList.perLayer(bits, layers);
+    List<Integer> perLayer = bits.perLayer(directory);
     BpeTokenizer tokenizer = prompt.text == null ? null : directory.tokenizer();
     long[] ids = prompt.ids != null ? prompt.ids : withBeginOfSequence(tokenizer, prompt.text);
-    try (ShardRunner runner = ShardRunner.open(model, new LayerSelection(0, layers - 1, perLayer, true, true))) {
+    try (ShardRunner runner = ShardRunner.open(model.path(), new LayerSelection(0, layers - 1, perLayer, true, true))) {
       Generation.Result result =
           Generation.generate(new ShardDecoder(runner), ids, maxTokens, new TokenSampler(temperature, seed));
       if (tokenizer != null) {

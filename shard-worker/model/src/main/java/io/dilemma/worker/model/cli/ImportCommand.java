@@ -13,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -22,17 +23,14 @@ public final class ImportCommand extends DilemmaCommand {
   @Option(names = "--checkpoint", required = true, description = "directory with config.json and model.safetensors")
   Path checkpoint;
 
-  @Option(names = "--out", required = true, description = "model directory to create")
-  Path out;
-
-  @Option(names = "--bits", defaultValue = "32", description = "bit widths to write for every layer, e.g. 32,8,4")
-  String bits;
+  @Mixin WrittenModelOptions written;
 
   @Option(names = "--name", description = "model name (default: the checkpoint directory's name)")
   String name;
 
   @Override
   protected int execute() throws Exception {
+    Path out = written.out;
     OptWeights weights = HfOptImporter.read(checkpoint.resolve("config.json"), checkpoint.resolve("model.safetensors"));
     Files.createDirectories(out);
     TokenizerFiles tokenizer = null;
@@ -44,7 +42,7 @@ public final class ImportCommand extends DilemmaCommand {
       Files.copy(vocab, out.resolve(tokenizer.vocab()), StandardCopyOption.REPLACE_EXISTING);
       Files.copy(merges, out.resolve(tokenizer.merges()), StandardCopyOption.REPLACE_EXISTING);
     }
-    List<Integer> variants = BitList.parse(bits);
+    List<Integer> variants = written.widths();
     int layers = weights.dimensions().layers();
     ProgressBar progress = new ProgressBar(err(), "import", layers);
     int master = variants.stream().mapToInt(Integer::intValue).max().orElseThrow();

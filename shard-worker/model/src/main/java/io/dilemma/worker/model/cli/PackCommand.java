@@ -8,14 +8,17 @@ import io.dilemma.worker.model.format.ShardManifest;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
     name = "pack",
-    description = "Re-pack a model's layers at per-layer bit widths (2, 3, 4, 8, 16 = fp16, 32 = fp32).")
+    description = {
+      "Re-pack a model's layers at per-layer bit widths (2, 3, 4, 8, 16 = fp16, 32 = fp32).",
+      "The model directory must hold 16- or 32-bit master layers."
+    })
 public final class PackCommand extends DilemmaCommand {
-  @Option(names = "--model", required = true, description = "model directory with 16/32-bit master layers")
-  Path model;
+  @Mixin ModelDirectoryOption model;
 
   @Option(names = "--bits", required = true, description = "one width per layer (4,4,8,…) or one width for all")
   String bits;
@@ -31,7 +34,7 @@ public final class PackCommand extends DilemmaCommand {
 
   @Override
   protected int execute() throws Exception {
-    ModelDirectory directory = ModelDirectory.open(model);
+    ModelDirectory directory = ModelDirectory.open(model.path());
     int layers = directory.manifest().dimensions().layers();
     List<Integer> perLayer = BitList.perLayer(bits, layers);
     ProgressBar progress = new ProgressBar(err(), "pack", layers);
@@ -40,7 +43,7 @@ public final class PackCommand extends DilemmaCommand {
             ? ModelPacker.packInPlace(directory, perLayer, headBits, embeddingBits, layer -> progress.step())
             : ModelPacker.packInto(directory, out, perLayer, embeddingBits == null ? 32 : embeddingBits, headBits == null ? 32 : headBits, layer -> progress.step());
     progress.done();
-    out().printf("packed %d layers at %s into %s (head %d bits)%n", layers, perLayer, out == null ? model : out, manifest.head().bits());
+    out().printf("packed %d layers at %s into %s (head %d bits)%n", layers, perLayer, out == null ? model.path() : out, manifest.head().bits());
     return ExitCode.OK;
   }
 }

@@ -6,9 +6,9 @@ import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.model.format.ShardManifest;
 import io.dilemma.worker.model.synth.ModelSynthesis;
 import io.dilemma.worker.model.synth.OptPreset;
-import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -18,14 +18,10 @@ public final class SynthCommand extends DilemmaCommand {
   @Option(names = "--preset", defaultValue = "opt-tiny", description = "opt-tiny, opt-125m, opt-350m (opt-6.7b is for --shape-only profiling)")
   String preset;
 
-  @Option(names = "--out", required = true, description = "model directory to create")
-  Path out;
-
   @Option(names = "--seed", defaultValue = "1", description = "seed of the random weights; the same seed writes the same model (default ${DEFAULT-VALUE})")
   long seed;
 
-  @Option(names = "--bits", defaultValue = "32", description = "bit widths to write for every layer, e.g. 32,8,4")
-  String bits;
+  @Mixin WrittenModelOptions written;
 
   @Option(names = "--layers", description = "override the preset's layer count")
   Integer layers;
@@ -46,14 +42,14 @@ public final class SynthCommand extends DilemmaCommand {
             vocab == null ? base.vocabSize() : vocab,
             base.maxPositions(),
             base.preLayerNorm());
-    List<Integer> variants = BitList.parse(bits);
+    List<Integer> variants = written.widths();
     long start = System.nanoTime();
     ProgressBar progress = new ProgressBar(err(), "synth " + preset, dims.layers());
-    ShardManifest manifest = ModelSynthesis.write(out, preset, dims, seed, variants, layer -> progress.step());
+    ShardManifest manifest = ModelSynthesis.write(written.out, preset, dims, seed, variants, layer -> progress.step());
     progress.done();
     out().printf(
         "wrote %s (%d layers, d=%d, vocab=%d, bits %s) to %s in %.1f s%n",
-        manifest.model(), dims.layers(), dims.hiddenSize(), dims.vocabSize(), variants, out, (System.nanoTime() - start) / 1e9);
+        manifest.model(), dims.layers(), dims.hiddenSize(), dims.vocabSize(), variants, written.out, (System.nanoTime() - start) / 1e9);
     return ExitCode.OK;
   }
 }

@@ -101,23 +101,29 @@ public final class ModelProfiler {
       }
 
       AdditivityCheck additivity = additivity(pass, text, layerKl, progress);
-      return new ModelProfile(
-          ModelProfile.SCHEMA_VERSION,
-          name,
-          architecture(dims),
-          new ComponentProfile(costs.embeddingParameters(), costs.embeddingBytes(16), costs.embeddingDecodeFlops()),
-          new ComponentProfile(costs.headParameters(), costs.headBytes(16), costs.headDecodeFlops()),
-          layerProfiles,
-          cuts,
-          additivity);
+      return assemble(name, dims, layerProfiles, cuts, additivity);
     } finally {
       closeTeacher();
     }
   }
 
-  static ModelArchitecture architecture(ModelDimensions dims) {
-    return new ModelArchitecture(
-        dims.layers(), dims.hiddenSize(), dims.wordEmbedDim(), dims.heads(), dims.ffnSize(), dims.vocabSize(), dims.maxPositions(), dims.preLayerNorm());
+  /**
+   * The profile of a model of shape {@code dims} with these layers, cuts and additivity check:
+   * its architecture, and its embedding and head as {@link LayerCosts} counts them (fp16).
+   */
+  public static ModelProfile assemble(
+      String name, ModelDimensions dims, List<LayerProfile> layers, List<CutProfile> cuts, AdditivityCheck additivity) {
+    LayerCosts costs = new LayerCosts(dims);
+    return new ModelProfile(
+        ModelProfile.SCHEMA_VERSION,
+        name,
+        new ModelArchitecture(
+            dims.layers(), dims.hiddenSize(), dims.wordEmbedDim(), dims.heads(), dims.ffnSize(), dims.vocabSize(), dims.maxPositions(), dims.preLayerNorm()),
+        new ComponentProfile(costs.embeddingParameters(), costs.embeddingBytes(16), costs.embeddingDecodeFlops()),
+        new ComponentProfile(costs.headParameters(), costs.headBytes(16), costs.headDecodeFlops()),
+        layers,
+        cuts,
+        additivity);
   }
 
   private void openTeacher() {

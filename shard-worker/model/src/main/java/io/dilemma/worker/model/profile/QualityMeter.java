@@ -1,5 +1,7 @@
 package io.dilemma.worker.model.profile;
 
+import io.dilemma.worker.model.sampling.TokenSampler;
+
 /**
  * Compares next-token distributions of a quantized model with the teacher's over a scored text:
  * logits are {@code [positions × vocab]}, position t predicting token t+1.
@@ -33,15 +35,22 @@ public final class QualityMeter {
     int positions = teacherLogProbs.length / vocab;
     double total = 0;
     for (int row = 0; row < positions; row++) {
-      int from = row * vocab;
-      double kl = 0;
-      for (int i = 0; i < vocab; i++) {
-        double lp = teacherLogProbs[from + i];
-        kl += Math.exp(lp) * (lp - studentLogProbs[from + i]);
-      }
-      total += Math.max(0, kl);
+      total += klDivergence(teacherLogProbs, studentLogProbs, row * vocab, vocab);
     }
     return total / positions;
+  }
+
+  /**
+   * KL(teacher ‖ student) of one position, the {@code vocab} log-probabilities from {@code from};
+   * float rounding can make a near-zero KL slightly negative, so it is clamped at 0.
+   */
+  public static double klDivergence(float[] teacherLogProbs, float[] studentLogProbs, int from, int vocab) {
+    double kl = 0;
+    for (int i = 0; i < vocab; i++) {
+      double lp = teacherLogProbs[from + i];
+      kl += Math.exp(lp) * (lp - studentLogProbs[from + i]);
+    }
+    return Math.max(0, kl);
   }
 
   /** Perplexity of {@code tokens[1..]} given the log-probabilities at positions {@code 0..n-2}. */
@@ -58,20 +67,10 @@ public final class QualityMeter {
     int positions = teacherLogits.length / vocab;
     int agree = 0;
     for (int row = 0; row < positions; row++) {
-      if (argMax(teacherLogits, row * vocab, vocab) == argMax(studentLogits, row * vocab, vocab)) {
+      if (TokenSampler.argMax(teacherLogits, row * vocab, vocab) == TokenSampler.argMax(studentLogits, row * vocab, vocab)) {
         agree++;
       }
     }
     return (double) agree / positions;
-  }
-
-  private static int argMax(float[] values, int from, int length) {
-    int best = 0;
-    for (int i = 1; i < length; i++) {
-      if (values[from + i] > values[from + best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }

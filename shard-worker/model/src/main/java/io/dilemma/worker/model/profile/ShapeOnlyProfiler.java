@@ -1,7 +1,6 @@
 package io.dilemma.worker.model.profile;
 
 import io.dilemma.contract.ModelProfile.BitCost;
-import io.dilemma.contract.ModelProfile.ComponentProfile;
 import io.dilemma.contract.ModelProfile.CutProfile;
 import io.dilemma.contract.ModelProfile.LayerProfile;
 import io.dilemma.contract.ModelProfile.QualityCost;
@@ -62,15 +61,7 @@ public final class ShapeOnlyProfiler {
       cuts.add(new CutProfile(layer, rhoCosts));
     }
     progress.step();
-    return new ModelProfile(
-        ModelProfile.SCHEMA_VERSION,
-        name,
-        ModelProfiler.architecture(dims),
-        new ComponentProfile(costs.embeddingParameters(), costs.embeddingBytes(16), costs.embeddingDecodeFlops()),
-        new ComponentProfile(costs.headParameters(), costs.headBytes(16), costs.headDecodeFlops()),
-        layers,
-        cuts,
-        null);
+    return ModelProfiler.assemble(name, dims, layers, cuts, null);
   }
 
   private double sampledError(int layer, int b) {

@@ -168,46 +168,23 @@ public final class ShardRunner implements AutoCloseable {
       throw new IllegalStateException("this shard has no layers");
     }
     checkHidden(hidden, tokens);
-    LayerKvCache cache = (LayerKvCache) past;
-    if (cache.layers() != 0 && cache.layers() != layers.size()) {
-      throw new IllegalArgumentException(
-          "KV state holds " + cache.layers() + " layers, this shard runs " + layers.size());
-    }
+    LayerKvCache cache = checkPast(past, tokens);
     int pastLength = cache.length();
     int total = pastLength + tokens;
-    if (total > dimensions.maxPositions()) {
-      throw new IllegalArgumentException("sequence of " + total + " tokens exceeds the model's " + dimensions.maxPositions() + " positions");
-    }
-    int heads = dimensions.heads();
-    int headDim = dimensions.headDim();
     float[][] keys = new float[layers.size()][];
     float[][] values = new float[layers.size()][];
     float[] received = null;
     float[] x = hidden;
     try (OnnxTensor mask = OnnxTensor.createTensor(env, FloatBuffer.wrap(AttentionMask.causal(pastLength, tokens)), new long[] {1, 1, tokens, total})) {
       for (int i = 0; i < layers.size(); i++) {
-        boolean last = i == layers.size() - 1;
-        long[] pastShape = {1, heads, pastLength, headDim};
         float[] pastKeys = pastLength == 0 ? new float[0] : cache.keys(i);
         float[] pastValues = pastLength == 0 ? new float[0] : cache.values(i);
-        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, tokens, dimensions.hiddenSize()});
-            OnnxTensor pk = OnnxTensor.createTensor(env, FloatBuffer.wrap(pastKeys), pastShape);
-            OnnxTensor pv = OnnxTensor.createTensor(env, FloatBuffer.wrap(pastValues), pastShape);
-            OrtSession.Result result =
-                layers.get(i).run(
-                    Map.of(
-                        DecoderBlockGraph.HIDDEN, in,
-                        DecoderBlockGraph.PAST_KEY, pk,
-                        DecoderBlockGraph.PAST_VALUE, pv,
-                        DecoderBlockGraph.MASK, mask),
-                    last ? LAST_LAYER_OUTPUTS : LAYER_OUTPUTS)) {
-          x = floats(result, DecoderBlockGraph.HIDDEN_OUT);
-          keys[i] = floats(result, DecoderBlockGraph.PRESENT_KEY);
-          values[i] = floats(result, DecoderBlockGraph.PRESENT_VALUE);
-          if (last) {
-            float[] all = floats(result, DecoderBlockGraph.RECEIVED);
-            received = java.util.Arrays.copyOfRange(all, pastLength, total);
-          }
+        LayerOutputs outputs = runLayer(i, x, tokens, pastKeys, pastValues, pastLength, mask);
+        x = outputs.hidden();
+        keys[i] = outputs.keys();
+        values[i] = outputs.values();
+        if (outputs.received() != null) {
+          received = java.util.Arrays.copyOfRange(outputs.received(), pastLength, total);
         }
       }
     } catch (OrtException e) {
@@ -240,13 +217,7 @@ public final class ShardRunner implements AutoCloseable {
     float[] x = new float[batch * d];
     for (int b = 0; b < batch; b++) {
       checkHidden(hidden[b], 1);
-      caches[b] = (LayerKvCache) pasts[b];
-      if (caches[b].layers() != 0 && caches[b].layers() != layers.size()) {
-        throw new IllegalArgumentException("KV state holds " + caches[b].layers() + " layers, this shard runs " + layers.size());
-      }
-      if (caches[b].length() + 1 > dimensions.maxPositions()) {
-        throw new IllegalArgumentException("sequence of " + (caches[b].length() + 1) + " tokens exceeds the model's " + dimensions.maxPositions() + " positions");
-      }
+      caches[b] = checkPast(pasts[b], 1);
       offset[b] = sumPast;
       sumPast += caches[b].length();
       System.arraycopy(hidden[b], 0, x, b * d, d);
@@ -263,7 +234,6 @@ public final class ShardRunner implements AutoCloseable {
     float[] received = null;
     try (OnnxTensor maskTensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(mask), new long[] {1, 1, batch, total})) {
       for (int i = 0; i < layers.size(); i++) {
-        boolean last = i == layers.size() - 1;
         float[] pastKeys = new float[heads * sumPast * headDim];
         float[] pastValues = new float[heads * sumPast * headDim];
         for (int b = 0; b < batch; b++) {
@@ -278,40 +248,28 @@ public final class ShardRunner implements AutoCloseable {
             System.arraycopy(v, h * length * headDim, pastValues, (h * sumPast + offset[b]) * headDim, length * headDim);
           }
         }
-        long[] pastShape = {1, heads, sumPast, headDim};
-        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, batch, d});
-            OnnxTensor pk = OnnxTensor.createTensor(env, FloatBuffer.wrap(pastKeys), pastShape);
-            OnnxTensor pv = OnnxTensor.createTensor(env, FloatBuffer.wrap(pastValues), pastShape);
-            OrtSession.Result result =
-                layers.get(i).run(
-                    Map.of(
-                        DecoderBlockGraph.HIDDEN, in,
-                        DecoderBlockGraph.PAST_KEY, pk,
-                        DecoderBlockGraph.PAST_VALUE, pv,
-                        DecoderBlockGraph.MASK, maskTensor),
-                    last ? LAST_LAYER_OUTPUTS : LAYER_OUTPUTS)) {
-          x = floats(result, DecoderBlockGraph.HIDDEN_OUT);
-          float[] presentKeys = floats(result, DecoderBlockGraph.PRESENT_KEY);
-          float[] presentValues = floats(result, DecoderBlockGraph.PRESENT_VALUE);
-          for (int b = 0; b < batch; b++) {
-            int length = caches[b].length();
-            float[] k = new float[heads * (length + 1) * headDim];
-            float[] v = new float[heads * (length + 1) * headDim];
-            for (int h = 0; h < heads; h++) {
-              int from = (h * total + offset[b]) * headDim;
-              int to = h * (length + 1) * headDim;
-              System.arraycopy(presentKeys, from, k, to, length * headDim);
-              System.arraycopy(presentValues, from, v, to, length * headDim);
-              int own = (h * total + sumPast + b) * headDim;
-              System.arraycopy(presentKeys, own, k, to + length * headDim, headDim);
-              System.arraycopy(presentValues, own, v, to + length * headDim, headDim);
-            }
-            keys[b][i] = k;
-            values[b][i] = v;
+        LayerOutputs outputs = runLayer(i, x, batch, pastKeys, pastValues, sumPast, maskTensor);
+        x = outputs.hidden();
+        float[] presentKeys = outputs.keys();
+        float[] presentValues = outputs.values();
+        for (int b = 0; b < batch; b++) {
+          int length = caches[b].length();
+          float[] k = new float[heads * (length + 1) * headDim];
+          float[] v = new float[heads * (length + 1) * headDim];
+          for (int h = 0; h < heads; h++) {
+            int from = (h * total + offset[b]) * headDim;
+            int to = h * (length + 1) * headDim;
+            System.arraycopy(presentKeys, from, k, to, length * headDim);
+            System.arraycopy(presentValues, from, v, to, length * headDim);
+            int own = (h * total + sumPast + b) * headDim;
+            System.arraycopy(presentKeys, own, k, to + length * headDim, headDim);
+            System.arraycopy(presentValues, own, v, to + length * headDim, headDim);
           }
-          if (last) {
-            received = floats(result, DecoderBlockGraph.RECEIVED);
-          }
+          keys[b][i] = k;
+          values[b][i] = v;
+        }
+        if (outputs.received() != null) {
+          received = outputs.received();
         }
       }
     } catch (OrtException e) {
@@ -323,6 +281,46 @@ public final class ShardRunner implements AutoCloseable {
       steps[b] = new LayerStep(out, new LayerKvCache(keys[b], values[b], caches[b].length() + 1), new float[] {received[sumPast + b]});
     }
     return steps;
+  }
+
+  /** What one decoder layer gave back; {@code received} only from the shard's last layer. */
+  private record LayerOutputs(float[] hidden, float[] keys, float[] values, float[] received) {}
+
+  /** Runs layer {@code i} over {@code rows} positions of {@code x} that attend to a past of {@code pastLength}. */
+  private LayerOutputs runLayer(int i, float[] x, int rows, float[] pastKeys, float[] pastValues, int pastLength, OnnxTensor mask)
+      throws OrtException {
+    boolean last = i == layers.size() - 1;
+    long[] pastShape = {1, dimensions.heads(), pastLength, dimensions.headDim()};
+    try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, rows, dimensions.hiddenSize()});
+        OnnxTensor pk = OnnxTensor.createTensor(env, FloatBuffer.wrap(pastKeys), pastShape);
+        OnnxTensor pv = OnnxTensor.createTensor(env, FloatBuffer.wrap(pastValues), pastShape);
+        OrtSession.Result result =
+            layers.get(i).run(
+                Map.of(
+                    DecoderBlockGraph.HIDDEN, in,
+                    DecoderBlockGraph.PAST_KEY, pk,
+                    DecoderBlockGraph.PAST_VALUE, pv,
+                    DecoderBlockGraph.MASK, mask),
+                last ? LAST_LAYER_OUTPUTS : LAYER_OUTPUTS)) {
+      return new LayerOutputs(
+          floats(result, DecoderBlockGraph.HIDDEN_OUT),
+          floats(result, DecoderBlockGraph.PRESENT_KEY),
+          floats(result, DecoderBlockGraph.PRESENT_VALUE),
+          last ? floats(result, DecoderBlockGraph.RECEIVED) : null);
+    }
+  }
+
+  /** The past of a session this shard's layers can extend by {@code tokens} positions. */
+  private LayerKvCache checkPast(KvState past, int tokens) {
+    LayerKvCache cache = (LayerKvCache) past;
+    if (cache.layers() != 0 && cache.layers() != layers.size()) {
+      throw new IllegalArgumentException("KV state holds " + cache.layers() + " layers, this shard runs " + layers.size());
+    }
+    int total = cache.length() + tokens;
+    if (total > dimensions.maxPositions()) {
+      throw new IllegalArgumentException("sequence of " + total + " tokens exceeds the model's " + dimensions.maxPositions() + " positions");
+    }
+    return cache;
   }
 
   /** Logits {@code [vocabSize]} for the last token of the chunk. */

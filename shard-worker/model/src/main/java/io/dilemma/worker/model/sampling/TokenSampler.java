@@ -46,9 +46,14 @@ public final class TokenSampler {
 
   /** Index of the largest logit; the lowest index wins ties, so greedy decoding is deterministic. */
   public static int argMax(float[] logits) {
+    return argMax(logits, 0, logits.length);
+  }
+
+  /** {@link #argMax(float[])} of {@code length} logits from {@code from}: one row of a {@code [rows × vocab]} array. */
+  public static int argMax(float[] logits, int from, int length) {
     int best = 0;
-    for (int i = 1; i < logits.length; i++) {
-      if (logits[i] > logits[best]) {
+    for (int i = 1; i < length; i++) {
+      if (logits[from + i] > logits[from + best]) {
         best = i;
       }
     }

@@ -10,6 +10,7 @@ import io.dilemma.worker.model.importer.HfOptImporter;
 import io.dilemma.worker.model.runtime.KvState;
 import io.dilemma.worker.model.runtime.LayerSelection;
 import io.dilemma.worker.model.runtime.ShardRunner;
+import io.dilemma.worker.model.sampling.TokenSampler;
 import io.dilemma.worker.model.tokenizer.BpeTokenizer;
 import io.dilemma.worker.model.weights.OptWeights;
 import java.nio.file.Files;
@@ -75,7 +76,7 @@ class TrainedCheckpointTest {
         float[] logits = runner.lmHead(runner.runLayers(runner.embed(ids, 0), ids.length, KvState.empty()).hidden(), ids.length);
         float[] plainJava = OptReferenceForward.logits(weights, ids);
         for (int t = 0; t < ids.length; t++) {
-          int top = argMax(logits, t * vocab, vocab);
+          int top = TokenSampler.argMax(logits, t * vocab, vocab);
           positions++;
           if (top == prompt.path("top1").get(t).asInt()) {
             agree++;
@@ -135,15 +136,5 @@ class TrainedCheckpointTest {
       out[i] = array.get(i).asLong();
     }
     return out;
-  }
-
-  private static int argMax(float[] values, int from, int length) {
-    int best = 0;
-    for (int i = 1; i < length; i++) {
-      if (values[from + i] > values[from + best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }

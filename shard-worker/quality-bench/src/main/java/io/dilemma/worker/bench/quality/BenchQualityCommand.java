@@ -1,5 +1,7 @@
 package io.dilemma.worker.bench.quality;
 
+import io.dilemma.commandline.DilemmaCommand;
+import io.dilemma.commandline.ExitCode;
 import io.dilemma.contract.ModelProfile;
 import io.dilemma.contract.QualityMetric;
 import io.dilemma.planner.CpSatPlanner;
@@ -7,10 +9,8 @@ import io.dilemma.worker.bench.quality.HeldOutEvaluator.Score;
 import io.dilemma.worker.model.importer.HfOptImporter;
 import io.dilemma.worker.model.profile.ModelProfiler;
 import io.dilemma.worker.model.core.ModelDimensions;
-import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.tokenizer.BpeTokenizer;
 import io.dilemma.worker.model.weights.OptWeights;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,12 +20,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.ParameterException;
 
 /**
  * Held-out quality of a trained OPT checkpoint under weight and cut quantization, as markdown
@@ -34,12 +32,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "quality",
-    mixinStandardHelpOptions = true,
     description = "Held-out perplexity at uniform and ILP mixed bits, proxy rank correlation, additivity, cut token choice.")
-final class BenchQualityCommand implements Callable<Integer> {
+final class BenchQualityCommand extends DilemmaCommand {
   private static final int[] LAYER_BITS = {2, 3, 4, 8};
-
-  @Spec CommandSpec spec;
 
   @Option(names = "--checkpoint", required = true, description = "Hugging Face OPT directory (config.json, model.safetensors, vocab.json, merges.txt)")
   Path checkpoint;
@@ -65,10 +60,10 @@ final class BenchQualityCommand implements Callable<Integer> {
   @Option(names = "--rho", defaultValue = "0.1,0.25,0.5", split = ",", description = "cut ρ values (share of tokens at 8 bits)")
   List<Double> rhos;
 
-  @Option(names = "--additivity-samples", defaultValue = "8")
+  @Option(names = "--additivity-samples", defaultValue = "8", description = "multi-layer quantizations scored whole, to check that per-layer ΔPPL adds up")
   int additivitySamples;
 
-  @Option(names = "--seed", defaultValue = "1")
+  @Option(names = "--seed", defaultValue = "1", description = "seed of the additivity samples, the layer permutations and the random token choice at a cut")
   long seed;
 
   @Option(names = "--out", description = "also write the markdown here")
@@ -77,17 +72,9 @@ final class BenchQualityCommand implements Callable<Integer> {
   private final StringBuilder md = new StringBuilder();
 
   @Override
-  public Integer call() {
-    try {
-      run();
-      return 0;
-    } catch (ModelException | IllegalArgumentException e) {
-      err().println("error: " + e.getMessage());
-      return 2;
-    } catch (Exception e) {
-      err().println("error: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-      return 1;
-    }
+  protected int execute() throws Exception {
+    run();
+    return ExitCode.OK;
   }
 
   private void run() throws Exception {
@@ -98,7 +85,7 @@ final class BenchQualityCommand implements Callable<Integer> {
     Path text = heldout != null ? heldout : checkpoint.resolve("heldout.txt");
     List<long[]> all = HeldOutText.windows(text, tokenizer, dims.maxPositions(), 0);
     if (windows < 1 || calibrationWindows < 1 || windows + calibrationWindows > all.size()) {
-      throw new IllegalArgumentException(
+      throw new ParameterException(spec.commandLine(),
           text + " has " + all.size() + " windows; --windows " + windows + " + --calibration-windows " + calibrationWindows + " must be ≥ 2 and fit");
     }
     List<long[]> scored = all.subList(0, windows);
@@ -453,13 +440,5 @@ final class BenchQualityCommand implements Callable<Integer> {
   private void progress(String what) {
     err().println("bench quality: " + what);
     err().flush();
-  }
-
-  private PrintWriter out() {
-    return spec.commandLine().getOut();
-  }
-
-  private PrintWriter err() {
-    return spec.commandLine().getErr();
   }
 }

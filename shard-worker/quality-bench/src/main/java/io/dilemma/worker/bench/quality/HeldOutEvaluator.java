@@ -7,6 +7,7 @@ import io.dilemma.worker.model.runtime.LayerSelection;
 import io.dilemma.worker.model.runtime.LayerStep;
 import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.model.runtime.ShardRunner;
+import io.dilemma.worker.model.sampling.TokenSampler;
 import io.dilemma.worker.model.core.WeightBits;
 import io.dilemma.worker.model.weights.OptWeights;
 import java.util.Arrays;
@@ -172,13 +173,7 @@ public final class HeldOutEvaluator implements AutoCloseable {
       float[] t = teacherLogProbs[w];
       int[] top = argMaxRows(logProbs);
       for (int row = 0; row < ids.length - 1; row++) {
-        int from = row * vocab;
-        double sum = 0;
-        for (int i = 0; i < vocab; i++) {
-          double lp = t[from + i];
-          sum += Math.exp(lp) * (lp - logProbs[from + i]);
-        }
-        kl += Math.max(0, sum);
+        kl += QualityMeter.klDivergence(t, logProbs, row * vocab, vocab);
         if (top[row] == teacherTop[w][row]) {
           agree++;
         }
@@ -214,13 +209,7 @@ public final class HeldOutEvaluator implements AutoCloseable {
     int vocab = dims.vocabSize();
     int[] top = new int[values.length / vocab];
     for (int row = 0; row < top.length; row++) {
-      int best = 0;
-      for (int i = 1; i < vocab; i++) {
-        if (values[row * vocab + i] > values[row * vocab + best]) {
-          best = i;
-        }
-      }
-      top[row] = best;
+      top[row] = TokenSampler.argMax(values, row * vocab, vocab);
     }
     return top;
   }

@@ -1,19 +1,25 @@
 package io.dilemma.worker.bench.quality;
 
+import io.dilemma.commandline.CommandGroup;
+import io.dilemma.commandline.DilemmaCommandLine;
+import java.util.List;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code bench quality}, run from this harness module (it needs the operator's planner on the classpath). */
-@Command(name = "quality-bench", mixinStandardHelpOptions = true, description = "Quality bench harness.")
-public final class QualityBenchMain {
-  private QualityBenchMain() {}
+/**
+ * {@code bench quality}, run from this harness module (it needs the operator's planner on the
+ * classpath). Errors and exit codes follow {@link DilemmaCommandLine}.
+ */
+@Command(name = "quality-bench", description = "Quality bench harness.")
+public final class QualityBenchMain implements CommandGroup {
+  @Override
+  public List<Supplier<Object>> subcommands() {
+    return List.of(BenchGroup::new);
+  }
 
   public static CommandLine commandLine() {
-    CommandLine cli = new CommandLine(new QualityBenchMain());
-    CommandLine bench = new CommandLine(new BenchGroup());
-    bench.addSubcommand(new BenchQualityCommand());
-    cli.addSubcommand("bench", bench);
-    return cli;
+    return DilemmaCommandLine.of(new QualityBenchMain());
   }
 
   /**
@@ -29,6 +35,11 @@ public final class QualityBenchMain {
     System.exit(exit[0]);
   }
 
-  @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.")
-  static final class BenchGroup {}
+  @Command(name = "bench", description = "Benchmarks.")
+  static final class BenchGroup implements CommandGroup {
+    @Override
+    public List<Supplier<Object>> subcommands() {
+      return List.of(BenchQualityCommand::new);
+    }
+  }
 }

@@ -2,11 +2,10 @@ package io.dilemma.worker.bench.quality;
 
 import io.dilemma.contract.ModelProfile;
 import io.dilemma.contract.ModelProfile.BitCost;
-import io.dilemma.contract.ModelProfile.ComponentProfile;
 import io.dilemma.contract.ModelProfile.LayerProfile;
-import io.dilemma.contract.ModelProfile.ModelArchitecture;
 import io.dilemma.contract.ModelProfile.QualityCost;
 import io.dilemma.worker.model.profile.LayerCosts;
+import io.dilemma.worker.model.profile.ModelProfiler;
 import io.dilemma.worker.model.core.ModelDimensions;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,17 +36,7 @@ final class SensitivityProfile {
       layers.add(
           new LayerProfile(layer, dims.layerParameters(), costs.decodeFlopsPerToken(), costs.prefillFlopsPerToken(), dims.hiddenSize(), costs.kvBytesPerToken(), bits));
     }
-    ModelArchitecture architecture =
-        new ModelArchitecture(dims.layers(), dims.hiddenSize(), dims.wordEmbedDim(), dims.heads(), dims.ffnSize(), dims.vocabSize(), dims.maxPositions(), dims.preLayerNorm());
-    return new ModelProfile(
-        ModelProfile.SCHEMA_VERSION,
-        name,
-        architecture,
-        new ComponentProfile(costs.embeddingParameters(), costs.embeddingBytes(16), costs.embeddingDecodeFlops()),
-        new ComponentProfile(costs.headParameters(), costs.headBytes(16), costs.headDecodeFlops()),
-        layers,
-        List.of(),
-        null);
+    return ModelProfiler.assemble(name, dims, layers, List.of(), null);
   }
 
   static long weightBytes(ModelDimensions dims, int bits) {

@@ -6,23 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dilemma.worker.serving.it.TinyModel;
 import io.dilemma.worker.serving.pipeline.Sampling;
 import io.dilemma.worker.serving.pipeline.ShardFailure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The completion engine with the real head layer and scripted shards behind it, all in this JVM. */
 class CompletionEngineTest {
-  private static HeadFixture head;
-
-  @BeforeAll
-  static void open() throws Exception {
-    head = new HeadFixture();
-  }
-
-  @AfterAll
-  static void close() {
-    head.close();
-  }
+  @RegisterExtension static final HeadFixture head = new HeadFixture();
 
   @Test
   void feedsEachReturnedTokenBackAndEndsTheSessionDownTheChain() throws Exception {

@@ -15,14 +15,21 @@ import io.dilemma.worker.serving.pipeline.ShardFailure;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** The real head shard of opt-tiny (layer 0) in this JVM, with scripted shards behind it. */
-final class HeadFixture implements AutoCloseable {
+/**
+ * The real head shard of opt-tiny (layer 0) in this JVM, with scripted shards behind it; opened
+ * once per test class that registers it ({@code @RegisterExtension static final HeadFixture}).
+ */
+final class HeadFixture implements BeforeAllCallback, AfterAllCallback {
   static final int VOCAB = 512;
-  final ShardRunner runner;
-  final ShardCompute compute;
+  ShardRunner runner;
+  ShardCompute compute;
 
-  HeadFixture() throws Exception {
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
     ShardPlan plan =
         new ShardPlan(
             1, "unit", "p1", 0, 2, "origin", new ModelSource("opt-tiny", TinyModel.dir().toUri().toString(), null, null),
@@ -36,8 +43,8 @@ final class HeadFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    runner.close();
+  public void afterAll(ExtensionContext context) {
+    if (runner != null) runner.close();
   }
 
   /** Answers each step with the next scripted token, and records what it was asked. */

@@ -7,9 +7,8 @@ import io.dilemma.worker.serving.pipeline.Sampling;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class TextGenerationTest {
   /** Token t is the letter 'a' + t; token 0 ends the text. */
@@ -41,17 +40,7 @@ class TextGenerationTest {
         }
       };
 
-  private static HeadFixture head;
-
-  @BeforeAll
-  static void open() throws Exception {
-    head = new HeadFixture();
-  }
-
-  @AfterAll
-  static void close() {
-    head.close();
-  }
+  @RegisterExtension static final HeadFixture head = new HeadFixture();
 
   private static TextGeneration.Result run(List<String> stop, List<String> shown, long... tokens) throws Exception {
     TextGeneration generation = new TextGeneration(head.engine(new HeadFixture.ScriptedShards(tokens)), LETTERS);

@@ -1,0 +1,31 @@
+package io.dilemma.prober.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dilemma.commandline.CapturedRun;
+import io.dilemma.commandline.ExitCode;
+import io.dilemma.commandline.HelpTexts;
+import org.junit.jupiter.api.Test;
+
+/** The prober's command line follows the shared convention: one-line errors, exit codes, help. */
+class ProberMainTest {
+  @Test
+  void aFlagThatDoesNotParseIsBadInputInOneLine() {
+    var run = CapturedRun.of(ProberMain.commandLine(),
+        "probe", "--node", "n1", "--namespace", "dilemma", "--peer-selector", "app=prober", "--probe-interval", "soon");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(run.err().strip().lines()).singleElement().satisfies(line -> assertThat(line)
+        .startsWith("dilemma-prober probe: ")
+        .contains("--probe-interval")
+        .endsWith("(see 'dilemma-prober probe --help')"));
+  }
+
+  @Test
+  void everyCommandHasVersionAndDescribedHelp() {
+    var version = CapturedRun.of(ProberMain.commandLine(), "--version");
+    assertThat(version.exitCode()).isEqualTo(ExitCode.OK);
+    assertThat(version.out()).startsWith("dilemma-prober ");
+    assertThat(CapturedRun.of(ProberMain.commandLine(), "probe", "--help").exitCode()).isEqualTo(ExitCode.OK);
+    assertThat(HelpTexts.gaps(ProberMain.commandLine())).isEmpty();
+  }
+}
