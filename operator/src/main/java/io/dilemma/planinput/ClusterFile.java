@@ -43,21 +43,32 @@ public record ClusterFile(
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   public static ClusterFile read(Path file) {
-    JsonNode root;
+    byte[] text;
     try {
-      root = YAML.readTree(Files.readAllBytes(file));
+      text = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new InvalidInputException(file.toString(), "", "file not found");
-    } catch (JsonProcessingException e) {
-      throw InvalidInputException.notValid(e, "YAML/JSON").inFile(file.toString());
     } catch (IOException e) {
       throw new InvalidInputException(file.toString(), "", "cannot read: " + e.getMessage());
     }
     try {
-      return parse(Fields.root(root));
+      return parse(text);
     } catch (InvalidInputException e) {
       throw e.inFile(file.toString());
     }
+  }
+
+  /** The text of a cluster file; every problem is an {@link InvalidInputException} naming the field. */
+  static ClusterFile parse(byte[] text) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw InvalidInputException.notValid(e, "YAML/JSON");
+    } catch (IOException e) {
+      throw new InvalidInputException(null, "", "cannot read: " + e.getMessage());
+    }
+    return parse(Fields.root(root));
   }
 
   static ClusterFile parse(Fields root) {

@@ -46,10 +46,11 @@ public final class InvalidInputException extends RuntimeException implements Bad
     return source;
   }
 
+  /** One line, also when a value quoted from the input holds a line break: it is shown as {@code \n}. */
   private static String format(String source, String field, String problem) {
     StringBuilder s = new StringBuilder();
     if (source != null) s.append(source).append(": ");
     if (field != null && !field.isEmpty()) s.append(field).append(": ");
-    return s.append(problem).toString();
+    return s.append(problem).toString().replace("\r", "\\r").replace("\n", "\\n");
   }
 }

@@ -89,6 +89,12 @@ class ClusterFileTest {
     assertRejected(VALID.replace("metric: klDivergence", "metric: bleu"), "quality.metric: unknown quality metric 'bleu', expected normalizedError, klDivergence or deltaPerplexity");
   }
 
+  /** A quoted name with a line break used to split the CLI's one-line error in two. */
+  @Test
+  void aValueWithALineBreakStaysOnOneLine() throws IOException {
+    assertRejected(VALID.replace("origin: a", "origin: \"z\\nError: all fine\""), "origin: 'z\\nError: all fine' is not one of the nodes");
+  }
+
   @Test
   void aSyntaxErrorNamesItsLineAndColumn() throws IOException {
     Path file = write("broken.yaml", "origin: a\nnodes:\n  - {name: a, tier: edge\nlinks: []\n");

@@ -35,6 +35,7 @@ public final class CrdYamlGenerator {
         .customResourceClasses(LLMDeployment.class, EdgeLink.class)
         .generate();
     SchemaRefinements.applyTo(outputDir.resolve(FILE_NAMES.get(0)));
+    SchemaRefinements.applyToEdgeLink(outputDir.resolve(FILE_NAMES.get(1)));
   }
 
   public static void main(String[] args) {

@@ -11,6 +11,9 @@ public final class EdgeLinkProblems {
   /** @param nodes names of the cluster's nodes */
   public static Optional<String> of(EdgeLinkSpec spec, Set<String> nodes) {
     if (spec == null) return Optional.of("spec: missing");
+    // the schema refuses empty names but lets an explicit null through
+    if (spec.from() == null || spec.from().isBlank()) return Optional.of("spec.from: " + (spec.from() == null ? "missing" : "is empty"));
+    if (spec.to() == null || spec.to().isBlank()) return Optional.of("spec.to: " + (spec.to() == null ? "missing" : "is empty"));
     if (spec.from() != null && spec.from().equals(spec.to())) {
       return Optional.of("spec.to: equals spec.from '" + spec.from() + "'; a node needs no link to itself");
     }

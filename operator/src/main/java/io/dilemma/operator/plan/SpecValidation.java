@@ -68,18 +68,22 @@ public final class SpecValidation {
     if (spec.unreadable() != null) return List.of(spec.unreadable());
     if (spec.model() == null) problems.add("spec.model: missing");
     else {
+      requireText("spec.model.name", spec.model().name(), problems);
       var source = spec.model().source();
       if (source == null || (source.url() == null) == (source.persistentVolumeClaim() == null)) {
         problems.add("spec.model.source: set exactly one of url or persistentVolumeClaim");
       }
       if (spec.model().profile() == null) problems.add("spec.model.profile: missing");
+      else {
+        requireText("spec.model.profile.name", spec.model().profile().name(), problems);
+        requireText("spec.model.profile.key", spec.model().profile().key(), problems);
+      }
       if (source != null) problems.addAll(sourceProblems(source));
     }
     if (spec.workload() == null) problems.add("spec.workload: missing");
     if (spec.quality() == null) problems.add("spec.quality: missing");
-    if (spec.placement() == null || spec.placement().originNode() == null) {
-      problems.add("spec.placement.originNode: missing");
-    }
+    requireText("spec.placement.originNode", spec.placement() == null ? null : spec.placement().originNode(), problems);
+    if (spec.worker() != null) requireText("spec.worker.image", spec.worker().image(), problems);
     for (Integer bits : spec.allowedBits()) {
       if (!LLMDeploymentSpec.SUPPORTED_BITS.contains(bits)) {
         problems.add(
@@ -105,7 +109,9 @@ public final class SpecValidation {
           "spec.model.source.url: plain http is refused; use https, or set"
               + " spec.model.source.insecure: true");
     }
+    if (source.url() != null) requireText("spec.model.source.url", source.url(), problems);
     var pvc = source.persistentVolumeClaim();
+    if (pvc != null) requireText("spec.model.source.persistentVolumeClaim.claimName", pvc.claimName(), problems);
     if (pvc != null && pvc.path() != null) {
       for (String segment : pvc.path().split("[/\\\\]")) {
         if (segment.equals("..")) {
@@ -117,6 +123,16 @@ public final class SpecValidation {
       }
     }
     return problems;
+  }
+
+  /**
+   * A string that must hold something. The schema refuses {@code ""} for these, but it lets an
+   * explicit {@code null} through (on a 1.20 API server a string must be nullable for {@code ""} to
+   * get a readable message), and objects stored under an older schema may hold either.
+   */
+  private static void requireText(String field, String value, List<String> problems) {
+    if (value == null) problems.add(field + ": missing");
+    else if (value.isBlank()) problems.add(field + ": is empty");
   }
 
   /** Quantities must parse and be non-negative, and a limit never below its request. */

@@ -26,4 +26,11 @@ class EdgeLinkProblemsTest {
     assertThat(EdgeLinkProblems.of(new EdgeLinkSpec("x", "y", 100, 2), NODES))
         .contains("spec.from: no node 'x'; spec.to: no node 'y'");
   }
+
+  /** The schema refuses "" but lets an explicit null through; Set.contains(null) used to throw. */
+  @Test
+  void aMissingOrEmptyNodeNameIsNamed() {
+    assertThat(EdgeLinkProblems.of(new EdgeLinkSpec(null, "b", 100, 2), NODES)).contains("spec.from: missing");
+    assertThat(EdgeLinkProblems.of(new EdgeLinkSpec("a", "", 100, 2), NODES)).contains("spec.to: is empty");
+  }
 }

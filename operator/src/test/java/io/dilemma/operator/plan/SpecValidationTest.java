@@ -91,4 +91,21 @@ class SpecValidationTest {
         null, null, null, null, null);
     assertThat(SpecValidation.againstProfile(good, roomy)).isEmpty();
   }
+
+  /**
+   * On a 1.20 API server an empty string must be nullable to be refused with a message that shows
+   * it (issue 12: {@code Invalid value: "null"}), so an explicit null reaches the operator.
+   */
+  @Test
+  void aMissingOrEmptyRequiredStringIsNamed() {
+    var s = Fixtures.spec("a", 0.5);
+    var noName = new LLMDeploymentSpec.ModelSpec(null, new LLMDeploymentSpec.ConfigMapKeyRef(" ", null), s.model().source());
+    var spec = new LLMDeploymentSpec(noName, s.workload(), s.quality(), s.allowedBits(), s.allowedRho(),
+        new LLMDeploymentSpec.PlacementSpec(null, "", true), s.replanPolicy(), s.solver(), s.worker());
+    assertThat(SpecValidation.problems("chat", spec))
+        .containsExactly("spec.model.name: missing", "spec.model.profile.name: is empty", "spec.placement.originNode: is empty");
+    var noClaim = new LLMDeploymentSpec.PvcSource("", null);
+    assertThat(SpecValidation.problems("chat", withSource(new LLMDeploymentSpec.ShardSource(null, noClaim))))
+        .containsExactly("spec.model.source.persistentVolumeClaim.claimName: is empty");
+  }
 }

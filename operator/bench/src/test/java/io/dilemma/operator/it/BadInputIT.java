@@ -143,4 +143,40 @@ class BadInputIT {
     assertThat(await("plain-http", "Planned", "InvalidSpec").getMessage())
         .startsWith("spec.model.source.url: plain http is refused");
   }
+
+  /** The example YAML as another deployment, with {@code edit} applied to its text; kubectl's exit code and output. */
+  private static KubeTestEnvironment.KubectlResult applyExample(
+      String name, java.util.function.UnaryOperator<String> edit, String... flags) throws Exception {
+    String yaml = java.nio.file.Files.readString(EXAMPLE.resolve("opt-350m-llmdeployment.yaml"))
+        .replace("metadata:\n  name: opt-350m\n", "metadata:\n  name: " + name + "\n");
+    java.nio.file.Path file = java.nio.file.Files.createTempFile(name, ".yaml");
+    java.nio.file.Files.writeString(file, edit.apply(yaml));
+    List<String> args = new java.util.ArrayList<>(List.of("apply", "-n", NS, "-f", file.toString()));
+    args.addAll(List.of(flags));
+    return env.tryKubectl(args.toArray(String[]::new));
+  }
+
+  /**
+   * Issue 12: an empty string was refused as {@code Invalid value: "null": ... must be of type
+   * string: "null"}, which shows neither the value nor the problem; now the message names the field
+   * and shows the empty value. A label value may be empty, as Kubernetes allows.
+   */
+  @Test
+  void anEmptyStringIsRefusedNamingTheFieldAndShowingItEmpty() throws Exception {
+    KubeTestEnvironment.KubectlResult refused =
+        applyExample("empty-model", yaml -> yaml.replace("    name: opt-350m\n", "    name: \"\"\n"));
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.output())
+        .contains("spec.model.name: Invalid value: \"\": spec.model.name in body should be at least 1 chars long")
+        .doesNotContain("\"null\"");
+    assertThat(applyExample("empty-label", yaml -> yaml.replace("dilemma.io/pool: office", "dilemma.io/pool: \"\""), "--dry-run=server").exitCode())
+        .isZero();
+  }
+
+  /** The price of a readable empty-string message on 1.20: an explicit null passes the schema. */
+  @Test
+  void anExplicitNullForARequiredStringIsAnInvalidSpec() throws Exception {
+    assertThat(applyExample("null-name", yaml -> yaml.replace("    name: opt-350m\n", "    name: null\n")).exitCode()).isZero();
+    assertThat(await("null-name", "Planned", "InvalidSpec").getMessage()).isEqualTo("spec.model.name: missing");
+  }
 }

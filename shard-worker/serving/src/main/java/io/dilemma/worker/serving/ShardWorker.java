@@ -4,10 +4,8 @@ import io.dilemma.contract.ShardDrain;
 import io.dilemma.contract.ShardPlan;
 import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.format.ModelDirectory;
-import io.dilemma.worker.model.format.ShardManifest;
 import io.dilemma.worker.model.runtime.LayerSelection;
 import io.dilemma.worker.model.runtime.ShardRunner;
-import io.dilemma.worker.model.tokenizer.BpeTokenizer;
 import io.dilemma.worker.serving.frame.ActivationFrameCodec;
 import io.dilemma.worker.serving.head.ChatTemplate;
 import io.dilemma.worker.serving.head.CompletionEngine;
@@ -187,13 +185,13 @@ public final class ShardWorker implements AutoCloseable {
     return new ShardWorker(plan, runner, role, http, janitor, tls);
   }
 
+  /**
+   * The head's tokenizer, through the hash-checked directory like every other file: the plan's
+   * {@code manifestSha256} pins the manifest, the manifest pins the tokenizer's files.
+   */
   private static PromptText promptText(Path modelDir) throws ModelException {
-    ShardManifest manifest = ModelDirectory.open(modelDir).manifest();
-    if (manifest.tokenizer() == null) {
-      return PromptText.NONE;
-    }
-    return PromptText.of(
-        BpeTokenizer.load(modelDir.resolve(manifest.tokenizer().vocab()), modelDir.resolve(manifest.tokenizer().merges())));
+    ModelDirectory directory = ModelDirectory.open(modelDir);
+    return directory.manifest().tokenizer() == null ? PromptText.NONE : PromptText.of(directory.tokenizer());
   }
 
   public ShardRole role() {

@@ -43,12 +43,14 @@ public final class LocalPipeline implements AutoCloseable {
   private final int[] httpPorts;
   private final int[] grpcPorts;
   private final Process[] processes;
+  private final List<String> jvmOptions;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private final Thread reaper = new Thread(this::close, "local-pipeline-reaper");
 
-  private LocalPipeline(Path workDir, List<ShardPlan> plans, int[] httpPorts, int[] grpcPorts) {
+  private LocalPipeline(Path workDir, List<ShardPlan> plans, int[] httpPorts, int[] grpcPorts, List<String> jvmOptions) {
     this.workDir = workDir;
+    this.jvmOptions = List.copyOf(jvmOptions);
     this.plans = plans;
     this.httpPorts = httpPorts;
     this.grpcPorts = grpcPorts;
@@ -59,6 +61,12 @@ public final class LocalPipeline implements AutoCloseable {
 
   /** Writes the shard plans into {@code workDir}, starts every shard and waits until the head is ready. */
   public static LocalPipeline launch(Path modelDir, Layout layout, Path workDir) throws IOException, InterruptedException {
+    return launch(modelDir, layout, workDir, List.of());
+  }
+
+  /** As {@link #launch(Path, Layout, Path)}, each shard JVM started with {@code jvmOptions} too (e.g. {@code -Xmx256m}). */
+  public static LocalPipeline launch(Path modelDir, Layout layout, Path workDir, List<String> jvmOptions)
+      throws IOException, InterruptedException {
     Files.createDirectories(workDir);
     int n = layout.shards();
     int[] httpPorts = new int[n];
@@ -93,7 +101,7 @@ public final class LocalPipeline implements AutoCloseable {
               layout.keepTokensOnOrigin(),
               layout.limits()));
     }
-    LocalPipeline pipeline = new LocalPipeline(workDir, plans, httpPorts, grpcPorts);
+    LocalPipeline pipeline = new LocalPipeline(workDir, plans, httpPorts, grpcPorts, jvmOptions);
     try {
       for (int i = n - 1; i >= 0; i--) {
         pipeline.start(i);
@@ -216,10 +224,10 @@ public final class LocalPipeline implements AutoCloseable {
     Path planFile = workDir.resolve("shard-" + shard + ".json");
     Files.writeString(planFile, ContractJson.write(plans.get(shard)));
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command =
+    List<String> command = new ArrayList<>(List.of(java, "-Xss16m"));
+    command.addAll(jvmOptions);
+    command.addAll(
         List.of(
-            java,
-            "-Xss16m",
             "-cp",
             System.getProperty("java.class.path"),
             "io.dilemma.worker.cli.ShardWorkerCli",
@@ -231,7 +239,7 @@ public final class LocalPipeline implements AutoCloseable {
             "--grpc-port",
             Integer.toString(grpcPorts[shard]),
             "--http-port",
-            Integer.toString(httpPorts[shard]));
+            Integer.toString(httpPorts[shard])));
     processes[shard] =
         new ProcessBuilder(command)
             .redirectErrorStream(true)

@@ -7,6 +7,7 @@ import io.dilemma.worker.model.format.ShardManifest.Part;
 import io.dilemma.worker.model.tokenizer.TokenizerFiles;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
@@ -26,11 +27,28 @@ public final class ModelDirectory {
     if (!Files.isRegularFile(file)) {
       throw new ModelException(file + ": no model manifest here (create one with `synth`, `import` or `pack`)");
     }
+    try {
+      return of(root, Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new ModelException(file + ": cannot read: " + firstLine(e));
+    }
+  }
+
+  /**
+   * The directory {@code root} as described by the manifest bytes {@code json}: everything a worker
+   * later looks up in the manifest is checked here, so a manifest that parses never fails a worker
+   * with anything but a {@link ModelException} naming the file and the entry.
+   */
+  static ModelDirectory of(Path root, byte[] json) throws ModelException {
+    Path file = root.resolve(ShardManifest.FILE_NAME);
     ShardManifest manifest;
     try {
-      manifest = ContractJson.read(file, ShardManifest.class);
+      manifest = ContractJson.mapper().readValue(json, ShardManifest.class);
     } catch (IOException | RuntimeException e) {
       throw new ModelException(file + ": not a valid model manifest: " + firstLine(e));
+    }
+    if (manifest == null) {
+      throw new ModelException(file + ": not a valid model manifest: empty");
     }
     if (manifest.formatVersion() != ShardManifest.FORMAT_VERSION) {
       throw new ModelException(
@@ -43,7 +61,58 @@ public final class ModelDirectory {
       throw new ModelException(
           file + ": lists " + manifest.layers().size() + " layers but the model has " + manifest.dimensions().layers());
     }
-    return new ModelDirectory(root, manifest);
+    ModelDirectory directory = new ModelDirectory(root, manifest);
+    directory.checkEntries();
+    return directory;
+  }
+
+  /** Every layer has its index and at least one file; every listed file lies inside the directory. */
+  private void checkEntries() throws ModelException {
+    for (int index = 0; index < manifest.layers().size(); index++) {
+      LayerParts parts = manifest.layers().get(index);
+      if (parts == null || parts.index() != index || parts.variants() == null || parts.variants().isEmpty()) {
+        throw new ModelException(manifestFile() + ": entry for layer " + index + " is missing or lists no files");
+      }
+      for (Part part : parts.variants()) {
+        checkPart(part, "layer " + index);
+      }
+    }
+    if (manifest.embedding() != null) {
+      checkPart(manifest.embedding(), "embedding");
+    }
+    if (manifest.head() != null) {
+      checkPart(manifest.head(), "head");
+    }
+    TokenizerFiles tokenizer = manifest.tokenizer();
+    if (tokenizer != null) {
+      if (tokenizer.vocab() == null || tokenizer.merges() == null) {
+        throw new ModelException(manifestFile() + ": tokenizer needs both vocab and merges");
+      }
+      inside(tokenizer.vocab());
+      inside(tokenizer.merges());
+    }
+  }
+
+  private void checkPart(Part part, String what) throws ModelException {
+    if (part == null || part.file() == null) {
+      throw new ModelException(manifestFile() + ": " + what + " lists an entry without a file");
+    }
+    inside(part.file());
+  }
+
+  /** A manifest's file, refused when its path would leave the model directory. */
+  private Path inside(String relative) throws ModelException {
+    Path file;
+    try {
+      Path given = Path.of(relative);
+      file = root.resolve(given).normalize();
+      if (given.isAbsolute() || !file.startsWith(root.normalize()) || relative.isEmpty()) {
+        throw new ModelException(manifestFile() + ": file path '" + relative + "' leaves the model directory");
+      }
+    } catch (InvalidPathException e) {
+      throw new ModelException(manifestFile() + ": file path '" + relative + "' is not a valid path");
+    }
+    return file;
   }
 
   public Path root() {
@@ -105,7 +174,7 @@ public final class ModelDirectory {
 
   /** The file of {@code part}, after checking it exists and matches its manifest hash. */
   public Path verified(Part part) throws ModelException {
-    Path file = root.resolve(part.file());
+    Path file = inside(part.file());
     String expected = manifest.sha256().get(part.file());
     if (expected == null) {
       throw new ModelException(manifestFile() + ": no sha256 recorded for " + part.file());

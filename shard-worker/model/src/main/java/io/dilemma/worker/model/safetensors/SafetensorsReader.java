@@ -9,9 +9,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -27,6 +31,15 @@ public final class SafetensorsReader {
 
   public static Map<String, FloatTensor> read(Path file) throws ModelException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      return read(file.toString(), channel);
+    } catch (IOException e) {
+      throw new ModelException(file + ": cannot read: " + e.getMessage());
+    }
+  }
+
+  /** Reads from any channel, so that the fuzz target needs no file; {@code file} names it in errors. */
+  static Map<String, FloatTensor> read(String file, SeekableByteChannel channel) throws ModelException {
+    try {
       long size = channel.size();
       if (size < 8) {
         throw new ModelException(file + ": truncated safetensors file (" + size + " bytes, no header length)");
@@ -48,13 +61,17 @@ public final class SafetensorsReader {
       }
       long dataStart = 8 + headerLength;
       long dataSize = size - dataStart;
-      Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+      List<Entry> entries = new ArrayList<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> entry = it.next();
-        if (entry.getKey().equals("__metadata__")) {
-          continue;
+        Map.Entry<String, JsonNode> field = it.next();
+        if (!field.getKey().equals("__metadata__")) {
+          entries.add(entry(file, field.getKey(), field.getValue(), dataSize));
         }
-        tensors.put(entry.getKey(), tensor(file, channel, entry.getKey(), entry.getValue(), dataStart, dataSize));
+      }
+      refuseSharedBytes(file, entries);
+      Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+      for (Entry entry : entries) {
+        tensors.put(entry.name(), tensor(channel, entry, dataStart));
       }
       return tensors;
     } catch (IOException e) {
@@ -62,8 +79,10 @@ public final class SafetensorsReader {
     }
   }
 
-  private static FloatTensor tensor(Path file, FileChannel channel, String name, JsonNode info, long dataStart, long dataSize)
-      throws ModelException, IOException {
+  /** One tensor as the header describes it, checked against the data the file holds. */
+  private record Entry(String name, String dtype, int[] shape, int count, long begin, long end) {}
+
+  private static Entry entry(String file, String name, JsonNode info, long dataSize) throws ModelException {
     String dtype = info.path("dtype").asText();
     int elementBytes =
         switch (dtype) {
@@ -78,29 +97,67 @@ public final class SafetensorsReader {
       throw new ModelException(file + ": tensor " + name + " lacks a shape or data_offsets");
     }
     int[] shape = new int[shapeNode.size()];
-    long count = 1;
     for (int i = 0; i < shape.length; i++) {
-      shape[i] = shapeNode.get(i).asInt();
-      count *= shape[i];
+      JsonNode dim = shapeNode.get(i);
+      if (!dim.isIntegralNumber() || !dim.canConvertToInt()) {
+        throw new ModelException(file + ": tensor " + name + " has a shape that is not a list of whole numbers");
+      }
+      shape[i] = dim.asInt();
+      if (shape[i] < 0) {
+        throw new ModelException(file + ": tensor " + name + " has a negative dimension in its shape " + shapeNode);
+      }
+    }
+    // in long, the product of non-negative ints stays exact while it fits one Java array
+    long count = 1;
+    for (int dim : shape) {
+      count *= dim;
+      if (count > Integer.MAX_VALUE - 8) {
+        throw new ModelException(file + ": tensor " + name + " has shape " + shapeNode + ", more elements than one Java array holds");
+      }
+    }
+    if (!offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()
+        || !offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber()) {
+      throw new ModelException(file + ": tensor " + name + " has data_offsets that are not whole numbers");
     }
     long begin = offsets.get(0).asLong();
     long end = offsets.get(1).asLong();
+    if (begin < 0 || end < begin) {
+      throw new ModelException(file + ": tensor " + name + " has data_offsets " + offsets + ", not a range of bytes");
+    }
     if (end > dataSize) {
       throw new ModelException(
           file + ": truncated: tensor " + name + " needs data bytes " + begin + ".." + end + " but the file holds " + dataSize);
     }
-    if (begin < 0 || end - begin != count * elementBytes) {
+    if (end - begin != count * elementBytes) {
       throw new ModelException(
           file + ": tensor " + name + " spans " + (end - begin) + " bytes, its shape and dtype need " + count * elementBytes);
     }
-    if (count > Integer.MAX_VALUE - 8) {
-      throw new ModelException(file + ": tensor " + name + " has " + count + " elements, more than one Java array holds");
+    if (end - begin > Integer.MAX_VALUE - 8) {
+      throw new ModelException(file + ": tensor " + name + " spans " + (end - begin) + " bytes, more than one read buffer holds");
     }
-    ByteBuffer bytes = ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(channel, bytes, dataStart + begin);
+    return new Entry(name, dtype, shape, (int) count, begin, end);
+  }
+
+  /** Tensors sharing bytes would let a small file claim far more memory than it holds. */
+  private static void refuseSharedBytes(String file, List<Entry> entries) throws ModelException {
+    List<Entry> byStart = entries.stream().filter(e -> e.end() > e.begin()).sorted(Comparator.comparingLong(Entry::begin)).toList();
+    for (int i = 1; i < byStart.size(); i++) {
+      Entry previous = byStart.get(i - 1);
+      Entry next = byStart.get(i);
+      if (next.begin() < previous.end()) {
+        throw new ModelException(
+            file + ": tensors " + previous.name() + " and " + next.name() + " share data bytes "
+                + next.begin() + ".." + Math.min(previous.end(), next.end()));
+      }
+    }
+  }
+
+  private static FloatTensor tensor(SeekableByteChannel channel, Entry entry, long dataStart) throws IOException {
+    ByteBuffer bytes = ByteBuffer.allocate((int) (entry.end() - entry.begin())).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(channel, bytes, dataStart + entry.begin());
     bytes.flip();
-    float[] data = new float[(int) count];
-    switch (dtype) {
+    float[] data = new float[entry.count()];
+    switch (entry.dtype()) {
       case "F32" -> bytes.asFloatBuffer().get(data);
       case "F16" -> {
         for (int i = 0; i < data.length; i++) {
@@ -113,17 +170,15 @@ public final class SafetensorsReader {
         }
       }
     }
-    return new FloatTensor(shape, data);
+    return new FloatTensor(entry.shape(), data);
   }
 
-  private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
-    long at = position;
+  private static void readFully(SeekableByteChannel channel, ByteBuffer buffer, long position) throws IOException {
+    channel.position(position);
     while (buffer.hasRemaining()) {
-      int n = channel.read(buffer, at);
-      if (n < 0) {
+      if (channel.read(buffer) < 0) {
         throw new IOException("unexpected end of file");
       }
-      at += n;
     }
   }
 }

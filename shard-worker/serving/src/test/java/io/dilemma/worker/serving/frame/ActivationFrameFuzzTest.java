@@ -14,7 +14,7 @@ import io.dilemma.contract.ShardPlan.CutQuantization;
 class ActivationFrameFuzzTest {
   private static final FrameLimits LIMITS = new FrameLimits(16, 64);
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "20s")
   void decodesOrRejectsAnyBytes(byte[] input) {
     DecodedFrame frame;
     try {
