@@ -6,11 +6,12 @@
 #
 #   smoke-test-image.sh IMAGE.tar operator       --version, then `plan` on the embedded example
 #   smoke-test-image.sh IMAGE.tar shard-worker   --version, then `synth` + `generate` of opt-tiny
+#   smoke-test-image.sh IMAGE.tar prober         --version, then `probe --help` (probing needs a cluster)
 #
 # Exit status: 0 when every step exits 0 within STEP_TIMEOUT seconds (default 900) and generate
 # prints tokens; non-zero otherwise.
 set -euo pipefail
-[[ $# -eq 2 ]] || { echo "usage: smoke-test-image.sh IMAGE.tar operator|shard-worker" >&2; exit 2; }
+[[ $# -eq 2 ]] || { echo "usage: smoke-test-image.sh IMAGE.tar operator|shard-worker|prober" >&2; exit 2; }
 IMAGE="$1" KIND="$2"
 [[ -f "$IMAGE" ]] || { echo "smoke-test-image: $IMAGE does not exist" >&2; exit 2; }
 [[ "$(id -u)" == 0 ]] || { echo "smoke-test-image: needs root (chroot)" >&2; exit 2; }
@@ -72,6 +73,11 @@ case "$KIND" in
     run generate --model /tmp/opt-tiny --tokens 2,31,7,200 --max-tokens 8 | tee "$WORK/generate.txt" >&2
     grep -q '^tokens: [0-9]' "$WORK/generate.txt" || { log "generate printed no tokens"; exit 1; }
     ;;
-  *) echo "smoke-test-image: kind must be operator or shard-worker" >&2; exit 2 ;;
+  prober)
+    run --version
+    run probe --help >"$WORK/help.txt"
+    grep -q -- '--peer-selector' "$WORK/help.txt" || { log "probe --help printed no options"; exit 1; }
+    ;;
+  *) echo "smoke-test-image: kind must be operator, shard-worker or prober" >&2; exit 2 ;;
 esac
 log "passed"

@@ -39,8 +39,19 @@ class ProberChartTest {
     assertThat(ds.at("/spec/template/metadata/labels").toString()).isEqualTo(ds.at("/spec/selector/matchLabels").toString());
     assertThat(container.at("/env/0/valueFrom/fieldRef/fieldPath").asText()).isEqualTo("spec.nodeName");
     assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean()).isTrue();
+    assertThat(pod.at("/securityContext/runAsUser").asInt()).as("the image's user").isEqualTo(10001);
     assertThat(container.at("/securityContext/readOnlyRootFilesystem").asBoolean()).isTrue();
     assertThat(container.at("/volumeMounts/0/readOnly").asBoolean()).isTrue();
+  }
+
+  @Test
+  void theDefaultImageIsTheOneTheBuildWritesAndItsTagFollowsTheOperators() throws IOException {
+    assertThat(prober(render(t -> t.set("prober.enabled", true)), "DaemonSet").at("/spec/template/spec/containers/0/image").asText())
+        .isEqualTo("dilemma/prober:0.1.0");
+    assertThat(prober(render(t -> t.set("prober.enabled", true).set("image.tag", "0.1.0-SNAPSHOT")), "DaemonSet")
+        .at("/spec/template/spec/containers/0/image").asText()).isEqualTo("dilemma/prober:0.1.0-SNAPSHOT");
+    assertThat(prober(render(t -> t.set("prober.enabled", true).set("image.tag", "a").set("prober.image.tag", "b")), "DaemonSet")
+        .at("/spec/template/spec/containers/0/image").asText()).isEqualTo("dilemma/prober:b");
   }
 
   @Test

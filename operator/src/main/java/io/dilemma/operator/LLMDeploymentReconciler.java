@@ -215,7 +215,8 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
                 attempt.observation,
                 attempt.result.lostNodes(),
                 now,
-                rolloutFailure));
+                rolloutFailure,
+                attempt.observation == null ? null : resource.getSpec().placement().originNode()));
     reporter.report(resource, key, previous, status, attempt.result, attempt.observation);
 
     if (!status.equals(previous)) writeStatus(resource, status, context);

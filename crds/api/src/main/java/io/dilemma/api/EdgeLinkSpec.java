@@ -33,4 +33,14 @@ public record EdgeLinkSpec(
   public double oneWayLatencySeconds() {
     return rttMillis / 2000;
   }
+
+  /** The inverse of {@link #bandwidthBytesPerSecond()}: bytes/s in this spec's Mbit/s. */
+  public static double mbps(double bytesPerSecond) {
+    return bytesPerSecond * 8 / 1e6;
+  }
+
+  /** The inverse of {@link #oneWayLatencySeconds()}: a one-way latency as this spec's RTT in ms. */
+  public static double rttMillis(double oneWayLatencySeconds) {
+    return oneWayLatencySeconds * 2000;
+  }
 }

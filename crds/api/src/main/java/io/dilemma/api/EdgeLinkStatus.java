@@ -43,6 +43,8 @@ public record EdgeLinkStatus(
 
   public static final String SOURCE_SPEC = "spec";
   public static final String SOURCE_PROBE = "probe";
+  /** Set by the operator on the figures it reads from Prometheus; never stored on an EdgeLink. */
+  public static final String SOURCE_PROMETHEUS = "prometheus";
 
   /** A stamp without the probe's window: a person's spec edit, or a Prometheus sample. */
   public EdgeLinkStatus(String observedAt, String source, Long observedGeneration) {

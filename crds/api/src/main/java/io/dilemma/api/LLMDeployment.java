@@ -53,7 +53,8 @@ public class LLMDeployment extends CustomResource<LLMDeploymentSpec, LLMDeployme
   /** What {@code kubectl explain llmdeployment.status} says. */
   public static final String STATUS_DESCRIPTION =
       "Written by the operator: the plan it wants running (shards, layers, bits, predicted time),"
-          + " the plan being served, why it last replanned, and the conditions Ready, Planned and Degraded.";
+          + " the plan being served, why it last replanned, the figures and source of each link the plan"
+          + " uses, and the conditions Ready, Planned and Degraded.";
 
   @Override
   @JsonDeserialize(using = TolerantSpecDeserializer.class)

@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param servingPlanId the plan whose head the deployment's Service points at
  * @param lastReplanTime when the plan last changed (RFC 3339)
  * @param lastReplanReason why it changed
+ * @param links the links the plan sends over, with the figures it was last priced with and their
+ *     source, in the order the plan uses them
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LLMDeploymentStatus(
@@ -28,13 +30,29 @@ public record LLMDeploymentStatus(
             "Why the plan last changed: Initial (the first plan), SpecChanged (the spec changed),"
                 + " PlanInfeasible (the running plan no longer fits: a node left, went NotReady or lost memory)"
                 + " or Improvement (a plan predicted faster by at least the policy's minimum).")
-        String lastReplanReason) {
+        String lastReplanReason,
+    @JsonPropertyDescription(
+            "The links the plan sends activations and tokens over, in the order it uses them: the"
+                + " bandwidth and RTT the operator last priced it with, and where each came from.")
+        List<PlanLinkStatus> links) {
 
   /** The values of {@code lastReplanReason}; the operator's {@code ReplanReason} enum must match. */
   public static final List<String> REPLAN_REASONS = List.of("Initial", "SpecChanged", "PlanInfeasible", "Improvement");
 
   public LLMDeploymentStatus {
     conditions = conditions == null ? List.of() : List.copyOf(conditions);
+    links = links == null ? List.of() : List.copyOf(links);
+  }
+
+  /** A status without links. */
+  public LLMDeploymentStatus(
+      Long observedGeneration,
+      List<Condition> conditions,
+      PlanStatus plan,
+      String servingPlanId,
+      String lastReplanTime,
+      String lastReplanReason) {
+    this(observedGeneration, conditions, plan, servingPlanId, lastReplanTime, lastReplanReason, List.of());
   }
 
   public Optional<Condition> condition(String type) {

@@ -16,10 +16,9 @@ import java.util.Set;
 
 /**
  * Schema rules the generator's annotations cannot express: constraints on list items, the
- * descriptions of spec and status themselves, the status enum of replan reasons, and the order of
- * kubectl's columns. Without
- * them {@code allowedBits: [99999999999]} passes the API server and overflows an {@code int} in
- * every informer that reads it.
+ * descriptions of spec and status themselves, the status enums of replan reasons and link sources,
+ * and the order of kubectl's columns. Without them {@code allowedBits: [99999999999]} passes the
+ * API server and overflows an {@code int} in every informer that reads it.
  */
 final class SchemaRefinements {
   private static final String HEADER =
@@ -48,6 +47,8 @@ final class SchemaRefinements {
       ((ObjectNode) root.get("status")).put("description", LLMDeployment.STATUS_DESCRIPTION);
       var reasons = ((ObjectNode) root.at("/status/properties/lastReplanReason")).putArray("enum");
       LLMDeploymentStatus.REPLAN_REASONS.forEach(reasons::add);
+      var sources = ((ObjectNode) root.at("/status/properties/links/items/properties/source")).putArray("enum");
+      PlanLinkStatus.SOURCES.forEach(sources::add);
       ObjectNode version = (ObjectNode) crd.at("/spec/versions/0");
       List<JsonNode> columns = new ArrayList<>();
       version.withArray("additionalPrinterColumns").forEach(columns::add);

@@ -2,12 +2,16 @@ package io.dilemma.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.w3c.dom.Document;
@@ -17,7 +21,8 @@ import org.w3c.dom.NodeList;
 /**
  * The Dockerfiles and the Jib images describe the same image: the jar the build writes for the
  * image, at the same place in /app, started the same way, as uid 10001. For the shard-worker, the
- * jar path is also the one the operator's pods run.
+ * jar path is also the one the operator's pods run; for the prober, the image is the one the chart's
+ * DaemonSet runs by default.
  */
 class ImageContractTest {
   static final Path REPO = repo();
@@ -25,7 +30,8 @@ class ImageContractTest {
   @ParameterizedTest
   @CsvSource({
     "operator.Dockerfile, operator/pom.xml, dilemma-operator.jar",
-    "shard-worker.Dockerfile, shard-worker/serving/pom.xml, shard-worker.jar"
+    "shard-worker.Dockerfile, shard-worker/serving/pom.xml, shard-worker.jar",
+    "prober.Dockerfile, shard-worker/prober/pom.xml, dilemma-prober.jar"
   })
   void dockerfileAndJibShipTheJarTheBuildWrites(String dockerfile, String pom, String jar) throws Exception {
     String text = Files.readString(REPO.resolve("deploy/images").resolve(dockerfile));
@@ -50,6 +56,14 @@ class ImageContractTest {
     // Jib copies the directory the image jar is written to, and only that jar is in it
     assertThat(Path.of(shadeOutput).getParent().toString())
         .isEqualTo(only(build, "from", "extraDirectories").replace("${project.build.directory}", moduleDir + "/target"));
+  }
+
+  @Test
+  void theChartsProberDaemonSetRunsTheProberImageTheBuildNames() throws Exception {
+    Document build = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(REPO.resolve("shard-worker/prober/pom.xml").toFile());
+    JsonNode values = new ObjectMapper(new YAMLFactory()).readTree(REPO.resolve("helm/dilemma/values.yaml").toFile());
+    assertThat(values.at("/prober/image/repository").asText()).isEqualTo(only(build, "dilemma.image.name"));
   }
 
   private static String only(Document d, String tag) {

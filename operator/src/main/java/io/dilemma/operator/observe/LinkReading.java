@@ -14,8 +14,19 @@ import java.time.format.DateTimeParseException;
  * @param link the figures handed to the planner
  * @param stale the measurement was too old and the conservative default replaced it
  * @param name the EdgeLink's name, for messages
+ * @param measuredBy who measured the figures the spec holds (never {@link LinkSource#STALE_DEFAULT})
  */
-public record LinkReading(Link link, boolean stale, String name) {
+public record LinkReading(Link link, boolean stale, String name, LinkSource measuredBy) {
+
+  /** Where the figures handed to the planner come from: the stale defaults replace a measurement. */
+  public LinkSource source() {
+    return stale ? LinkSource.STALE_DEFAULT : measuredBy;
+  }
+
+  /** The EdgeLink object the figures came from, or null when they came from Prometheus. */
+  public String edgeLink() {
+    return measuredBy == LinkSource.PROMETHEUS ? null : name;
+  }
 
   /**
    * @param ttl how long a measurement stays valid
@@ -39,7 +50,9 @@ public record LinkReading(Link link, boolean stale, String name) {
                 Math.min(freshness.fallbackBandwidth(), spec.bandwidthBytesPerSecond()),
                 Math.max(freshness.fallbackLatencySeconds(), spec.oneWayLatencySeconds()))
             : new Link(spec.from(), spec.to(), spec.bandwidthBytesPerSecond(), spec.oneWayLatencySeconds());
-    return new LinkReading(link, stale, edgeLink.getMetadata().getName());
+    var status = edgeLink.getStatus();
+    LinkSource measuredBy = LinkSource.measuredBy(status == null ? null : status.source());
+    return new LinkReading(link, stale, edgeLink.getMetadata().getName(), measuredBy);
   }
 
   /** When the current measurement goes stale, so the reconciler can look again at that moment. */

@@ -73,7 +73,7 @@ public final class PrometheusLinkSource {
           link.setMetadata(new ObjectMetaBuilder().withName(bw.from() + "--" + bw.to()).build());
           link.setSpec(new EdgeLinkSpec(bw.from(), bw.to(), bw.value(), r.value()));
           Instant observed = bw.at().isBefore(r.at()) ? bw.at() : r.at();
-          link.setStatus(new EdgeLinkStatus(observed.toString(), "prometheus", null));
+          link.setStatus(new EdgeLinkStatus(observed.toString(), EdgeLinkStatus.SOURCE_PROMETHEUS, null));
           links.add(link);
         });
     return links;

@@ -1,6 +1,7 @@
 package io.dilemma.operator.status;
 
 import io.dilemma.api.LLMDeploymentStatus;
+import io.dilemma.api.PlanLinkStatus;
 import io.dilemma.api.PlanStatus;
 import io.dilemma.operator.observe.ClusterObservation;
 import io.dilemma.operator.observe.ShardSet;
@@ -34,6 +35,8 @@ public final class StatusAggregator {
    * @param observation what was observed, or null when observation did not happen
    * @param lostNodes nodes the running plan used that are gone or not Ready
    * @param rolloutFailure the API server's refusal of this reconcile's writes, or null
+   * @param origin the spec's origin node, where the plan's embedding starts and its tokens return;
+   *     read only with an observation
    */
   public record Inputs(
       LLMDeploymentStatus previous,
@@ -44,7 +47,8 @@ public final class StatusAggregator {
       ClusterObservation observation,
       List<String> lostNodes,
       Instant now,
-      String rolloutFailure) {}
+      String rolloutFailure,
+      String origin) {}
 
   public static LLMDeploymentStatus aggregate(Inputs in) {
     LLMDeploymentStatus previous = in.previous();
@@ -63,7 +67,13 @@ public final class StatusAggregator {
     List<Condition> stamped =
         conditions.stream().map(c -> keepTransitionTime(c, previous, in)).toList();
     return new LLMDeploymentStatus(
-        in.generation(), stamped, plan, in.servingPlanId(), lastReplanTime, lastReplanReason);
+        in.generation(), stamped, plan, in.servingPlanId(), lastReplanTime, lastReplanReason, links(in, plan));
+  }
+
+  /** Unobserved (the spec cannot be planned), the links keep the figures last seen, as the plan does. */
+  private static List<PlanLinkStatus> links(Inputs in, PlanStatus plan) {
+    if (in.observation() == null || in.origin() == null) return in.previous().links();
+    return plan == null ? List.of() : PlanLinks.of(plan, in.origin(), in.observation());
   }
 
   private static Condition readyCondition(Inputs in, PlanStatus plan) {

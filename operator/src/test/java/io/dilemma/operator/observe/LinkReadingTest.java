@@ -2,6 +2,7 @@ package io.dilemma.operator.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dilemma.api.EdgeLinkStatus;
 import io.dilemma.operator.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +30,25 @@ class LinkReadingTest {
     var slow = LinkReading.of(Fixtures.link("a", "b", 0.5, 400, NOW.minusSeconds(601)), FRESHNESS, NOW);
     assertThat(slow.link().bandwidth()).isEqualTo(0.5e6 / 8);
     assertThat(slow.link().latencySeconds()).isEqualTo(0.2);
+  }
+
+  @Test
+  void aFreshProbeFigureIsFromTheProbeAndAStaleOneFromTheDefaults() {
+    var link = Fixtures.link("a", "b", 800, 4, NOW.minusSeconds(60));
+    link.setStatus(new EdgeLinkStatus(NOW.minusSeconds(60).toString(), EdgeLinkStatus.SOURCE_PROBE, 1L));
+    assertThat(LinkReading.of(link, FRESHNESS, NOW).source()).isEqualTo(LinkSource.PROBE);
+    assertThat(LinkReading.of(link, FRESHNESS, NOW).edgeLink()).isEqualTo("a-b");
+    assertThat(LinkReading.of(link, FRESHNESS, NOW.plusSeconds(600)).source()).isEqualTo(LinkSource.STALE_DEFAULT);
+  }
+
+  @Test
+  void aHandWrittenLinkIsManualAndAPrometheusOneNamesNoEdgeLink() {
+    assertThat(LinkReading.of(Fixtures.link("a", "b", 800, 4, NOW), FRESHNESS, NOW).source()).isEqualTo(LinkSource.MANUAL);
+    var scraped = Fixtures.link("a", "b", 800, 4, NOW);
+    scraped.setStatus(new EdgeLinkStatus(NOW.toString(), EdgeLinkStatus.SOURCE_PROMETHEUS, null));
+    var reading = LinkReading.of(scraped, FRESHNESS, NOW);
+    assertThat(reading.source()).isEqualTo(LinkSource.PROMETHEUS);
+    assertThat(reading.edgeLink()).isNull();
   }
 
   @Test

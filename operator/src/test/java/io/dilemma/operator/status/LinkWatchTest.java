@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dilemma.api.PlanStatus;
 import io.dilemma.operator.observe.ClusterObservation;
 import io.dilemma.operator.observe.LinkReading;
+import io.dilemma.operator.observe.LinkSource;
 import io.dilemma.planner.Link;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +28,10 @@ class LinkWatchTest {
     return new ClusterObservation(
         List.of(),
         List.of(
-            new LinkReading(new Link("a", "b", abMbit * MBIT, 0.001), false, "a-b"),
-            new LinkReading(new Link("b", "a", 100 * MBIT, 0.001), false, "b-a"),
-            new LinkReading(new Link("a", "c", 100 * MBIT, 0.001), false, "a-c"),
-            new LinkReading(new Link("c", "a", 100 * MBIT, 0.001), false, "c-a")),
+            new LinkReading(new Link("a", "b", abMbit * MBIT, 0.001), false, "a-b", LinkSource.MANUAL),
+            new LinkReading(new Link("b", "a", 100 * MBIT, 0.001), false, "b-a", LinkSource.MANUAL),
+            new LinkReading(new Link("a", "c", 100 * MBIT, 0.001), false, "a-c", LinkSource.MANUAL),
+            new LinkReading(new Link("c", "a", 100 * MBIT, 0.001), false, "c-a", LinkSource.MANUAL)),
         Map.of());
   }
 

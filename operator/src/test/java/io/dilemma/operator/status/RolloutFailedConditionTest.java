@@ -28,7 +28,8 @@ class RolloutFailedConditionTest {
                 null,
                 List.of(),
                 T0,
-                "Deployment.apps \"x\" is invalid: spec.template...: Invalid value"));
+                "Deployment.apps \"x\" is invalid: spec.template...: Invalid value",
+                null));
     var ready = status.condition("Ready").orElseThrow();
     assertThat(ready.getStatus()).isEqualTo("False");
     assertThat(ready.getReason()).isEqualTo(ConditionReason.RolloutFailed.name());

@@ -19,7 +19,7 @@ class StatusAggregatorTest {
   private static LLMDeploymentStatus aggregate(
       LLMDeploymentStatus previous, PlanningOutcome outcome, String serving, Map<String, ShardSet> sets, Instant now) {
     return StatusAggregator.aggregate(
-        new StatusAggregator.Inputs(previous, 1, outcome, serving, sets, null, List.of(), now, null));
+        new StatusAggregator.Inputs(previous, 1, outcome, serving, sets, null, List.of(), now, null, null));
   }
 
   @Test
@@ -106,7 +106,7 @@ class StatusAggregatorTest {
     var status =
         StatusAggregator.aggregate(
             new StatusAggregator.Inputs(EMPTY, 1, new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null), "p1",
-                Map.of("p1", new ShardSet(2, 1)), null, List.of("n1"), T0, null));
+                Map.of("p1", new ShardSet(2, 1)), null, List.of("n1"), T0, null, null));
     var degraded = status.condition("Degraded").orElseThrow();
     assertThat(degraded.getReason()).isEqualTo("NodeLost");
     assertThat(degraded.getMessage()).isEqualTo("Nodes gone or not Ready: n1.");

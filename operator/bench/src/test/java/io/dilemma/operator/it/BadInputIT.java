@@ -147,7 +147,7 @@ class BadInputIT {
   /** The example YAML as another deployment, with {@code edit} applied to its text; kubectl's exit code and output. */
   private static KubeTestEnvironment.KubectlResult applyExample(
       String name, java.util.function.UnaryOperator<String> edit, String... flags) throws Exception {
-    String yaml = java.nio.file.Files.readString(EXAMPLE.resolve("opt-350m-llmdeployment.yaml"))
+    String yaml = java.nio.file.Files.readString(Opt350mExample.EXAMPLES.resolve("opt-350m-llmdeployment.yaml"))
         .replace("metadata:\n  name: opt-350m\n", "metadata:\n  name: " + name + "\n");
     java.nio.file.Path file = java.nio.file.Files.createTempFile(name, ".yaml");
     java.nio.file.Files.writeString(file, edit.apply(yaml));

@@ -3,7 +3,10 @@ package io.dilemma.operator.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dilemma.api.EdgeLink;
+import io.dilemma.api.EdgeLinkSpec;
+import io.dilemma.api.EdgeLinkStatus;
 import io.dilemma.api.LLMDeployment;
+import io.dilemma.api.PlanLinkStatus;
 import io.dilemma.api.PlanStatus;
 import io.dilemma.contract.ContractJson;
 import io.dilemma.contract.ShardPlan;
@@ -20,6 +23,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -185,10 +189,18 @@ class OperatorIT {
   }
 
   static double solves() {
+    return metric("dilemma_plan_solve_seconds", p -> true,
+        p -> ((io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot) p).getCount());
+  }
+
+  /** The sum of one of the operator's metrics over the data points {@code which} selects. */
+  static double metric(String name, java.util.function.Predicate<DataPointSnapshot> which,
+      java.util.function.ToDoubleFunction<DataPointSnapshot> value) {
     return operator.registry().scrape().stream()
-        .filter(m -> m.getMetadata().getName().equals("dilemma_plan_solve_seconds"))
+        .filter(m -> m.getMetadata().getName().equals(name))
         .flatMap(m -> m.getDataPoints().stream())
-        .mapToDouble(p -> ((io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPointSnapshot) p).getCount())
+        .filter(which)
+        .mapToDouble(value)
         .sum();
   }
 
@@ -196,11 +208,16 @@ class OperatorIT {
     env.kubectl("patch", "edgelink", link, "--type=merge", "-p", "{\"spec\":{\"bandwidthMbps\":" + mbps + "}}");
   }
 
+  /** A scenario running the example unchanged, once it is Ready. */
+  LLMDeployment readyExample(String scenario) throws Exception {
+    openScenario(scenario);
+    applyExample(NAME, spec -> spec);
+    return awaitReady(namespace, NAME, Duration.ofSeconds(60));
+  }
+
   @Test
   void aThreePercentSlowerLinkDoesNotReplanButATenfoldSlowerOneDoesWithinFiveSeconds() throws Exception {
-    openScenario("it-slower-link");
-    applyExample(NAME, spec -> spec);
-    LLMDeployment before = awaitReady(namespace, NAME, Duration.ofSeconds(60));
+    LLMDeployment before = readyExample("it-slower-link");
     PlanStatus plan = before.getStatus().plan();
     EdgeLink hop = firstHop(plan);
     double original = hop.getSpec().bandwidthMbps();
@@ -244,6 +261,60 @@ class OperatorIT {
     assertThat(events(namespace, NAME, "LinkDegraded"))
         .extracting(Event::getMessage)
         .anySatisfy(m -> assertThat(m).startsWith("EdgeLink " + hop.getMetadata().getName() + " (").contains(" Mbit/s."));
+  }
+
+  /** What the prober does: the spec's figures, then a status of source probe for that generation. */
+  static void probeWrites(String link, double mbps, Instant observedAt) {
+    var resource = client.resources(EdgeLink.class).withName(link);
+    EdgeLink edited = resource.edit(l -> {
+      l.setSpec(new EdgeLinkSpec(l.getSpec().from(), l.getSpec().to(), mbps, l.getSpec().rttMillis()));
+      return l;
+    });
+    edited.setStatus(new EdgeLinkStatus(observedAt.toString(), EdgeLinkStatus.SOURCE_PROBE, edited.getMetadata().getGeneration(),
+        3L, mbps, mbps, edited.getSpec().rttMillis(), edited.getSpec().rttMillis()));
+    edited.getMetadata().setResourceVersion(null);
+    client.resource(edited).patchStatus();
+  }
+
+  static double reconciles(String kind) {
+    return metric("operator_sdk_reconciliations_success", p -> kind.equals(p.getLabels().get("kind")),
+        p -> ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) p).getValue());
+  }
+
+  static PlanLinkStatus linkStatus(LLMDeployment d, String from, String to) {
+    return d.getStatus().links().stream().filter(l -> l.from().equals(from) && l.to().equals(to)).findFirst().orElse(null);
+  }
+
+  @Test
+  void theStatusShowsEachPlannedLinksFiguresAndWhetherAProbeOrAPersonMeasuredThem() throws Exception {
+    LLMDeployment before = readyExample("it-link-sources");
+    PlanStatus plan = before.getStatus().plan();
+    EdgeLink hop = firstHop(plan);
+    String from = hop.getSpec().from();
+    String to = hop.getSpec().to();
+    // every link of the example is hand-written
+    assertThat(before.getStatus().links()).isNotEmpty().allMatch(l -> l.source().equals("manual"));
+    assertThat(linkStatus(before, from, to))
+        .isEqualTo(new PlanLinkStatus(from, to, hop.getMetadata().getName(), hop.getSpec().bandwidthMbps(), hop.getSpec().rttMillis(), "manual"));
+
+    // 2% faster: a new figure, too small a change to replan
+    double measured = hop.getSpec().bandwidthMbps() * 1.02;
+    probeWrites(hop.getMetadata().getName(), measured, Instant.now());
+    LLMDeployment probed = Await.until("the probe's figure for " + from + "->" + to + " in the status", Duration.ofSeconds(20),
+        () -> get(namespace, NAME), d -> linkStatus(d, from, to) != null && linkStatus(d, from, to).source().equals("probe"));
+    assertThat(probed.getStatus().plan().planId()).isEqualTo(plan.planId());
+    assertThat(linkStatus(probed, from, to).bandwidthMbps()).isCloseTo(measured, org.assertj.core.data.Offset.offset(measured * 0.005));
+    assertThat(linkStatus(probed, from, to).edgeLink()).isEqualTo(hop.getMetadata().getName());
+    assertThat(probed.getStatus().links()).filteredOn(l -> !(l.from().equals(from) && l.to().equals(to)))
+        .isNotEmpty().allMatch(l -> l.source().equals("manual"));
+
+    // the prober re-stamping an unchanged figure reconciles the deployment, and leaves it untouched
+    String version = probed.getMetadata().getResourceVersion();
+    double reconciled = reconciles("LLMDeployment");
+    probeWrites(hop.getMetadata().getName(), measured, Instant.now().plusSeconds(1));
+    Await.until("a reconcile after the re-stamp", Duration.ofSeconds(20), () -> reconciles("LLMDeployment"), n -> n > reconciled);
+    Thread.sleep(500);
+    assertThat(get(namespace, NAME).getMetadata().getResourceVersion()).as("no status patch").isEqualTo(version);
   }
 
   @Test

@@ -92,20 +92,23 @@ public final class LinkProbeServer implements AutoCloseable {
       }
     } else if (op == LinkProtocol.BULK) {
       long limit = Math.min(in.readLong(), maxBulkBytes);
-      long[] result = receive(in, limit);
-      out.writeLong(result[0]);
-      out.writeLong(result[1]);
-      out.flush();
+      receive(in, out, limit);
     }
   }
 
-  /** Returns bytes received after the first read, and the nanoseconds they took. */
-  private static long[] receive(InputStream in, long limit) throws IOException {
+  /**
+   * Reads up to {@code limit} bytes, acknowledging what it read as it goes (the sender sizes its
+   * bytes in flight from that), then reports the bytes received after the first read and the
+   * nanoseconds they took.
+   */
+  private static void receive(InputStream in, DataOutputStream out, long limit) throws IOException {
     byte[] buffer = new byte[LinkProtocol.CHUNK_BYTES];
     long total = 0;
     long counted = 0;
     long start = 0;
     long last = 0;
+    long acked = 0;
+    long ackedAt = System.nanoTime();
     try {
       while (total < limit) {
         int n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - total));
@@ -118,11 +121,20 @@ public final class LinkProbeServer implements AutoCloseable {
         }
         total += n;
         last = now;
+        if (total - acked >= LinkProtocol.ACK_EVERY_BYTES || now - ackedAt >= LinkProtocol.ACK_EVERY_NANOS) {
+          out.writeLong(total);
+          out.flush();
+          acked = total;
+          ackedAt = now;
+        }
       }
     } catch (SocketTimeoutException e) {
       // a stalled sender: report what arrived
     }
-    return new long[] {counted, Math.max(0, last - start)};
+    out.writeLong(LinkProtocol.END);
+    out.writeLong(counted);
+    out.writeLong(Math.max(0, last - start));
+    out.flush();
   }
 
   @Override

@@ -5,7 +5,8 @@ package io.dilemma.prober.measure;
  *
  * @param rttSeconds median round trip of the echoes
  * @param bandwidthBytesPerSecond the bulk transfer's rate as the receiver measured it
- * @param bytesSent all bytes this probe put on the link, echoes included: its cost
+ * @param bytesSent all bytes this probe put on the link, both ways: echoes, bulk and the
+ *     receiver's acknowledgements; its cost
  * @param seconds wall time of the whole probe
  */
 public record LinkSample(double rttSeconds, double bandwidthBytesPerSecond, long bytesSent, double seconds) {}

@@ -19,7 +19,11 @@ class LinkProberTest {
       LinkSample sample = prober.probe(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()));
       assertThat(sample.rttSeconds()).isPositive().isLessThan(1);
       assertThat(sample.bandwidthBytesPerSecond()).isPositive();
-      assertThat(sample.bytesSent()).isEqualTo((4 << 20) + 2 * 5 * LinkProtocol.ECHO_BYTES);
+      long payload = (4 << 20) + 2 * 5 * LinkProtocol.ECHO_BYTES;
+      // plus the receiver's acknowledgements (one per ACK_EVERY_BYTES or ACK_EVERY_NANOS) and its report
+      long acks = (4 << 20) / LinkProtocol.ACK_EVERY_BYTES + Math.round(sample.seconds() * 1e9 / LinkProtocol.ACK_EVERY_NANOS);
+      long mostReports = (acks + 3) * LinkProtocol.LONG_BYTES;
+      assertThat(sample.bytesSent()).isGreaterThan(payload).isLessThanOrEqualTo(payload + mostReports);
     }
   }
 
@@ -34,6 +38,9 @@ class LinkProberTest {
       for (int i = 0; i < 16; i++) out.write(chunk); // exactly the cap: 1 MiB
       out.flush();
       var in = new java.io.DataInputStream(socket.getInputStream());
+      long acknowledged = 0;
+      for (long report = in.readLong(); report != LinkProtocol.END; report = in.readLong()) acknowledged = report;
+      assertThat(acknowledged).isLessThanOrEqualTo(1 << 20);
       long counted = in.readLong();
       assertThat(counted).isPositive().isLessThan(1 << 20);
       assertThat(in.readLong()).isNotNegative();
