@@ -32,6 +32,14 @@ public final class LocalPipeline implements AutoCloseable {
    */
   public record Layout(int shards, int layers, int layerBits, CutQuantization cut, boolean keepTokensOnOrigin, ServingLimits limits) {}
 
+  /** The LLMDeployment the shards serve as: the namespace and deployment labels of their metrics. */
+  public record Owner(String namespace, String deployment) {
+    /** No namespace: processes outside Kubernetes. */
+    public static Owner local() {
+      return new Owner(null, "local");
+    }
+  }
+
   private final Path workDir;
   private final List<ShardPlan> plans;
   private final int[] httpPorts;
@@ -53,6 +61,12 @@ public final class LocalPipeline implements AutoCloseable {
 
   /** Writes the shard plans into {@code workDir}, starts every shard and waits until the head is ready. */
   public static LocalPipeline launch(Path modelDir, Layout layout, Path workDir) throws IOException, InterruptedException {
+    return launch(modelDir, layout, workDir, Owner.local());
+  }
+
+  /** As {@link #launch(Path, Layout, Path)}, the shards serving as {@code owner}. */
+  public static LocalPipeline launch(Path modelDir, Layout layout, Path workDir, Owner owner)
+      throws IOException, InterruptedException {
     Files.createDirectories(workDir);
     int n = layout.shards();
     int[] httpPorts = new int[n];
@@ -70,7 +84,8 @@ public final class LocalPipeline implements AutoCloseable {
       plans.add(
           new ShardPlan(
               ShardPlan.SCHEMA_VERSION,
-              "local",
+              owner.deployment(),
+              owner.namespace(),
               planId,
               i,
               n,
