@@ -254,7 +254,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     rollout.deleteAll(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
     ledger.release(key);
     planning.forget(key);
-    reporter.forget(key);
+    reporter.forget(resource, key);
     return DeleteControl.defaultDelete();
   }
 

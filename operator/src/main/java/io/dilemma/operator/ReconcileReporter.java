@@ -40,7 +40,7 @@ final class ReconcileReporter {
       ClusterObservation observation) {
     var outcome = result.outcome();
     if (outcome instanceof PlanningOutcome.Planned p && p.replanned()) {
-      metrics.replanned(p.reason());
+      metrics.replanned(resource.getMetadata().getNamespace(), resource.getMetadata().getName(), p.reason());
       String from = previous.plan() == null ? "none" : previous.plan().planId();
       LOG.info("{}: {} plan {} -> {}", key, p.reason(), from, p.plan().planId());
       events.emit(
@@ -49,7 +49,9 @@ final class ReconcileReporter {
           false,
           p.reason() + ": plan " + from + " -> " + p.plan().planId() + ". " + StatusAggregator.describe(p.plan()));
     }
-    if (status.plan() != null) metrics.predicted(key, status.plan().predicted().totalSeconds());
+    if (status.plan() != null) {
+      metrics.planned(resource.getMetadata().getNamespace(), resource.getMetadata().getName(), status.plan());
+    }
     var planned = status.condition(StatusAggregator.PLANNED).orElseThrow();
     // One Warning per new verdict (Infeasible, InvalidSpec, ...), not one per reconcile.
     boolean newlyNotPlanned =
@@ -83,8 +85,8 @@ final class ReconcileReporter {
   }
 
   /** Drops what is kept per deployment once it is deleted. */
-  void forget(String key) {
-    metrics.forget(key);
+  void forget(LLMDeployment resource, String key) {
+    metrics.forget(resource.getMetadata().getNamespace(), resource.getMetadata().getName());
     linkWatch.forget(key);
   }
 }

@@ -15,6 +15,8 @@ import java.util.Map;
  *
  * @param schemaVersion contract version, currently {@value #SCHEMA_VERSION}
  * @param deployment name of the owning LLMDeployment (metric label)
+ * @param namespace namespace of the owning LLMDeployment (metric label); null where there is none,
+ *     as for local processes
  * @param planId identifies the plan generation; all shards of one rollout share it
  * @param shardIndex position in the chain, from 0
  * @param shardCount number of shards in the chain
@@ -37,6 +39,7 @@ import java.util.Map;
 public record ShardPlan(
     int schemaVersion,
     String deployment,
+    String namespace,
     String planId,
     int shardIndex,
     int shardCount,

@@ -26,6 +26,7 @@ public final class ShardPlans {
           new ShardPlan(
               ShardPlan.SCHEMA_VERSION,
               deployment,
+              namespace,
               plan.planId(),
               s.index(),
               count,

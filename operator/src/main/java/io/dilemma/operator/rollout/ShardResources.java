@@ -54,6 +54,9 @@ public final class ShardResources {
   static final long RUN_AS_USER = 10001;
   /** How long a shard pod keeps serving after it is told to stop; needs `sh`, `touch` and `sleep`. */
   static final int DRAIN_SECONDS = 5;
+  public static final String PROMETHEUS_SCRAPE = "prometheus.io/scrape";
+  public static final String PROMETHEUS_PORT = "prometheus.io/port";
+  public static final String PROMETHEUS_PATH = "prometheus.io/path";
 
   /** Tells the worker it is stopping (it closes keep-alive connections), then gives it time. */
   static List<String> preStopCommand() {
@@ -198,24 +201,24 @@ public final class ShardResources {
   }
 
   /**
-   * Ingress of one shard: shard i admits its gRPC port only from shard i−1 of the same plan; the
-   * head admits only its HTTP port, from anyone (clients come through the head Service). Egress
-   * is left open: URL model sources are fetched at start.
+   * Ingress of one shard: shard i admits its gRPC port only from shard i−1 of the same plan; every
+   * shard admits its HTTP port from anyone: on the head that is the API (clients come through the
+   * head Service), on the others only /healthz, /readyz and /metrics, which Prometheus must reach
+   * wherever it runs. Egress is left open: URL model sources are fetched at start.
    */
   static NetworkPolicy networkPolicy(LLMDeployment owner, ShardPlan plan, String name, Map<String, String> labels) {
-    NetworkPolicyIngressRule rule;
-    if (plan.head()) {
-      rule =
-          new NetworkPolicyIngressRuleBuilder()
-              .addNewPort()
-              .withProtocol("TCP")
-              .withPort(new IntOrString(ShardNames.HTTP_PORT))
-              .endPort()
-              .build();
-    } else {
+    List<NetworkPolicyIngressRule> rules = new ArrayList<>();
+    rules.add(
+        new NetworkPolicyIngressRuleBuilder()
+            .addNewPort()
+            .withProtocol("TCP")
+            .withPort(new IntOrString(ShardNames.HTTP_PORT))
+            .endPort()
+            .build());
+    if (!plan.head()) {
       Map<String, String> previous = new LinkedHashMap<>(selector(owner, plan));
       previous.put(ShardNames.LABEL_SHARD, Integer.toString(plan.shardIndex() - 1));
-      rule =
+      rules.add(
           new NetworkPolicyIngressRuleBuilder()
               .addNewFrom()
               .withNewPodSelector()
@@ -226,7 +229,7 @@ public final class ShardResources {
               .withProtocol("TCP")
               .withPort(new IntOrString(ShardNames.GRPC_PORT))
               .endPort()
-              .build();
+              .build());
     }
     return new NetworkPolicyBuilder()
         .withMetadata(meta(owner, name, labels))
@@ -235,7 +238,7 @@ public final class ShardResources {
         .withMatchLabels(selector(owner, plan))
         .endPodSelector()
         .withPolicyTypes("Ingress")
-        .withIngress(rule)
+        .withIngress(rules)
         .endSpec()
         .build();
   }
@@ -345,8 +348,16 @@ public final class ShardResources {
         .build();
   }
 
-  private static Map<String, String> podAnnotations(String planJson, String tlsHash) {
+  /**
+   * The plan and mTLS hashes that roll the pod when either changes, and the annotations by which
+   * the scrape config the chart documents (helm/dilemma/prometheus/scrape-config.yaml) finds the
+   * worker's /metrics.
+   */
+  static Map<String, String> podAnnotations(String planJson, String tlsHash) {
     Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(PROMETHEUS_SCRAPE, "true");
+    annotations.put(PROMETHEUS_PORT, Integer.toString(ShardNames.HTTP_PORT));
+    annotations.put(PROMETHEUS_PATH, "/metrics");
     annotations.put(ShardNames.SHARD_PLAN_HASH, PlanStatusMapping.sha256(planJson));
     if (tlsHash != null) annotations.put(ShardNames.TLS_HASH, tlsHash);
     return annotations;

@@ -94,8 +94,9 @@ class ShardBoundsTest {
         .containsEntry(ShardNames.LABEL_SHARD, "2")
         .containsEntry(ShardNames.LABEL_PLAN, "p1abc");
     assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
-    var rule = policy.getSpec().getIngress();
-    assertThat(rule).singleElement().satisfies(r -> {
+    var grpc = policy.getSpec().getIngress().stream()
+        .filter(r -> r.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() == 9090)).toList();
+    assertThat(grpc).singleElement().satisfies(r -> {
       assertThat(r.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(9090));
       assertThat(r.getFrom()).singleElement().satisfies(f ->
           assertThat(f.getPodSelector().getMatchLabels())
@@ -103,6 +104,16 @@ class ShardBoundsTest {
               .containsEntry(ShardNames.LABEL_PLAN, "p1abc")
               .containsEntry(ShardNames.LABEL_DEPLOYMENT, "chat"));
     });
+  }
+
+  /** Prometheus scrapes every shard, wherever it runs; a worker's HTTP port serves no completions. */
+  @Test
+  void everyShardAdmitsItsHttpPortForMetricsAndNothingElseFromAnyone() {
+    var policy = resources.shard(owner, plans.get(2), 1000).networkPolicy();
+    var open = policy.getSpec().getIngress().stream().filter(r -> r.getFrom() == null || r.getFrom().isEmpty()).toList();
+    assertThat(open).singleElement().satisfies(r ->
+        assertThat(r.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(8080)));
+    assertThat(policy.getSpec().getIngress()).hasSize(2);
   }
 
   @Test

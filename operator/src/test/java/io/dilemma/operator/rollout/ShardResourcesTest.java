@@ -89,6 +89,29 @@ class ShardResourcesTest {
     assertThat(command.subList(command.size() - 2, command.size())).containsExactly("-jar", "/app/shard-worker.jar");
   }
 
+  /** helm/dilemma/prometheus/scrape-config.yaml keeps pods annotated so, at the annotated port. */
+  @Test
+  void everyShardPodIsAnnotatedForPrometheusAtTheWorkersHttpPort() {
+    for (ShardPlan plan : plans) {
+      var template = new ShardResources(OVERHEAD).shard(owner, plan, 1000).deployment().getSpec().getTemplate();
+      assertThat(template.getMetadata().getAnnotations())
+          .containsEntry("prometheus.io/scrape", "true")
+          .containsEntry("prometheus.io/path", "/metrics")
+          .containsEntry("prometheus.io/port", "8080");
+      assertThat(template.getSpec().getContainers().get(0).getPorts())
+          .anySatisfy(p -> assertThat(p.getContainerPort()).isEqualTo(8080));
+    }
+  }
+
+  /** The worker's metrics carry the LLMDeployment's namespace and name, as the operator's do. */
+  @Test
+  void theShardPlanNamesTheDeploymentAndItsNamespace() {
+    assertThat(plans).allSatisfy(p -> {
+      assertThat(p.deployment()).isEqualTo("chat");
+      assertThat(p.namespace()).isEqualTo("llm");
+    });
+  }
+
   @Test
   void theHeadIsProbedOverHttpBecauseItHasNoGrpcServer() {
     var head = new ShardResources(OVERHEAD).shard(owner, plans.get(0), 1000);
@@ -122,7 +145,7 @@ class ShardResourcesTest {
     assertThat(ContractJson.read(json, ShardPlan.class)).isEqualTo(plans.get(0));
     String hash = objects.deployment().getSpec().getTemplate().getMetadata().getAnnotations().get(ShardNames.SHARD_PLAN_HASH);
     var changed =
-        new ShardPlan(1, "chat", "p1abc", 0, 3, "n0", plans.get(0).model(), 0, 1, List.of(8, 8), true, false,
+        new ShardPlan(1, "chat", "llm", "p1abc", 0, 3, "n0", plans.get(0).model(), 0, 1, List.of(8, 8), true, false,
             plans.get(0).nextShard(), plans.get(0).headAddress(), plans.get(0).outgoingCut(), true, plans.get(0).limits());
     String changedHash =
         resources.shard(owner, changed, 1000).deployment().getSpec().getTemplate().getMetadata().getAnnotations()

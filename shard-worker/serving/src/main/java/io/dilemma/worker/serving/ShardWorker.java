@@ -124,7 +124,7 @@ public final class ShardWorker implements AutoCloseable {
   private static ShardWorker start(ShardPlan plan, ShardRunner runner, PromptText text, Listeners listeners, ShardTls tls)
       throws IOException {
     ShardPlan.ServingLimits limits = plan.limits() == null ? ShardPlan.ServingLimits.defaults() : plan.limits();
-    ServingMetrics metrics = new ServingMetrics(plan.deployment() == null ? "" : plan.deployment(), plan.shardIndex());
+    ServingMetrics metrics = ServingMetrics.of(plan);
     ShardCompute compute = new ShardCompute(runner, plan, metrics);
     int maxMessageBytes =
         ActivationFrameCodec.HEADER_BYTES + 4 * runner.dimensions().maxPositions() * runner.dimensions().hiddenSize() + 4096;

@@ -46,7 +46,7 @@ class HeadTokenizerIntegrityTest {
   private ShardPlan headPlan() throws Exception {
     String manifestSha = FileHashes.sha256(model.resolve(ShardManifest.FILE_NAME));
     return new ShardPlan(
-        1, "integrity", "p1", 0, 1, "n", new ModelSource("opt-tiny", model.toUri().toString(), manifestSha, null),
+        1, "integrity", null, "p1", 0, 1, "n", new ModelSource("opt-tiny", model.toUri().toString(), manifestSha, null),
         0, TinyModel.LAYERS - 1, Collections.nCopies(TinyModel.LAYERS, 32), true, true, null, null, null, true,
         ServingLimits.defaults());
   }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class ShardRoleTest {
   private static ShardPlan plan(int index, boolean head, boolean last) throws Exception {
     return new ShardPlan(
-        1, "roles", "p1", index, 2, "n", new ModelSource("opt-tiny", TinyModel.dir().toUri().toString(), null, null),
+        1, "roles", null, "p1", index, 2, "n", new ModelSource("opt-tiny", TinyModel.dir().toUri().toString(), null, null),
         head ? 0 : 1, head ? 0 : TinyModel.LAYERS - 1, Collections.nCopies(head ? 1 : TinyModel.LAYERS - 1, 32),
         head, last, last ? null : "127.0.0.1:1", null, null, true, ServingLimits.defaults());
   }

@@ -38,6 +38,14 @@ public final class LocalPipeline implements AutoCloseable {
    */
   public record Layout(int shards, int layers, int layerBits, CutQuantization cut, boolean keepTokensOnOrigin, ServingLimits limits) {}
 
+  /** The LLMDeployment the shards serve as: the namespace and deployment labels of their metrics. */
+  public record Owner(String namespace, String deployment) {
+    /** No namespace: processes outside Kubernetes. */
+    public static Owner local() {
+      return new Owner(null, "local");
+    }
+  }
+
   private final Path workDir;
   private final List<ShardPlan> plans;
   private final int[] httpPorts;
@@ -61,11 +69,23 @@ public final class LocalPipeline implements AutoCloseable {
 
   /** Writes the shard plans into {@code workDir}, starts every shard and waits until the head is ready. */
   public static LocalPipeline launch(Path modelDir, Layout layout, Path workDir) throws IOException, InterruptedException {
-    return launch(modelDir, layout, workDir, List.of());
+    return launch(modelDir, layout, workDir, List.of(), Owner.local());
   }
 
   /** As {@link #launch(Path, Layout, Path)}, each shard JVM started with {@code jvmOptions} too (e.g. {@code -Xmx256m}). */
   public static LocalPipeline launch(Path modelDir, Layout layout, Path workDir, List<String> jvmOptions)
+      throws IOException, InterruptedException {
+    return launch(modelDir, layout, workDir, jvmOptions, Owner.local());
+  }
+
+  /** As {@link #launch(Path, Layout, Path)}, the shards serving as {@code owner}. */
+  public static LocalPipeline launch(Path modelDir, Layout layout, Path workDir, Owner owner)
+      throws IOException, InterruptedException {
+    return launch(modelDir, layout, workDir, List.of(), owner);
+  }
+
+  /** As {@link #launch(Path, Layout, Path)}, with JVM options and the owner the shards serve as. */
+  public static LocalPipeline launch(Path modelDir, Layout layout, Path workDir, List<String> jvmOptions, Owner owner)
       throws IOException, InterruptedException {
     Files.createDirectories(workDir);
     int n = layout.shards();
@@ -84,7 +104,8 @@ public final class LocalPipeline implements AutoCloseable {
       plans.add(
           new ShardPlan(
               ShardPlan.SCHEMA_VERSION,
-              "local",
+              owner.deployment(),
+              owner.namespace(),
               planId,
               i,
               n,

@@ -202,8 +202,8 @@ class PipelineProcessesIT {
     String head = client.get(pipeline.shardUrl(0, "/metrics")).body();
     String middle = client.get(pipeline.shardUrl(1, "/metrics")).body();
     return new double[] {
-      CompletionClient.metric(head, "dilemma_link_bytes_total", "from=\"0\",to=\"1\""),
-      CompletionClient.metric(middle, "dilemma_link_bytes_total", "from=\"1\",to=\"2\"")
+      CompletionClient.metric(head, "dilemma_link_bytes_total", "from=\"0\",namespace=\"\",to=\"1\""),
+      CompletionClient.metric(middle, "dilemma_link_bytes_total", "from=\"1\",namespace=\"\",to=\"2\"")
     };
   }
 
@@ -229,13 +229,13 @@ class PipelineProcessesIT {
     String head = client.get(unquantized.shardUrl(0, "/metrics")).body();
     assertThat(head)
         .contains("dilemma_completion_seconds_bucket{deployment=\"local\"")
-        .contains("dilemma_time_to_first_token_seconds_count{deployment=\"local\"}")
-        .contains("dilemma_tokens_generated_total{deployment=\"local\"}")
-        .contains("dilemma_shard_compute_seconds_count{deployment=\"local\",shard=\"0\"}")
-        .contains("dilemma_link_transfer_seconds_count{deployment=\"local\",from=\"0\",to=\"1\"}")
-        .contains("dilemma_kv_cache_bytes{deployment=\"local\",shard=\"0\"}");
+        .contains("dilemma_time_to_first_token_seconds_count{deployment=\"local\",namespace=\"\"}")
+        .contains("dilemma_tokens_generated_total{deployment=\"local\",namespace=\"\"}")
+        .contains("dilemma_shard_compute_seconds_count{deployment=\"local\",namespace=\"\",shard=\"0\"}")
+        .contains("dilemma_link_transfer_seconds_count{deployment=\"local\",from=\"0\",namespace=\"\",to=\"1\"}")
+        .contains("dilemma_kv_cache_bytes{deployment=\"local\",namespace=\"\",shard=\"0\"}");
     String last = client.get(unquantized.shardUrl(2, "/metrics")).body();
-    assertThat(last).contains("dilemma_shard_compute_seconds_count{deployment=\"local\",shard=\"2\"}");
+    assertThat(last).contains("dilemma_shard_compute_seconds_count{deployment=\"local\",namespace=\"\",shard=\"2\"}");
   }
 
   @Test

@@ -45,7 +45,7 @@ public final class ShardCompute {
             SessionState::sizeBytes,
             System::nanoTime,
             (session, reason) -> metrics.sessionEvicted(reason));
-    metrics.watchKvCache(sessions::totalBytes);
+    metrics.watchKvCache(sessions::totalBytes, limits.kvCacheBytes());
     this.batcher = new DecodeBatcher<>(MAX_DECODE_BATCH, batchThread, this::runBatch);
   }
 

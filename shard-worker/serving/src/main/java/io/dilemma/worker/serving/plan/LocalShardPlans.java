@@ -108,6 +108,7 @@ public final class LocalShardPlans {
           new ShardPlan(
               ShardPlan.SCHEMA_VERSION,
               deployment,
+              null,
               planId,
               i,
               n,

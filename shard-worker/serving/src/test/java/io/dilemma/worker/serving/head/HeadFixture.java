@@ -32,14 +32,14 @@ final class HeadFixture implements BeforeAllCallback, AfterAllCallback {
   public void beforeAll(ExtensionContext context) throws Exception {
     ShardPlan plan =
         new ShardPlan(
-            1, "unit", "p1", 0, 2, "origin", new ModelSource("opt-tiny", TinyModel.dir().toUri().toString(), null, null),
+            1, "unit", null, "p1", 0, 2, "origin", new ModelSource("opt-tiny", TinyModel.dir().toUri().toString(), null, null),
             0, 0, List.of(32), true, false, "unused:1", null, CutQuantization.none(), true, ServingLimits.defaults());
     runner = ShardRunner.open(TinyModel.dir(), new LayerSelection(0, 0, List.of(32), true, false));
-    compute = new ShardCompute(runner, plan, new ServingMetrics("unit", 0));
+    compute = new ShardCompute(runner, plan, new ServingMetrics("", "unit", 0));
   }
 
   CompletionEngine engine(Downstream next) {
-    return new CompletionEngine("p1", compute, Optional.of(next), VOCAB, new ServingMetrics("unit", 0));
+    return new CompletionEngine("p1", compute, Optional.of(next), VOCAB, new ServingMetrics("", "unit", 0));
   }
 
   @Override

@@ -55,7 +55,7 @@ class UntrustedDownstreamTest {
     NextShardLink link =
         new NextShardLink(
             0, 2, "127.0.0.1:" + shard.getPort(), Duration.ofSeconds(20), 1 << 20, InsecureChannelCredentials.create(),
-            new ServingMetrics("t", 0));
+            new ServingMetrics("", "t", 0));
     return Downstream.over(link);
   }
 

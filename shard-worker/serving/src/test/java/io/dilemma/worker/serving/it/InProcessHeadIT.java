@@ -74,7 +74,7 @@ class InProcessHeadIT {
   private static ShardPlan headPlan(int shardCount, int lastLayer, String next, ServingLimits limits) throws Exception {
     boolean alone = shardCount == 1;
     return new ShardPlan(
-        1, "privacy", "p1", 0, shardCount, "origin",
+        1, "privacy", null, "p1", 0, shardCount, "origin",
         new ModelSource("opt-tiny", TinyModel.dir().toUri().toString(), null, null),
         0, lastLayer, java.util.Collections.nCopies(lastLayer + 1, 32),
         true, alone, next, null, alone ? null : CutQuantization.none(), true, limits);

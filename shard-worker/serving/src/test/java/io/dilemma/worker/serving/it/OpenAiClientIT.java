@@ -38,7 +38,7 @@ class OpenAiClientIT {
   static void start() throws Exception {
     ShardPlan plan =
         new ShardPlan(
-            1, "sdk", "p1", 0, 1, "origin",
+            1, "sdk", null, "p1", 0, 1, "origin",
             new ModelSource("opt-tiny", TinyModel.dir().toUri().toString(), null, null),
             0, TinyModel.LAYERS - 1, Collections.nCopies(TinyModel.LAYERS, 32),
             true, true, null, null, null, true, ServingLimits.defaults());

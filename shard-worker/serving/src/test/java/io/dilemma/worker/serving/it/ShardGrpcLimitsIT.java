@@ -34,7 +34,7 @@ class ShardGrpcLimitsIT {
 
   private static ShardPlan lastShard(ServingLimits limits) throws Exception {
     return new ShardPlan(
-        1, "limits", "plan-secret-7", 1, 2, "n1",
+        1, "limits", null, "plan-secret-7", 1, 2, "n1",
         new ModelSource("opt-tiny", TinyModel.dir().toUri().toString(), null, null),
         1, TinyModel.LAYERS - 1, Collections.nCopies(TinyModel.LAYERS - 1, 32),
         false, true, null, null, null, false, limits);
@@ -42,7 +42,7 @@ class ShardGrpcLimitsIT {
 
   private static ShardPlan head(String next) throws Exception {
     return new ShardPlan(
-        1, "limits", "plan-secret-7", 0, 2, "n0",
+        1, "limits", null, "plan-secret-7", 0, 2, "n0",
         new ModelSource("opt-tiny", TinyModel.dir().toUri().toString(), null, null),
         0, 0, List.of(32), true, false, next, null, CutQuantization.none(), true, ServingLimits.defaults());
   }

@@ -45,12 +45,12 @@ class StepFlowControlIT {
     ModelSynthesis.write(model, "opt-tiny", OptPreset.OPT_TINY.dimensions(), 1, List.of(32), layer -> {});
     ShardPlan plan =
         new ShardPlan(
-            1, "flow", "p", 1, 2, "n", new ModelSource("opt-tiny", model.toUri().toString(), null, null),
+            1, "flow", null, "p", 1, 2, "n", new ModelSource("opt-tiny", model.toUri().toString(), null, null),
             1, LAYERS - 1, Collections.nCopies(LAYERS - 1, 32), false, true, null, null, null, false,
             new ServingLimits(1L << 30, 60, 10_000));
     try (ShardRunner runner = ShardRunner.open(model, new LayerSelection(1, LAYERS - 1, Collections.nCopies(LAYERS - 1, 32), false, true));
         ShardPipelineService service =
-            new ShardPipelineService("p", new ShardCompute(runner, plan, new ServingMetrics("flow", 1)), null, new StepLimits(4, 2, 1000))) {
+            new ShardPipelineService("p", new ShardCompute(runner, plan, new ServingMetrics("", "flow", 1)), null, new StepLimits(4, 2, 1000))) {
       Server server = ShardGrpcServer.builder(new InetSocketAddress("127.0.0.1", 0), ShardTls.plaintext(), 16 << 20).addService(service).build().start();
       ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + server.getPort(), InsecureChannelCredentials.create()).build();
       try {

@@ -48,7 +48,7 @@ class ModelSourceResolverTest {
 
   private static ShardPlan lastShard(String uri, String manifestSha) {
     return new ShardPlan(
-        1, "d", "p", 1, 2, "n", new ModelSource("opt", uri, manifestSha, null),
+        1, "d", null, "p", 1, 2, "n", new ModelSource("opt", uri, manifestSha, null),
         1, 1, List.of(4), false, true, null, null, null, false, null);
   }
 

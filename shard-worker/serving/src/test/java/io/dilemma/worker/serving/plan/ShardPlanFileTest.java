@@ -18,7 +18,7 @@ class ShardPlanFileTest {
 
   static ShardPlan head(int firstLayer, int lastLayer, List<Integer> bits, boolean keepTokens, CutQuantization cut) {
     return new ShardPlan(
-        1, "d", "p", 0, 2, "n", new ModelSource("m", "file:///models/m", null, null),
+        1, "d", null, "p", 0, 2, "n", new ModelSource("m", "file:///models/m", null, null),
         firstLayer, lastLayer, bits, true, false, "10.0.0.2:50051", null, cut, keepTokens, null);
   }
 
