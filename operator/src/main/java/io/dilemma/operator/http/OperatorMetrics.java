@@ -11,6 +11,7 @@ public final class OperatorMetrics {
   private final Gauge predictedCompletion;
   private final Histogram solveSeconds;
   private final Counter replans;
+  private final Counter ledgerConflicts;
 
   public OperatorMetrics(PrometheusRegistry registry) {
     predictedCompletion =
@@ -31,6 +32,11 @@ public final class OperatorMetrics {
             .help("Plans adopted, by reason")
             .labelNames("reason")
             .register(registry);
+    ledgerConflicts =
+        Counter.builder()
+            .name("dilemma_plan_memory_conflicts_total")
+            .help("Plans made again because other deployments took the memory they counted on while they solved")
+            .register(registry);
   }
 
   public void predicted(String deployment, double seconds) {
@@ -43,6 +49,10 @@ public final class OperatorMetrics {
 
   public void solved(double seconds) {
     solveSeconds.observe(seconds);
+  }
+
+  public void ledgerConflict() {
+    ledgerConflicts.inc();
   }
 
   public void replanned(ReplanReason reason) {
