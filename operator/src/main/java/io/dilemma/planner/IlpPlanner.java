@@ -28,20 +28,38 @@ public class IlpPlanner implements Planner {
   }
 
   @Override
+  /**
+   * Solves without the nodes no optimal plan needs ({@link NodeDominance}), and judges the answer
+   * on the whole problem: the plan, its numbers and any infeasibility are the full problem's.
+   */
   public Plan plan(PlanningProblem problem) {
     CostModel costs = new CostModel(problem);
-    PlacementIlp ilp = PlacementIlp.build(costs);
-    Assignment start = previousAssignment(costs, problem.options().previous());
-    if (start == null) start = ChainDpHeuristic.find(costs);
+    NodeDominance dominance = NodeDominance.of(costs);
+    CostModel solved = dominance.reduced();
+    PlacementIlp ilp = PlacementIlp.build(solved);
+    Assignment start = warmStart(costs, dominance, problem.options().previous());
     Map<Integer, Integer> hint = start == null ? Map.of() : ilp.hint(start);
     SolveResult result =
         backend.solve(new SolveRequest(ilp.model(), Set.of(), problem.options().timeLimit(), hint));
-    if (result.hasSolution()) return checkedPlan(costs, ilp.decode(result.values()), report(result));
-    if (!result.provenInfeasible() && start != null && PlanEvaluator.evaluate(costs, start).feasible()) {
-      return checkedPlan(costs, start, warmStartReport(result, costs, start));
+    if (result.hasSolution()) {
+      return checkedPlan(costs, dominance.toFull(ilp.decode(result.values())), report(result));
+    }
+    if (!result.provenInfeasible() && start != null && PlanEvaluator.evaluate(solved, start).feasible()) {
+      Assignment fallback = dominance.toFull(start);
+      return checkedPlan(costs, fallback, warmStartReport(result, costs, fallback));
     }
     Plan.Infeasibility why = new InfeasibilityExplainer(backend).explain(costs, result);
     return infeasiblePlan(problem.id(), report(result), why);
+  }
+
+  /**
+   * The running plan (moved onto the kept nodes) when it can be read in this problem, else the
+   * chain DP's plan; in the reduced problem's indices.
+   */
+  private static Assignment warmStart(CostModel costs, NodeDominance dominance, Plan previous) {
+    Assignment running = previousAssignment(costs, previous);
+    if (running != null) return dominance.toReduced(running);
+    return ChainDpHeuristic.find(dominance.reduced());
   }
 
   /**
