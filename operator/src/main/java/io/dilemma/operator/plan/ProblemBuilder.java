@@ -46,11 +46,14 @@ public final class ProblemBuilder {
       Map<String, Long> extraReservedBytes,
       Plan previous)
       throws UnplannableException {
+    // In name order: informers list in no fixed order, and the same cluster listed in another
+    // order must be the same problem, or an unchanged deployment would be solved again.
     List<ComputeNode> nodes =
         observed.nodes().stream()
             .filter(NodeReading::ready)
             .map(NodeReading::node)
             .map(n -> n.withMemoryBytes(freeBytes(n, observed, extraReservedBytes)))
+            .sorted(java.util.Comparator.comparing(ComputeNode::name))
             .toList();
     String origin = spec.placement().originNode();
     if (nodes.stream().noneMatch(n -> n.name().equals(origin))) {
@@ -64,6 +67,7 @@ public final class ProblemBuilder {
         observed.links().stream()
             .map(LinkReading::link)
             .filter(l -> names.contains(l.from()) && names.contains(l.to()))
+            .sorted(java.util.Comparator.comparing(Link::from).thenComparing(Link::to))
             .toList();
     PlanningOptions options =
         new PlanningOptions(

@@ -88,7 +88,8 @@ public final class BenchOperatorCommand implements Callable<Integer> {
                   new CpSatPlanner(),
                   ModelCostsFromProfile::toModelCosts,
                   new DilemmaOperator.Options(
-                      Optional.empty(), -1, 2,
+                      // As many concurrent reconciles as the operator runs by default.
+                      Optional.empty(), -1, DilemmaOperator.Options.defaults().reconcileThreads(),
                       new LLMDeploymentReconciler.Settings(OVERHEAD, LinkReading.Freshness.defaults()), true))) {
         linkChange(client, operator);
         if (deployments > 0) throughput(client, operator);
@@ -207,6 +208,8 @@ public final class BenchOperatorCommand implements Callable<Integer> {
         client.resource(link).create();
       }
     }
+    double solvingBefore = solveSeconds(operator);
+    CpuClock cpu = CpuClock.start();
     long start = System.nanoTime();
     for (int i = 0; i < deployments; i++) {
       LLMDeployment d = new LLMDeployment();
@@ -220,15 +223,22 @@ public final class BenchOperatorCommand implements Callable<Integer> {
           null, new LLMDeploymentSpec.SolverSpec(fleetTimeLimit), null));
       client.resource(d).create();
     }
-    await(Duration.ofMinutes(30), () -> client.resources(LLMDeployment.class).inNamespace(ns).list().getItems(),
+    // Listing all of them is work for the API server, which shares the cores with the operator:
+    // every 50 ms, not every 5.
+    await(Duration.ofMinutes(30), Duration.ofMillis(50), () -> client.resources(LLMDeployment.class).inNamespace(ns).list().getItems(),
         list -> list.size() == deployments && list.stream().allMatch(d -> d.getStatus() != null
             && d.getStatus().condition("Planned").isPresent()));
     double cold = (System.nanoTime() - start) / 1e9;
+    String cpuUsed = cpu.report();
     var all = client.resources(LLMDeployment.class).inNamespace(ns).list().getItems();
     long planned = all.stream().filter(d -> "True".equals(d.getStatus().condition("Planned").get().getStatus())).count();
     System.out.printf(Locale.ROOT,
-        "%d LLMDeployments on %d nodes, cold start: all planned after %.1f s (%.2f plans/s, %d feasible, %d not), solver limit %.1f s each%n",
-        deployments, nodes, cold, deployments / cold, planned, deployments - planned, fleetTimeLimit);
+        "%d LLMDeployments on %d nodes, cold start: all planned after %.1f s (%.2f plans/s, %d feasible, %d not), solver limit %.1f s each,"
+            + " %d reconcile threads, %.0f plans redone because memory moved while they solved%n",
+        deployments, nodes, cold, deployments / cold, planned, deployments - planned, fleetTimeLimit,
+        DilemmaOperator.Options.defaults().reconcileThreads(), counter(operator, "dilemma_plan_memory_conflicts"));
+    System.out.printf(Locale.ROOT, "  of which CPU: %s; solving %.1f s in all%n", cpuUsed, solveSeconds(operator) - solvingBefore);
+    System.out.println(oversubscribed(client, ns).map(n -> "OVERSUBSCRIBED: " + n).orElse("no node's memory oversubscribed"));
 
     double reconcilesBefore = reconciles(operator);
     long touched = System.nanoTime();
@@ -257,6 +267,29 @@ public final class BenchOperatorCommand implements Callable<Integer> {
         .sum();
   }
 
+  private static double counter(DilemmaOperator operator, String name) {
+    return operator.registry().scrape().stream()
+        .filter(m -> m.getMetadata().getName().equals(name))
+        .flatMap(m -> ((CounterSnapshot) m).getDataPoints().stream())
+        .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue)
+        .sum();
+  }
+
+  /** A node whose planned memory requests exceed its allocatable memory, if any. */
+  private static Optional<String> oversubscribed(KubernetesClient client, String ns) {
+    Map<String, Long> planned = new java.util.HashMap<>();
+    for (LLMDeployment d : client.resources(LLMDeployment.class).inNamespace(ns).list().getItems()) {
+      if (d.getStatus() == null || d.getStatus().plan() == null) continue;
+      io.dilemma.operator.observe.MemoryLedger.requestsByNode(d.getStatus().plan(), OVERHEAD)
+          .forEach((node, bytes) -> planned.merge(node, bytes, Long::sum));
+    }
+    return planned.entrySet().stream()
+        .filter(e -> e.getValue() > client.nodes().withName(e.getKey()).get().getStatus().getAllocatable().get("memory")
+            .getNumericalAmount().longValue())
+        .map(e -> e.getKey() + " " + e.getValue() + " bytes planned")
+        .findFirst();
+  }
+
   private static double reconciles(DilemmaOperator operator) {
     return operator.registry().scrape().stream()
         .filter(m -> m.getMetadata().getName().equals("operator_sdk_reconciliations_started"))
@@ -281,13 +314,48 @@ public final class BenchOperatorCommand implements Callable<Integer> {
 
   private static <T> T await(Duration timeout, java.util.function.Supplier<T> probe, java.util.function.Predicate<T> done)
       throws InterruptedException {
+    return await(timeout, Duration.ofMillis(5), probe, done);
+  }
+
+  private static <T> T await(
+      Duration timeout, Duration poll, java.util.function.Supplier<T> probe, java.util.function.Predicate<T> done)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       T value = probe.get();
       if (value != null && done.test(value)) return value;
-      Thread.sleep(5);
+      Thread.sleep(poll.toMillis());
     }
     throw new IllegalStateException("timed out after " + timeout);
+  }
+
+  /**
+   * CPU time of this process (operator, bench, simulated kubelet) and of its children (the API
+   * server and etcd) over a stretch of the run: on a shared, loaded machine the wall time says as
+   * much about the neighbours as about the operator.
+   */
+  private record CpuClock(long ownNanos, long childNanos, double loadAverage) {
+    static CpuClock start() {
+      return new CpuClock(ownCpu(), childCpu(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    String report() {
+      return String.format(Locale.ROOT, "operator process %.1f s, API server and etcd %.1f s; load average %.1f -> %.1f on %d cores",
+          (ownCpu() - ownNanos) / 1e9, (childCpu() - childNanos) / 1e9, loadAverage,
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+          Runtime.getRuntime().availableProcessors());
+    }
+
+    private static long ownCpu() {
+      return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+          .getProcessCpuTime();
+    }
+
+    private static long childCpu() {
+      return ProcessHandle.current().descendants()
+          .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+          .sum();
+    }
   }
 
   /** When each Deployment of one LLMDeployment was first seen, from a watch. */
