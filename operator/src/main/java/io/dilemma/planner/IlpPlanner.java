@@ -39,8 +39,12 @@ public class IlpPlanner implements Planner {
     PlacementIlp ilp = PlacementIlp.build(solved);
     Assignment start = warmStart(costs, dominance, problem.options().previous());
     Map<Integer, Integer> hint = start == null ? Map.of() : ilp.hint(start);
+    Double goodEnough = problem.options().goodEnoughSeconds();
     SolveResult result =
-        backend.solve(new SolveRequest(ilp.model(), Set.of(), problem.options().timeLimit(), hint));
+        backend.solve(
+            new SolveRequest(
+                ilp.model(), Set.of(), problem.options().timeLimit(), hint,
+                goodEnough == null ? Double.POSITIVE_INFINITY : goodEnough));
     if (result.hasSolution()) {
       return checkedPlan(costs, dominance.toFull(ilp.decode(result.values())), report(result));
     }
@@ -53,13 +57,26 @@ public class IlpPlanner implements Planner {
   }
 
   /**
-   * The running plan (moved onto the kept nodes) when it can be read in this problem, else the
-   * chain DP's plan; in the reduced problem's indices.
+   * The faster of the running plan (moved onto the kept nodes) and the chain DP's plan, as the
+   * evaluator prices them in this problem: after a link change the running plan may have become
+   * the slower start. In the reduced problem's indices; the running plan when neither fits (a
+   * hint need not be feasible to help), null when there is neither.
    */
   private static Assignment warmStart(CostModel costs, NodeDominance dominance, Plan previous) {
     Assignment running = previousAssignment(costs, previous);
-    if (running != null) return dominance.toReduced(running);
-    return ChainDpHeuristic.find(dominance.reduced());
+    Assignment moved = running == null ? null : dominance.toReduced(running);
+    Assignment chain = ChainDpHeuristic.find(dominance.reduced());
+    double movedSeconds = feasibleSeconds(dominance.reduced(), moved);
+    double chainSeconds = feasibleSeconds(dominance.reduced(), chain);
+    if (chainSeconds < movedSeconds) return chain;
+    return moved != null ? moved : chain;
+  }
+
+  /** T_total of a feasible assignment, +∞ for an infeasible or missing one. */
+  private static double feasibleSeconds(CostModel costs, Assignment a) {
+    if (a == null) return Double.POSITIVE_INFINITY;
+    Evaluation e = PlanEvaluator.evaluate(costs, a);
+    return e.feasible() ? e.time().totalSeconds() : Double.POSITIVE_INFINITY;
   }
 
   /**

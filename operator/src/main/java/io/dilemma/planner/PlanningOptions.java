@@ -9,18 +9,31 @@ import java.util.List;
  * @param keepTokensOnOrigin the embedding and at least layer 0 stay on the origin
  * @param timeLimit solver wall-clock limit
  * @param previous the plan now running: a hint, and the reference for churn
+ * @param goodEnoughSeconds stop at the first plan predicted at or below this T_total, proven
+ *     optimal or not (a replan that only has to clear a threshold); null to search to the limit
  */
 public record PlanningOptions(
     List<Integer> allowedBits,
     List<Double> allowedRho,
     boolean keepTokensOnOrigin,
     Duration timeLimit,
-    Plan previous) {
+    Plan previous,
+    Double goodEnoughSeconds) {
   public PlanningOptions {
     allowedBits = List.copyOf(allowedBits);
     allowedRho = List.copyOf(allowedRho);
     if (allowedBits.isEmpty()) throw new IllegalArgumentException("allowedBits is empty");
     if (allowedRho.isEmpty()) throw new IllegalArgumentException("allowedRho is empty");
+  }
+
+  /** Searching to the time limit. */
+  public PlanningOptions(
+      List<Integer> allowedBits,
+      List<Double> allowedRho,
+      boolean keepTokensOnOrigin,
+      Duration timeLimit,
+      Plan previous) {
+    this(allowedBits, allowedRho, keepTokensOnOrigin, timeLimit, previous, null);
   }
 
   public static PlanningOptions defaults() {
@@ -29,6 +42,10 @@ public record PlanningOptions(
   }
 
   public PlanningOptions withPrevious(Plan plan) {
-    return new PlanningOptions(allowedBits, allowedRho, keepTokensOnOrigin, timeLimit, plan);
+    return new PlanningOptions(allowedBits, allowedRho, keepTokensOnOrigin, timeLimit, plan, goodEnoughSeconds);
+  }
+
+  public PlanningOptions withGoodEnough(Double seconds) {
+    return new PlanningOptions(allowedBits, allowedRho, keepTokensOnOrigin, timeLimit, previous, seconds);
   }
 }

@@ -46,6 +46,22 @@ public final class ProblemBuilder {
       Map<String, Long> extraReservedBytes,
       Plan previous)
       throws UnplannableException {
+    return build(id, spec, costs, observed, extraReservedBytes, previous, null);
+  }
+
+  /**
+   * @param goodEnoughSeconds the planner may stop at the first plan predicted at or below this;
+   *     null to search to the limit
+   */
+  public PlanningProblem build(
+      String id,
+      LLMDeploymentSpec spec,
+      ModelCosts costs,
+      ClusterObservation observed,
+      Map<String, Long> extraReservedBytes,
+      Plan previous,
+      Double goodEnoughSeconds)
+      throws UnplannableException {
     // In name order: informers list in no fixed order, and the same cluster listed in another
     // order must be the same problem, or an unchanged deployment would be solved again.
     List<ComputeNode> nodes =
@@ -75,7 +91,8 @@ public final class ProblemBuilder {
             spec.allowedRho(),
             spec.placement().keepTokensOnOrigin(),
             Duration.ofMillis(Math.round(spec.solver().timeLimitSeconds() * 1000)),
-            previous);
+            previous,
+            goodEnoughSeconds);
     return new PlanningProblem(
         id,
         costs,

@@ -209,6 +209,8 @@ public final class BenchOperatorCommand implements Callable<Integer> {
       }
     }
     double solvingBefore = solveSeconds(operator);
+    double solvesBefore = solveCount(operator);
+    double reconcilesAtStart = reconciles(operator);
     CpuClock cpu = CpuClock.start();
     long start = System.nanoTime();
     for (int i = 0; i < deployments; i++) {
@@ -237,7 +239,8 @@ public final class BenchOperatorCommand implements Callable<Integer> {
             + " %d reconcile threads, %.0f plans redone because memory moved while they solved%n",
         deployments, nodes, cold, deployments / cold, planned, deployments - planned, fleetTimeLimit,
         DilemmaOperator.Options.defaults().reconcileThreads(), counter(operator, "dilemma_plan_memory_conflicts"));
-    System.out.printf(Locale.ROOT, "  of which CPU: %s; solving %.1f s in all%n", cpuUsed, solveSeconds(operator) - solvingBefore);
+    System.out.printf(Locale.ROOT, "  CPU: %s; %.0f reconciles, %.0f solves, %.1f s solving in all%n", cpuUsed,
+        reconciles(operator) - reconcilesAtStart, solveCount(operator) - solvesBefore, solveSeconds(operator) - solvingBefore);
     System.out.println(oversubscribed(client, ns).map(n -> "OVERSUBSCRIBED: " + n).orElse("no node's memory oversubscribed"));
 
     double reconcilesBefore = reconciles(operator);
