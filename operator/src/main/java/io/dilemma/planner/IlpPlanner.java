@@ -57,19 +57,28 @@ public class IlpPlanner implements Planner {
   }
 
   /**
-   * The faster of the running plan (moved onto the kept nodes) and the chain DP's plan, as the
-   * evaluator prices them in this problem: after a link change the running plan may have become
-   * the slower start. In the reduced problem's indices; the running plan when neither fits (a
-   * hint need not be feasible to help), null when there is neither.
+   * The fastest, as the evaluator prices them in this problem, of the running plan (moved onto the
+   * kept nodes), its shards relocated ({@link ShardRelocation}: after a link change, often the
+   * way around it) and the chain DP's plan. In the reduced problem's indices; the running plan
+   * when none fits (a hint need not be feasible to help), null when there is none.
    */
   private static Assignment warmStart(CostModel costs, NodeDominance dominance, Plan previous) {
+    CostModel reduced = dominance.reduced();
     Assignment running = previousAssignment(costs, previous);
     Assignment moved = running == null ? null : dominance.toReduced(running);
-    Assignment chain = ChainDpHeuristic.find(dominance.reduced());
-    double movedSeconds = feasibleSeconds(dominance.reduced(), moved);
-    double chainSeconds = feasibleSeconds(dominance.reduced(), chain);
-    if (chainSeconds < movedSeconds) return chain;
-    return moved != null ? moved : chain;
+    Assignment best = moved;
+    double bestSeconds = feasibleSeconds(reduced, moved);
+    List<Assignment> others = new ArrayList<>();
+    if (moved != null) others.add(ShardRelocation.fastest(reduced, moved));
+    others.add(ChainDpHeuristic.find(reduced));
+    for (Assignment candidate : others) {
+      double seconds = feasibleSeconds(reduced, candidate);
+      if (seconds < bestSeconds || best == null) {
+        best = candidate == null ? best : candidate;
+        bestSeconds = Math.min(bestSeconds, seconds);
+      }
+    }
+    return best;
   }
 
   /** T_total of a feasible assignment, +∞ for an infeasible or missing one. */

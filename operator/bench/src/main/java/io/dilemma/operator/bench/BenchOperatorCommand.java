@@ -150,20 +150,25 @@ public final class BenchOperatorCommand implements Callable<Integer> {
             solves.get(solves.size() - 1));
       }
       awaitServing(client, "default", name, Duration.ofMinutes(3));
-      // Restore the link and let the operator finish judging that change (a solve, maybe a
-      // replan), so the next measurement does not queue behind it.
+      // Let the operator finish what the change started (it looks again from an unproven plan),
+      // then restore the link and let it finish judging that too, so the next measurement does
+      // not queue behind either.
+      awaitSettled(operator);
       double solvedBefore = solveCount(operator);
       setBandwidth(client, client.resources(EdgeLink.class).withName(hop).get(), original);
       await(Duration.ofMinutes(3), () -> solveCount(operator), n -> n > solvedBefore);
+      awaitSettled(operator);
       awaitServing(client, "default", name, Duration.ofMinutes(3));
     }
     if (!latencies.isEmpty()) {
       List<Double> overhead = new ArrayList<>();
       for (int i = 0; i < latencies.size(); i++) overhead.add(latencies.get(i) - solves.get(i));
       System.out.printf(Locale.ROOT,
-          "EdgeLink change -> updated Deployments written (7B example, n=%d): median %.3f s, min %.3f s, max %.3f s;"
-              + " median solving %.3f s of it, median rest (events, pricing, writes) %.3f s%n",
-          latencies.size(), median(latencies), min(latencies), max(latencies), median(solves), median(overhead));
+          "EdgeLink change -> updated Deployments written (7B example, n=%d): median %.3f s, p90 %.3f s, min %.3f s, max %.3f s;"
+              + " median solving %.3f s of it, median rest (events, pricing, writes) %.3f s; load average %.1f on %d cores%n",
+          latencies.size(), median(latencies), percentile(latencies, 0.9), min(latencies), max(latencies), median(solves),
+          median(overhead), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+          Runtime.getRuntime().availableProcessors());
     }
   }
 
@@ -271,9 +276,15 @@ public final class BenchOperatorCommand implements Callable<Integer> {
   }
 
   private static double counter(DilemmaOperator operator, String name) {
+    return counter(operator, name, null);
+  }
+
+  /** A counter's total, over the data points of resource kind {@code kind} (all when null). */
+  private static double counter(DilemmaOperator operator, String name, String kind) {
     return operator.registry().scrape().stream()
         .filter(m -> m.getMetadata().getName().equals(name))
         .flatMap(m -> ((CounterSnapshot) m).getDataPoints().stream())
+        .filter(p -> kind == null || kind.equals(p.getLabels().get("kind")))
         .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue)
         .sum();
   }
@@ -294,12 +305,7 @@ public final class BenchOperatorCommand implements Callable<Integer> {
   }
 
   private static double reconciles(DilemmaOperator operator) {
-    return operator.registry().scrape().stream()
-        .filter(m -> m.getMetadata().getName().equals("operator_sdk_reconciliations_started"))
-        .flatMap(m -> ((CounterSnapshot) m).getDataPoints().stream())
-        .filter(p -> "LLMDeployment".equals(p.getLabels().get("kind")))
-        .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue)
-        .sum();
+    return counter(operator, "operator_sdk_reconciliations_started", "LLMDeployment");
   }
 
   // ---- helpers -----------------------------------------------------------------------------
@@ -398,6 +404,36 @@ public final class BenchOperatorCommand implements Callable<Integer> {
     public void close() {
       watch.close();
     }
+  }
+
+  /** Nearest-rank percentile: the smallest value with at least {@code q} of the values at or below it. */
+  static double percentile(List<Double> values, double q) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int rank = (int) Math.ceil(q * sorted.size());
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+  }
+
+  /**
+   * Waits until every LLMDeployment reconcile that started has ended and none started for 300 ms:
+   * the operator has nothing left to do about the last change.
+   */
+  private static void awaitSettled(DilemmaOperator operator) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    double lastStarted = -1;
+    long quietSince = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      double started = reconciles(operator);
+      double ended = counter(operator, "operator_sdk_reconciliations_success", "LLMDeployment")
+          + counter(operator, "operator_sdk_reconciliations_failed", "LLMDeployment");
+      if (started != lastStarted || ended < started) {
+        lastStarted = started;
+        quietSince = System.nanoTime();
+      } else if (System.nanoTime() - quietSince > Duration.ofMillis(300).toNanos()) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+    throw new IllegalStateException("the operator kept reconciling for 3 minutes");
   }
 
   static double median(List<Double> values) {
