@@ -182,7 +182,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
             : resource.getStatus();
     long generation = resource.getMetadata().getGeneration();
 
-    PlanningAttempt attempt = ledger.exclusively(() -> plan(resource, context, previous, now));
+    PlanningAttempt attempt = planAndHold(resource, context, previous, now);
     reporter.solved(attempt.result);
 
     PlanStatus desired =
@@ -258,17 +258,82 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     return DeleteControl.defaultDelete();
   }
 
+  /**
+   * @param holding what the plan to run asks of each node (null when there is none)
+   * @param memoryBound the planner found no plan because memory is short
+   */
   private record PlanningAttempt(
-      PlanningStep.Result result, ClusterObservation observation, Optional<Instant> staleAt) {
+      PlanningStep.Result result,
+      ClusterObservation observation,
+      Optional<Instant> staleAt,
+      Map<String, Long> holding) {
     Optional<Instant> recheckAt() {
       return java.util.stream.Stream.of(result.recheckAt(), staleAt)
           .flatMap(Optional::stream)
           .min(Instant::compareTo);
     }
+
+    boolean memoryBound() {
+      return result.outcome() instanceof PlanningOutcome.Infeasible infeasible
+          && infeasible.minimalFeasibleBudget() == null;
+    }
   }
 
-  private PlanningAttempt plan(
+  /** Optimistic attempts before a deployment plans with the ledger to itself. */
+  static final int OPTIMISTIC_ATTEMPTS = 3;
+
+  /**
+   * Plans on a snapshot of the memory ledger, outside its lock, so that deployments solve side by
+   * side, then records the plan's memory if it still fits. When it no longer fits, or memory was
+   * what stopped the plan and the holdings moved meanwhile, it plans again on the new holdings;
+   * after {@value #OPTIMISTIC_ATTEMPTS} lost races it plans holding the ledger, so it always ends.
+   */
+  private PlanningAttempt planAndHold(
       LLMDeployment resource, Context<LLMDeployment> context, LLMDeploymentStatus previous, Instant now) {
+    String key = key(resource);
+    for (int attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
+      HoldingAttempt tried = planOnceAndHold(resource, context, previous, now, true);
+      if (tried.kept()) return tried.attempt();
+      // The solve happened, even if its plan is thrown away.
+      reporter.solved(tried.attempt().result());
+      metrics.ledgerConflict();
+      LOG.debug("{}: memory holdings moved while planning (attempt {}); planning again", key, attempt);
+    }
+    return ledger.exclusively(() -> planOnceAndHold(resource, context, previous, now, false).attempt());
+  }
+
+  /** One plan and whether it stands: false when it lost the race to the ledger and is to be redone. */
+  private record HoldingAttempt(PlanningAttempt attempt, boolean kept) {}
+
+  /** One plan on the holdings as they are now, recorded in the ledger if it still fits. */
+  private HoldingAttempt planOnceAndHold(
+      LLMDeployment resource,
+      Context<LLMDeployment> context,
+      LLMDeploymentStatus previous,
+      Instant now,
+      boolean mayRetry) {
+    String key = key(resource);
+    Map<String, Map<String, Long>> persisted = persistedHoldings(context);
+    MemoryLedger.Snapshot holdings = ledger.snapshot(key, persisted);
+    PlanningAttempt attempt = plan(resource, context, previous, now, holdings);
+    if (attempt.holding() != null) {
+      boolean recorded = ledger.record(key, attempt.holding(), attempt.observation().allocatableBytesByNode(), persisted);
+      if (!recorded && mayRetry) return new HoldingAttempt(attempt, false);
+      if (!recorded) {
+        throw new IllegalStateException(key + ": the plan asks more memory than its nodes have left although it was made with the memory ledger held");
+      }
+    }
+    boolean staleVerdict = attempt.memoryBound() && ledger.movedSince(holdings);
+    return new HoldingAttempt(attempt, !(mayRetry && staleVerdict));
+  }
+
+  /** Observes, builds the problem and solves on {@code holdings}; records nothing. */
+  private PlanningAttempt plan(
+      LLMDeployment resource,
+      Context<LLMDeployment> context,
+      LLMDeploymentStatus previous,
+      Instant now,
+      MemoryLedger.Snapshot holdings) {
     String key = key(resource);
     var spec = resource.getSpec();
     List<String> problems = SpecValidation.problems(resource.getMetadata().getName(), spec);
@@ -313,7 +378,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
             spec.placement(),
             matching,
             allLinks,
-            ledger.heldByOthers(key, persistedHoldings(context)),
+            holdings.heldByOthers(),
             settings.freshness(),
             now);
     PlanningStep.Result result =
@@ -337,21 +402,25 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     }
     PlanStatus held =
         result.outcome() instanceof PlanningOutcome.Planned p ? p.plan() : previous.plan();
-    if (held != null) ledger.hold(key, MemoryLedger.requestsByNode(held, settings.shardOverheadBytes()));
     Optional<Instant> lookAgain =
         java.util.stream.Stream.of(ClusterObserver.nextStaleness(allLinks, settings.freshness(), now), nextPoll)
             .flatMap(Optional::stream)
             .min(Instant::compareTo);
-    return new PlanningAttempt(result, observation, lookAgain);
+    return new PlanningAttempt(
+        result,
+        observation,
+        lookAgain,
+        held == null ? null : MemoryLedger.requestsByNode(held, settings.shardOverheadBytes()));
   }
 
-  /** What each node can give this deployment: allocatable minus the other deployments' holdings. */
+  /** No problem could be built: nothing is solved, and the memory held stays as it is. */
   private static PlanningAttempt unplannable(PlanningOutcome.Cause cause, String message) {
     return new PlanningAttempt(
         new PlanningStep.Result(
             new PlanningOutcome.Unplannable(cause, message), List.of(), Optional.empty(), List.of()),
         null,
-        Optional.empty());
+        Optional.empty(),
+        null);
   }
 
   /** Holdings of the other deployments as their status records them (survives a restart). */

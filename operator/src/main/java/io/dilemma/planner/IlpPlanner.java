@@ -28,20 +28,64 @@ public class IlpPlanner implements Planner {
   }
 
   @Override
+  /**
+   * Solves without the nodes no optimal plan needs ({@link NodeDominance}), and judges the answer
+   * on the whole problem: the plan, its numbers and any infeasibility are the full problem's.
+   */
   public Plan plan(PlanningProblem problem) {
     CostModel costs = new CostModel(problem);
-    PlacementIlp ilp = PlacementIlp.build(costs);
-    Assignment start = previousAssignment(costs, problem.options().previous());
-    if (start == null) start = ChainDpHeuristic.find(costs);
+    NodeDominance dominance = NodeDominance.of(costs);
+    CostModel solved = dominance.reduced();
+    PlacementIlp ilp = PlacementIlp.build(solved);
+    Assignment start = warmStart(costs, dominance, problem.options().previous());
     Map<Integer, Integer> hint = start == null ? Map.of() : ilp.hint(start);
+    Double goodEnough = problem.options().goodEnoughSeconds();
     SolveResult result =
-        backend.solve(new SolveRequest(ilp.model(), Set.of(), problem.options().timeLimit(), hint));
-    if (result.hasSolution()) return checkedPlan(costs, ilp.decode(result.values()), report(result));
-    if (!result.provenInfeasible() && start != null && PlanEvaluator.evaluate(costs, start).feasible()) {
-      return checkedPlan(costs, start, warmStartReport(result, costs, start));
+        backend.solve(
+            new SolveRequest(
+                ilp.model(), Set.of(), problem.options().timeLimit(), hint,
+                goodEnough == null ? Double.POSITIVE_INFINITY : goodEnough));
+    if (result.hasSolution()) {
+      return checkedPlan(costs, dominance.toFull(ilp.decode(result.values())), report(result));
+    }
+    if (!result.provenInfeasible() && start != null && PlanEvaluator.evaluate(solved, start).feasible()) {
+      Assignment fallback = dominance.toFull(start);
+      return checkedPlan(costs, fallback, warmStartReport(result, costs, fallback));
     }
     Plan.Infeasibility why = new InfeasibilityExplainer(backend).explain(costs, result);
     return infeasiblePlan(problem.id(), report(result), why);
+  }
+
+  /**
+   * The fastest, as the evaluator prices them in this problem, of the running plan (moved onto the
+   * kept nodes), its shards relocated ({@link ShardRelocation}: after a link change, often the
+   * way around it) and the chain DP's plan. In the reduced problem's indices; the running plan
+   * when none fits (a hint need not be feasible to help), null when there is none.
+   */
+  private static Assignment warmStart(CostModel costs, NodeDominance dominance, Plan previous) {
+    CostModel reduced = dominance.reduced();
+    Assignment running = previousAssignment(costs, previous);
+    Assignment moved = running == null ? null : dominance.toReduced(running);
+    Assignment best = moved;
+    double bestSeconds = feasibleSeconds(reduced, moved);
+    List<Assignment> others = new ArrayList<>();
+    if (moved != null) others.add(ShardRelocation.fastest(reduced, moved));
+    others.add(ChainDpHeuristic.find(reduced));
+    for (Assignment candidate : others) {
+      double seconds = feasibleSeconds(reduced, candidate);
+      if (seconds < bestSeconds || best == null) {
+        best = candidate == null ? best : candidate;
+        bestSeconds = Math.min(bestSeconds, seconds);
+      }
+    }
+    return best;
+  }
+
+  /** T_total of a feasible assignment, +∞ for an infeasible or missing one. */
+  private static double feasibleSeconds(CostModel costs, Assignment a) {
+    if (a == null) return Double.POSITIVE_INFINITY;
+    Evaluation e = PlanEvaluator.evaluate(costs, a);
+    return e.feasible() ? e.time().totalSeconds() : Double.POSITIVE_INFINITY;
   }
 
   /**

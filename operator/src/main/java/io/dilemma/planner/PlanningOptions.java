@@ -10,6 +10,8 @@ import java.util.List;
  * @param keepTokensOnOrigin the embedding and at least layer 0 stay on the origin
  * @param timeLimit solver wall-clock limit
  * @param previous the plan now running: a hint, and the reference for churn
+ * @param goodEnoughSeconds stop at the first plan predicted at or below this T_total, proven
+ *     optimal or not (a replan that only has to clear a threshold); null to search to the limit
  */
 public record PlanningOptions(
     List<Integer> allowedBits,
@@ -17,14 +19,28 @@ public record PlanningOptions(
     CutPrecision cutPrecision,
     boolean keepTokensOnOrigin,
     Duration timeLimit,
-    Plan previous) {
+    Plan previous,
+    Double goodEnoughSeconds) {
+  /** Token-adaptive cuts. */
   public PlanningOptions(
       List<Integer> allowedBits,
       List<Double> allowedRho,
       boolean keepTokensOnOrigin,
       Duration timeLimit,
+      Plan previous,
+      Double goodEnoughSeconds) {
+    this(allowedBits, allowedRho, CutPrecision.TOKEN_ADAPTIVE, keepTokensOnOrigin, timeLimit, previous, goodEnoughSeconds);
+  }
+
+  /** Searching to the time limit. */
+  public PlanningOptions(
+      List<Integer> allowedBits,
+      List<Double> allowedRho,
+      CutPrecision cutPrecision,
+      boolean keepTokensOnOrigin,
+      Duration timeLimit,
       Plan previous) {
-    this(allowedBits, allowedRho, CutPrecision.TOKEN_ADAPTIVE, keepTokensOnOrigin, timeLimit, previous);
+    this(allowedBits, allowedRho, cutPrecision, keepTokensOnOrigin, timeLimit, previous, null);
   }
 
   public PlanningOptions {
@@ -37,12 +53,26 @@ public record PlanningOptions(
     if (allowedRho.isEmpty()) throw new IllegalArgumentException("allowedRho is empty");
   }
 
+  /** Searching to the time limit. */
+  public PlanningOptions(
+      List<Integer> allowedBits,
+      List<Double> allowedRho,
+      boolean keepTokensOnOrigin,
+      Duration timeLimit,
+      Plan previous) {
+    this(allowedBits, allowedRho, keepTokensOnOrigin, timeLimit, previous, null);
+  }
+
   public static PlanningOptions defaults() {
     return new PlanningOptions(
         List.of(2, 3, 4, 8, 16), List.of(0.0, 0.1, 0.25, 0.5, 1.0), true, Duration.ofSeconds(10), null);
   }
 
   public PlanningOptions withPrevious(Plan plan) {
-    return new PlanningOptions(allowedBits, allowedRho, cutPrecision, keepTokensOnOrigin, timeLimit, plan);
+    return new PlanningOptions(allowedBits, allowedRho, cutPrecision, keepTokensOnOrigin, timeLimit, plan, goodEnoughSeconds);
+  }
+
+  public PlanningOptions withGoodEnough(Double seconds) {
+    return new PlanningOptions(allowedBits, allowedRho, cutPrecision, keepTokensOnOrigin, timeLimit, previous, seconds);
   }
 }

@@ -21,6 +21,7 @@ public final class OperatorMetrics {
   private final Gauge layerBits;
   private final Histogram solveSeconds;
   private final Counter replans;
+  private final Counter ledgerConflicts;
 
   public OperatorMetrics(PrometheusRegistry registry) {
     predictedCompletion =
@@ -46,6 +47,11 @@ public final class OperatorMetrics {
             .name("dilemma_replans_total")
             .help("Plans adopted, by reason")
             .labelNames("namespace", "deployment", "reason")
+            .register(registry);
+    ledgerConflicts =
+        Counter.builder()
+            .name("dilemma_plan_memory_conflicts_total")
+            .help("Plans made again because other deployments took the memory they counted on while they solved")
             .register(registry);
   }
 
@@ -77,6 +83,10 @@ public final class OperatorMetrics {
 
   public void solved(double seconds) {
     solveSeconds.observe(seconds);
+  }
+
+  public void ledgerConflict() {
+    ledgerConflicts.inc();
   }
 
   /**

@@ -39,6 +39,13 @@ public record ClusterObservation(
     return free;
   }
 
+  /** Each observed node's allocatable memory, which all deployments share. */
+  public Map<String, Long> allocatableBytesByNode() {
+    Map<String, Long> allocatable = new java.util.HashMap<>();
+    for (NodeReading n : nodes) allocatable.put(n.node().name(), n.node().memoryBytes());
+    return allocatable;
+  }
+
   public List<String> defaultedNodes() {
     return nodes.stream().filter(NodeReading::defaulted).map(n -> n.node().name()).toList();
   }

@@ -10,6 +10,7 @@ import io.dilemma.planner.ModelCosts;
 import io.dilemma.planner.Plan;
 import io.dilemma.planner.Planner;
 import io.dilemma.planner.PlanningProblem;
+import io.dilemma.planner.ilp.SolverStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -87,9 +88,24 @@ public final class PlanningStep {
       return new Result(new PlanningOutcome.Planned(running, null, null), lost, keep.recheckAt(), List.of());
     }
     Plan hint = running == null ? null : PlanStatusMapping.toPlan(key, running);
+    // Looking for an improvement only has to clear the policy's threshold: the first plan that
+    // does is adopted at once, instead of after the proof of the best one.
+    Double goodEnough =
+        trigger instanceof ReplanPolicy.Trigger.LookForImprovement
+            ? ReplanPolicy.worthItAtOrBelow(pricing.seconds(), spec.replanPolicy()).orElse(null)
+            : null;
     List<Double> solveSeconds = new ArrayList<>();
-    Plan candidate = solveWithinRequests(key, spec, costs, observed, hint, solveSeconds);
-    lastSolved.put(key, problem);
+    Plan candidate = solveWithinRequests(key, spec, costs, observed, hint, goodEnough, solveSeconds);
+    boolean stoppedEarly =
+        goodEnough != null
+            && candidate.feasible()
+            && candidate.solver().status() != SolverStatus.OPTIMAL
+            && candidate.predicted().totalSeconds() <= goodEnough;
+    // A plan adopted before the search ended is not known to be the best: the problem is left
+    // unmarked, so the next reconcile (right away, or when the window ends) looks again, from
+    // the new plan, and moves only if it finds one that clears the threshold again.
+    if (stoppedEarly) lastSolved.remove(key);
+    else lastSolved.put(key, problem);
     if (trigger instanceof ReplanPolicy.Trigger.LookForImprovement) {
       boolean worthIt =
           candidate.feasible()
@@ -118,7 +134,10 @@ public final class PlanningStep {
     PlanStatus plan = PlanStatusMapping.toStatus(candidate, generation);
     boolean changed = running == null || !plan.planId().equals(running.planId());
     return new Result(
-        new PlanningOutcome.Planned(plan, reason, changed ? now : null), lost, Optional.empty(), solveSeconds);
+        new PlanningOutcome.Planned(plan, reason, changed ? now : null),
+        lost,
+        stoppedEarly ? Optional.of(now) : Optional.empty(),
+        solveSeconds);
   }
 
   /**
@@ -131,13 +150,14 @@ public final class PlanningStep {
       ModelCosts costs,
       ClusterObservation observed,
       Plan hint,
+      Double goodEnough,
       List<Double> solveSeconds) {
     Map<String, Long> extra = new HashMap<>();
     Plan plan = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       PlanningProblem problem;
       try {
-        problem = problems.build(key, spec, costs, observed, extra, hint);
+        problem = problems.build(key, spec, costs, observed, extra, hint, goodEnough);
       } catch (ProblemBuilder.UnplannableException e) {
         throw new IllegalStateException("the problem was buildable a moment ago", e);
       }

@@ -47,11 +47,30 @@ public final class ProblemBuilder {
       Map<String, Long> extraReservedBytes,
       Plan previous)
       throws UnplannableException {
+    return build(id, spec, costs, observed, extraReservedBytes, previous, null);
+  }
+
+  /**
+   * @param goodEnoughSeconds the planner may stop at the first plan predicted at or below this;
+   *     null to search to the limit
+   */
+  public PlanningProblem build(
+      String id,
+      LLMDeploymentSpec spec,
+      ModelCosts costs,
+      ClusterObservation observed,
+      Map<String, Long> extraReservedBytes,
+      Plan previous,
+      Double goodEnoughSeconds)
+      throws UnplannableException {
+    // In name order: informers list in no fixed order, and the same cluster listed in another
+    // order must be the same problem, or an unchanged deployment would be solved again.
     List<ComputeNode> nodes =
         observed.nodes().stream()
             .filter(NodeReading::ready)
             .map(NodeReading::node)
             .map(n -> n.withMemoryBytes(freeBytes(n, observed, extraReservedBytes)))
+            .sorted(java.util.Comparator.comparing(ComputeNode::name))
             .toList();
     String origin = spec.placement().originNode();
     if (nodes.stream().noneMatch(n -> n.name().equals(origin))) {
@@ -65,6 +84,7 @@ public final class ProblemBuilder {
         observed.links().stream()
             .map(LinkReading::link)
             .filter(l -> names.contains(l.from()) && names.contains(l.to()))
+            .sorted(java.util.Comparator.comparing(Link::from).thenComparing(Link::to))
             .toList();
     PlanningOptions options =
         new PlanningOptions(
@@ -73,7 +93,8 @@ public final class ProblemBuilder {
             cutPrecision(spec.cutPrecision()),
             spec.placement().keepTokensOnOrigin(),
             Duration.ofMillis(Math.round(spec.solver().timeLimitSeconds() * 1000)),
-            previous);
+            previous,
+            goodEnoughSeconds);
     return new PlanningProblem(
         id,
         costs,

@@ -63,4 +63,14 @@ public final class ReplanPolicy {
     double improvement = (runningSeconds - candidateSeconds) / runningSeconds;
     return improvement >= policy.minRelativeImprovement();
   }
+
+  /**
+   * The slowest candidate {@link #isWorthIt} accepts against a running plan, so the planner can
+   * stop at the first plan that clears it; empty when any plan would do.
+   */
+  public static Optional<Double> worthItAtOrBelow(double runningSeconds, ReplanPolicySpec policy) {
+    if (!(runningSeconds > 0) || !Double.isFinite(runningSeconds)) return Optional.empty();
+    // A hair below the exact threshold, so rounding cannot make the accepted plan fail isWorthIt.
+    return Optional.of(runningSeconds * (1 - policy.minRelativeImprovement()) * (1 - 1e-9));
+  }
 }

@@ -123,4 +123,62 @@ class PlanningStepTest {
     assertThat(infeasible.explanation()).isNotBlank();
     assertThat(infeasible.minimalFeasibleBudget()).isPositive();
   }
+
+  /** Hands each problem to CP-SAT, remembers it, and reports every plan as found, not proven. */
+  private static final class UnprovenPlanner implements io.dilemma.planner.Planner {
+    final List<io.dilemma.planner.PlanningProblem> problems = new ArrayList<>();
+    private final CpSatPlanner cpSat = new CpSatPlanner(2);
+
+    @Override
+    public io.dilemma.planner.Plan plan(io.dilemma.planner.PlanningProblem problem) {
+      problems.add(problem);
+      var p = cpSat.plan(problem);
+      var r = p.solver();
+      var unproven = new io.dilemma.planner.Plan.SolverReport(r.solver(), io.dilemma.planner.ilp.SolverStatus.FEASIBLE,
+          r.objectiveSeconds(), r.boundSeconds(), r.gap(), r.wallSeconds(), r.roundingBoundSeconds());
+      return new io.dilemma.planner.Plan(p.problemId(), p.layers(), p.shards(), p.embeddingRho(), p.predicted(),
+          p.qualityUsed(), p.memoryByNode(), p.quantizationRatio(), unproven, p.infeasibility());
+    }
+
+    @Override
+    public List<io.dilemma.planner.Plan> planAll(List<io.dilemma.planner.PlanningProblem> all, io.dilemma.planner.Planner.MultiModelMode mode) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  /**
+   * Looking for an improvement, the planner may stop at the first plan that clears the policy's
+   * threshold; such a plan is adopted at once, and since it is not known to be the best, the next
+   * reconcile after the window looks again (from it, against its own threshold) instead of taking
+   * the problem as solved.
+   */
+  @Test
+  void anImprovementStopsAtThePolicysThresholdAndIsLookedAtAgainFromTheNewPlan() {
+    UnprovenPlanner planner = new UnprovenPlanner();
+    PlanningStep unproven = new PlanningStep(planner, 0);
+    var first = unproven.run("llm/chat", 1, spec, new LLMDeploymentStatus(null, null, null, null, null, null),
+        costs, cluster(2.0, true, T0), T0);
+    assertThat(planner.problems.get(0).options().goodEnoughSeconds()).as("a first plan is searched for to the end").isNull();
+    var running = statusAfter(first);
+
+    Instant later = T0.plusSeconds(61);
+    var slowed = cluster(0.2, true, later);
+    var result = unproven.run("llm/chat", 1, spec, running, costs, slowed, later);
+    var priced = PlanRepricer.price(running.plan(), planner.problems.get(planner.problems.size() - 1));
+    Double threshold = planner.problems.get(planner.problems.size() - 1).options().goodEnoughSeconds();
+    assertThat(threshold).isCloseTo(priced.seconds() * (1 - spec.replanPolicy().minRelativeImprovement()),
+        org.assertj.core.data.Offset.offset(1e-6));
+    var planned = (PlanningOutcome.Planned) result.outcome();
+    assertThat(planned.replanned()).isTrue();
+    assertThat(planned.plan().predicted().totalSeconds()).isLessThanOrEqualTo(threshold);
+    assertThat(result.recheckAt()).as("look again at once").contains(later);
+
+    int solvesSoFar = planner.problems.size();
+    Instant windowEnds = later.plusSeconds(61);
+    var next = unproven.run("llm/chat", 1, spec, statusAfter(result), costs, cluster(0.2, true, windowEnds), windowEnds);
+    assertThat(next.solved()).as("the same problem is solved again after an unproven plan").isTrue();
+    assertThat(planner.problems.get(solvesSoFar).options().goodEnoughSeconds())
+        .isCloseTo(planned.plan().predicted().totalSeconds() * (1 - spec.replanPolicy().minRelativeImprovement()),
+            org.assertj.core.data.Offset.offset(1e-6));
+  }
 }

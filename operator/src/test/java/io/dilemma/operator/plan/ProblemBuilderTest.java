@@ -58,6 +58,34 @@ class ProblemBuilderTest {
         .hasSize(2);
   }
 
+  /**
+   * Informers list nodes and links in no fixed order; the same cluster in another order must be
+   * the same problem, or an unchanged deployment is solved again (it was: a 10 s re-solve of the
+   * 7B example whenever an unrelated node appeared).
+   */
+  @Test
+  void theSameClusterListedInAnotherOrderIsTheSameProblem() throws Exception {
+    var nodes =
+        List.of(
+            Fixtures.node("a", 10, 4, 4 * GIB, true),
+            Fixtures.node("b", 20, 8, 8 * GIB, true),
+            Fixtures.node("c", 30, 8, 8 * GIB, true));
+    var links = Fixtures.mesh(List.of("a", "b", "c"), 100, 2, NOW);
+    var shuffledNodes = List.of(nodes.get(2), nodes.get(0), nodes.get(1));
+    var shuffledLinks = new java.util.ArrayList<>(links);
+    java.util.Collections.reverse(shuffledLinks);
+    var builder = new ProblemBuilder(OVERHEAD);
+    PlanningProblem listed =
+        builder.build("llm/x", spec, costs,
+            ClusterObserver.observe(spec.placement(), nodes, links, Map.of(), LinkReading.Freshness.defaults(), NOW),
+            Map.of(), null);
+    PlanningProblem shuffled =
+        builder.build("llm/x", spec, costs,
+            ClusterObserver.observe(spec.placement(), shuffledNodes, shuffledLinks, Map.of(), LinkReading.Freshness.defaults(), NOW),
+            Map.of(), null);
+    assertThat(shuffled).isEqualTo(listed);
+  }
+
   @Test
   void specFieldsBecomeOptionsWorkloadAndBudget() throws Exception {
     PlanningProblem problem =

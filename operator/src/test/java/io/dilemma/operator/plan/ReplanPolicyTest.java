@@ -65,4 +65,14 @@ class ReplanPolicyTest {
   void aRunningPlanThatCannotBePricedIsAlwaysReplaced() {
     assertThat(ReplanPolicy.isWorthIt(Double.NaN, 100.0, POLICY)).isTrue();
   }
+
+  /** The planner's stopping point is exactly what the policy accepts, never a hair above it. */
+  @Test
+  void theStoppingThresholdIsTheSlowestCandidateWorthIt() {
+    double threshold = ReplanPolicy.worthItAtOrBelow(40.0, POLICY).orElseThrow();
+    assertThat(threshold).isCloseTo(36.0, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(ReplanPolicy.isWorthIt(40.0, threshold, POLICY)).isTrue();
+    assertThat(ReplanPolicy.isWorthIt(40.0, 36.0 + 1e-6, POLICY)).isFalse();
+    assertThat(ReplanPolicy.worthItAtOrBelow(Double.NaN, POLICY)).as("a running plan that no longer fits").isEmpty();
+  }
 }

@@ -83,7 +83,11 @@ public final class BenchOperatorCommand implements Callable<Integer> {
       try (SimulatedKubelet kubelet = new SimulatedKubelet(client, Duration.ZERO);
           DilemmaOperator operator =
               DilemmaOperator.start(
-                  client, new DilemmaOperator.Options(Optional.empty(), -1, 2, LLMDeploymentReconciler.Settings.defaults(), true))) {
+                  client,
+                  new DilemmaOperator.Options(
+                      // As many concurrent reconciles as the operator runs by default.
+                      Optional.empty(), -1, DilemmaOperator.Options.defaults().reconcileThreads(),
+                      LLMDeploymentReconciler.Settings.defaults(), true))) {
         linkChange(client, operator);
         if (deployments > 0) throughput(client, operator);
       }
@@ -143,20 +147,25 @@ public final class BenchOperatorCommand implements Callable<Integer> {
             solves.get(solves.size() - 1));
       }
       awaitServing(client, "default", name, Duration.ofMinutes(3));
-      // Restore the link and let the operator finish judging that change (a solve, maybe a
-      // replan), so the next measurement does not queue behind it.
+      // Let the operator finish what the change started (it looks again from an unproven plan),
+      // then restore the link and let it finish judging that too, so the next measurement does
+      // not queue behind either.
+      awaitSettled(operator);
       double solvedBefore = solveCount(operator);
       setBandwidth(client, client.resources(EdgeLink.class).withName(hop).get(), original);
       await(Duration.ofMinutes(3), () -> solveCount(operator), n -> n > solvedBefore);
+      awaitSettled(operator);
       awaitServing(client, "default", name, Duration.ofMinutes(3));
     }
     if (!latencies.isEmpty()) {
       List<Double> overhead = new ArrayList<>();
       for (int i = 0; i < latencies.size(); i++) overhead.add(latencies.get(i) - solves.get(i));
       System.out.printf(Locale.ROOT,
-          "EdgeLink change -> updated Deployments written (7B example, n=%d): median %.3f s, min %.3f s, max %.3f s;"
-              + " median solving %.3f s of it, median rest (events, pricing, writes) %.3f s%n",
-          latencies.size(), median(latencies), min(latencies), max(latencies), median(solves), median(overhead));
+          "EdgeLink change -> updated Deployments written (7B example, n=%d): median %.3f s, p90 %.3f s, min %.3f s, max %.3f s;"
+              + " median solving %.3f s of it, median rest (events, pricing, writes) %.3f s; load average %.1f on %d cores%n",
+          latencies.size(), median(latencies), percentile(latencies, 0.9), min(latencies), max(latencies), median(solves),
+          median(overhead), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+          Runtime.getRuntime().availableProcessors());
     }
   }
 
@@ -201,6 +210,10 @@ public final class BenchOperatorCommand implements Callable<Integer> {
         client.resource(link).create();
       }
     }
+    double solvingBefore = solveSeconds(operator);
+    double solvesBefore = solveCount(operator);
+    double reconcilesAtStart = reconciles(operator);
+    CpuClock cpu = CpuClock.start();
     long start = System.nanoTime();
     for (int i = 0; i < deployments; i++) {
       LLMDeployment d = new LLMDeployment();
@@ -214,15 +227,23 @@ public final class BenchOperatorCommand implements Callable<Integer> {
           null, new LLMDeploymentSpec.SolverSpec(fleetTimeLimit), null));
       client.resource(d).create();
     }
-    await(Duration.ofMinutes(30), () -> client.resources(LLMDeployment.class).inNamespace(ns).list().getItems(),
+    // Listing all of them is work for the API server, which shares the cores with the operator:
+    // every 50 ms, not every 5.
+    await(Duration.ofMinutes(30), Duration.ofMillis(50), () -> client.resources(LLMDeployment.class).inNamespace(ns).list().getItems(),
         list -> list.size() == deployments && list.stream().allMatch(d -> d.getStatus() != null
             && d.getStatus().condition("Planned").isPresent()));
     double cold = (System.nanoTime() - start) / 1e9;
+    String cpuUsed = cpu.report();
     var all = client.resources(LLMDeployment.class).inNamespace(ns).list().getItems();
     long planned = all.stream().filter(d -> "True".equals(d.getStatus().condition("Planned").get().getStatus())).count();
     System.out.printf(Locale.ROOT,
-        "%d LLMDeployments on %d nodes, cold start: all planned after %.1f s (%.2f plans/s, %d feasible, %d not), solver limit %.1f s each%n",
-        deployments, nodes, cold, deployments / cold, planned, deployments - planned, fleetTimeLimit);
+        "%d LLMDeployments on %d nodes, cold start: all planned after %.1f s (%.2f plans/s, %d feasible, %d not), solver limit %.1f s each,"
+            + " %d reconcile threads, %.0f plans redone because memory moved while they solved%n",
+        deployments, nodes, cold, deployments / cold, planned, deployments - planned, fleetTimeLimit,
+        DilemmaOperator.Options.defaults().reconcileThreads(), counter(operator, "dilemma_plan_memory_conflicts"));
+    System.out.printf(Locale.ROOT, "  CPU: %s; %.0f reconciles, %.0f solves, %.1f s solving in all%n", cpuUsed,
+        reconciles(operator) - reconcilesAtStart, solveCount(operator) - solvesBefore, solveSeconds(operator) - solvingBefore);
+    System.out.println(oversubscribed(client, ns).map(n -> "OVERSUBSCRIBED: " + n).orElse("no node's memory oversubscribed"));
 
     double reconcilesBefore = reconciles(operator);
     long touched = System.nanoTime();
@@ -253,13 +274,37 @@ public final class BenchOperatorCommand implements Callable<Integer> {
         .sum();
   }
 
-  private static double reconciles(DilemmaOperator operator) {
+  private static double counter(DilemmaOperator operator, String name) {
+    return counter(operator, name, null);
+  }
+
+  /** A counter's total, over the data points of resource kind {@code kind} (all when null). */
+  private static double counter(DilemmaOperator operator, String name, String kind) {
     return operator.registry().scrape().stream()
-        .filter(m -> m.getMetadata().getName().equals("operator_sdk_reconciliations_started"))
+        .filter(m -> m.getMetadata().getName().equals(name))
         .flatMap(m -> ((CounterSnapshot) m).getDataPoints().stream())
-        .filter(p -> "LLMDeployment".equals(p.getLabels().get("kind")))
+        .filter(p -> kind == null || kind.equals(p.getLabels().get("kind")))
         .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue)
         .sum();
+  }
+
+  /** A node whose planned memory requests exceed its allocatable memory, if any. */
+  private static Optional<String> oversubscribed(KubernetesClient client, String ns) {
+    Map<String, Long> planned = new java.util.HashMap<>();
+    for (LLMDeployment d : client.resources(LLMDeployment.class).inNamespace(ns).list().getItems()) {
+      if (d.getStatus() == null || d.getStatus().plan() == null) continue;
+      io.dilemma.operator.observe.MemoryLedger.requestsByNode(d.getStatus().plan(), OVERHEAD)
+          .forEach((node, bytes) -> planned.merge(node, bytes, Long::sum));
+    }
+    return planned.entrySet().stream()
+        .filter(e -> e.getValue() > client.nodes().withName(e.getKey()).get().getStatus().getAllocatable().get("memory")
+            .getNumericalAmount().longValue())
+        .map(e -> e.getKey() + " " + e.getValue() + " bytes planned")
+        .findFirst();
+  }
+
+  private static double reconciles(DilemmaOperator operator) {
+    return counter(operator, "operator_sdk_reconciliations_started", "LLMDeployment");
   }
 
   // ---- helpers -----------------------------------------------------------------------------
@@ -277,13 +322,48 @@ public final class BenchOperatorCommand implements Callable<Integer> {
 
   private static <T> T await(Duration timeout, java.util.function.Supplier<T> probe, java.util.function.Predicate<T> done)
       throws InterruptedException {
+    return await(timeout, Duration.ofMillis(5), probe, done);
+  }
+
+  private static <T> T await(
+      Duration timeout, Duration poll, java.util.function.Supplier<T> probe, java.util.function.Predicate<T> done)
+      throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       T value = probe.get();
       if (value != null && done.test(value)) return value;
-      Thread.sleep(5);
+      Thread.sleep(poll.toMillis());
     }
     throw new IllegalStateException("timed out after " + timeout);
+  }
+
+  /**
+   * CPU time of this process (operator, bench, simulated kubelet) and of its children (the API
+   * server and etcd) over a stretch of the run: on a shared, loaded machine the wall time says as
+   * much about the neighbours as about the operator.
+   */
+  private record CpuClock(long ownNanos, long childNanos, double loadAverage) {
+    static CpuClock start() {
+      return new CpuClock(ownCpu(), childCpu(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    String report() {
+      return String.format(Locale.ROOT, "operator process %.1f s, API server and etcd %.1f s; load average %.1f -> %.1f on %d cores",
+          (ownCpu() - ownNanos) / 1e9, (childCpu() - childNanos) / 1e9, loadAverage,
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+          Runtime.getRuntime().availableProcessors());
+    }
+
+    private static long ownCpu() {
+      return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+          .getProcessCpuTime();
+    }
+
+    private static long childCpu() {
+      return ProcessHandle.current().descendants()
+          .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+          .sum();
+    }
   }
 
   /** When each Deployment of one LLMDeployment was first seen, from a watch. */
@@ -323,6 +403,36 @@ public final class BenchOperatorCommand implements Callable<Integer> {
     public void close() {
       watch.close();
     }
+  }
+
+  /** Nearest-rank percentile: the smallest value with at least {@code q} of the values at or below it. */
+  static double percentile(List<Double> values, double q) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int rank = (int) Math.ceil(q * sorted.size());
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+  }
+
+  /**
+   * Waits until every LLMDeployment reconcile that started has ended and none started for 300 ms:
+   * the operator has nothing left to do about the last change.
+   */
+  private static void awaitSettled(DilemmaOperator operator) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    double lastStarted = -1;
+    long quietSince = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      double started = reconciles(operator);
+      double ended = counter(operator, "operator_sdk_reconciliations_success", "LLMDeployment")
+          + counter(operator, "operator_sdk_reconciliations_failed", "LLMDeployment");
+      if (started != lastStarted || ended < started) {
+        lastStarted = started;
+        quietSince = System.nanoTime();
+      } else if (System.nanoTime() - quietSince > Duration.ofMillis(300).toNanos()) {
+        return;
+      }
+      Thread.sleep(10);
+    }
+    throw new IllegalStateException("the operator kept reconciling for 3 minutes");
   }
 
   static double median(List<Double> values) {
