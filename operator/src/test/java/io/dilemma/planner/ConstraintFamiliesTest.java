@@ -98,15 +98,19 @@ class ConstraintFamiliesTest {
     assertThat(nodes.get(nodes.size() - 1)).as("the token could not get back from fast").isEqualTo("origin");
   }
 
+  /** A slow origin behind a slow link to a fast node: the cut's bytes and its loss both matter. */
+  private static TinyProblems slowLinkToAFastNode() {
+    return TinyProblems.builder()
+        .node("origin", 1e6, 1L << 30)
+        .node("fast", 1e12, 1L << 30)
+        .link("origin", "fast", 1e4, 0)
+        .layers(2)
+        .bits(16);
+  }
+
   @Test
   void cutsPickTheRhoThatBuysTransferTimeWithQuality() {
-    TinyProblems slowLink =
-        TinyProblems.builder()
-            .node("origin", 1e6, 1L << 30)
-            .node("fast", 1e12, 1L << 30)
-            .link("origin", "fast", 1e4, 0)
-            .layers(2)
-            .bits(16);
+    TinyProblems slowLink = slowLinkToAFastNode();
     Plan loose = planner.plan(slowLink.budget(1).build());
     Plan tight = planner.plan(slowLink.budget(0.02).build());
     assertThat(loose.shards().get(0).outgoingRho()).isEqualTo(0.0);
@@ -115,14 +119,7 @@ class ConstraintFamiliesTest {
 
   @Test
   void aLosslessCutCostsNoQualityAndSixteenBitsPerValue() {
-    TinyProblems slowLink =
-        TinyProblems.builder()
-            .node("origin", 1e6, 1L << 30)
-            .node("fast", 1e12, 1L << 30)
-            .link("origin", "fast", 1e4, 0)
-            .layers(2)
-            .bits(16)
-            .budget(0.02);
+    TinyProblems slowLink = slowLinkToAFastNode().budget(0.02);
     Plan adaptive = planner.plan(slowLink.build());
     Plan full = planner.plan(slowLink.cutPrecision(CutPrecision.FULL).build());
     assertThat(adaptive.shards()).hasSizeGreaterThan(1);
