@@ -183,6 +183,53 @@ class ConstraintFamiliesTest {
     assertThat(checked).isGreaterThan(100);
   }
 
+  /**
+   * Objective with batched decode: b sessions per decode step (b·FLOPs against one weight stream,
+   * b tokens over every cut), priced by the ILP exactly as by the evaluator.
+   */
+  @Test
+  void objectivePricesBatchedDecodeExactlyLikeTheEvaluator() {
+    Random random = new Random(8);
+    int checked = 0;
+    for (int t = 0; t < 300; t++) {
+      PlanningProblem drawn = RandomInstances.draw(random, "batched-" + t);
+      Workload w = drawn.workload();
+      PlanningProblem p = new PlanningProblem(drawn.id(), drawn.model(), drawn.cluster(),
+          new Workload(w.promptTokens(), w.outputTokens(), 2 + random.nextInt(31)), drawn.qualityBudget(), drawn.options());
+      CostModel costs = new CostModel(p);
+      Assignment a = randomConnectedAssignment(costs, random);
+      if (a == null) continue;
+      PlacementIlp ilp = PlacementIlp.build(costs);
+      double[] values = new double[ilp.model().variableCount()];
+      ilp.hint(a).forEach((variable, value) -> values[variable] = value);
+      double expected = PlanEvaluator.evaluate(costs, a).time().totalSeconds();
+      assertThat(ilp.model().objectiveValue(values)).isCloseTo(expected, within(1e-9 * expected));
+      checked++;
+    }
+    assertThat(checked).isGreaterThan(100);
+  }
+
+  /** Memory with batched decode: every session keeps its own KV cache, so b of them need b caches. */
+  @Test
+  void memoryHoldsTheKvCacheOfEverySession() {
+    long oneLayer = 2 * TinyProblems.PARAMS + 1000L * 24 + 1000;
+    TinyProblems base =
+        TinyProblems.builder()
+            .node("slow", 1e9, 1L << 30)
+            .node("fast", 1e11, oneLayer + 10)
+            .link("slow", "fast", 1e9, 0)
+            .bits(16)
+            .keepTokensOnOrigin(false);
+    PlanningProblem single = base.build();
+    PlanningProblem four = base.workload(16, 8, 4).build();
+    assertThat(nodesOf(planner.plan(single))).filteredOn("fast"::equals).hasSize(1);
+    assertThat(nodesOf(planner.plan(four))).as("one layer and four KV caches do not fit").doesNotContain("fast");
+
+    LinearModel.Row fastRow = PlacementIlp.build(new CostModel(four)).model().rowsOf(Family.MEMORY).get(1);
+    assertThat(fastRow.terms()).extracting(LinearModel.Term::coefficient)
+        .contains((double) (2 * TinyProblems.PARAMS + 4 * 1000L * 24));
+  }
+
   /** Any placement the links allow, with any allowed bits and ρ; null if the draw hits a gap. */
   static Assignment randomConnectedAssignment(CostModel costs, Random random) {
     int n = costs.layerCount();
