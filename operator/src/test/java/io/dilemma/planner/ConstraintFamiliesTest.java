@@ -39,17 +39,23 @@ class ConstraintFamiliesTest {
     }
   }
 
+  /** A layer at 16 bits with its KV cache for one session of the tiny workload, and the LM head. */
+  private static final long ONE_LAYER = 2 * TinyProblems.PARAMS + 1000L * 24 + 1000;
+
+  /** A slow origin with room for everything and a fast node with room for one layer. */
+  private static TinyProblems fastNodeForOneLayer() {
+    return TinyProblems.builder()
+        .node("slow", 1e9, 1L << 30)
+        .node("fast", 1e11, ONE_LAYER + 10)
+        .link("slow", "fast", 1e9, 0)
+        .bits(16)
+        .keepTokensOnOrigin(false);
+  }
+
   @Test
   void memoryKeepsLayersOffAFastNodeThatCannotHoldThem() {
-    long oneLayer = 2 * TinyProblems.PARAMS + 1000L * 24 + 1000;
-    PlanningProblem p =
-        TinyProblems.builder()
-            .node("slow", 1e9, 1L << 30)
-            .node("fast", 1e11, oneLayer + 10)
-            .link("slow", "fast", 1e9, 0)
-            .bits(16)
-            .keepTokensOnOrigin(false)
-            .build();
+    long oneLayer = ONE_LAYER;
+    PlanningProblem p = fastNodeForOneLayer().build();
     Plan plan = planner.plan(p);
     assertThat(nodesOf(plan)).filteredOn("fast"::equals).hasSize(1);
     assertThat(plan.memoryByNode().get("fast")).isLessThanOrEqualTo(oneLayer + 10);
@@ -166,10 +172,15 @@ class ConstraintFamiliesTest {
 
   @Test
   void objectivePricesEveryAssignmentExactlyLikeTheEvaluator() {
-    Random random = new Random(7);
+    assertTheIlpPricesLikeTheEvaluator(new Random(7), (p, random) -> p);
+  }
+
+  /** 300 random instances, each with one random connected assignment, priced both ways. */
+  private static void assertTheIlpPricesLikeTheEvaluator(
+      Random random, java.util.function.BiFunction<PlanningProblem, Random, PlanningProblem> adjust) {
     int checked = 0;
     for (int t = 0; t < 300; t++) {
-      PlanningProblem p = RandomInstances.draw(random, "objective-" + t);
+      PlanningProblem p = adjust.apply(RandomInstances.draw(random, "objective-" + t), random);
       CostModel costs = new CostModel(p);
       Assignment a = randomConnectedAssignment(costs, random);
       if (a == null) continue;
@@ -189,39 +200,18 @@ class ConstraintFamiliesTest {
    */
   @Test
   void objectivePricesBatchedDecodeExactlyLikeTheEvaluator() {
-    Random random = new Random(8);
-    int checked = 0;
-    for (int t = 0; t < 300; t++) {
-      PlanningProblem drawn = RandomInstances.draw(random, "batched-" + t);
+    assertTheIlpPricesLikeTheEvaluator(new Random(8), (drawn, random) -> {
       Workload w = drawn.workload();
-      PlanningProblem p = new PlanningProblem(drawn.id(), drawn.model(), drawn.cluster(),
+      return new PlanningProblem(drawn.id(), drawn.model(), drawn.cluster(),
           new Workload(w.promptTokens(), w.outputTokens(), 2 + random.nextInt(31)), drawn.qualityBudget(), drawn.options());
-      CostModel costs = new CostModel(p);
-      Assignment a = randomConnectedAssignment(costs, random);
-      if (a == null) continue;
-      PlacementIlp ilp = PlacementIlp.build(costs);
-      double[] values = new double[ilp.model().variableCount()];
-      ilp.hint(a).forEach((variable, value) -> values[variable] = value);
-      double expected = PlanEvaluator.evaluate(costs, a).time().totalSeconds();
-      assertThat(ilp.model().objectiveValue(values)).isCloseTo(expected, within(1e-9 * expected));
-      checked++;
-    }
-    assertThat(checked).isGreaterThan(100);
+    });
   }
 
   /** Memory with batched decode: every session keeps its own KV cache, so b of them need b caches. */
   @Test
   void memoryHoldsTheKvCacheOfEverySession() {
-    long oneLayer = 2 * TinyProblems.PARAMS + 1000L * 24 + 1000;
-    TinyProblems base =
-        TinyProblems.builder()
-            .node("slow", 1e9, 1L << 30)
-            .node("fast", 1e11, oneLayer + 10)
-            .link("slow", "fast", 1e9, 0)
-            .bits(16)
-            .keepTokensOnOrigin(false);
-    PlanningProblem single = base.build();
-    PlanningProblem four = base.workload(16, 8, 4).build();
+    PlanningProblem single = fastNodeForOneLayer().build();
+    PlanningProblem four = fastNodeForOneLayer().workload(16, 8, 4).build();
     assertThat(nodesOf(planner.plan(single))).filteredOn("fast"::equals).hasSize(1);
     assertThat(nodesOf(planner.plan(four))).as("one layer and four KV caches do not fit").doesNotContain("fast");
 

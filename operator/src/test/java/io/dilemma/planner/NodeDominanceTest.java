@@ -74,7 +74,8 @@ class NodeDominanceTest {
       CostModel full = new CostModel(problem);
       NodeDominance dominance = NodeDominance.of(full);
       for (int s = 0; s < 200; s++) {
-        Assignment plan = randomAssignment(random, full);
+        Assignment plan = ConstraintFamiliesTest.randomConnectedAssignment(full, random);
+        if (plan == null) continue;
         Evaluation before = PlanEvaluator.evaluate(full, plan);
         if (!before.feasible()) continue;
         Evaluation after = PlanEvaluator.evaluate(dominance.reduced(), dominance.toReduced(plan));
@@ -143,21 +144,5 @@ class NodeDominanceTest {
     }
     return new PlanningProblem(base.id(), base.model(), new Cluster(nodes, links, "n" + random.nextInt(k)),
         base.workload(), base.qualityBudget(), base.options());
-  }
-
-  private static Assignment randomAssignment(Random random, CostModel costs) {
-    int n = costs.layerCount();
-    int[] nodes = new int[n];
-    int[] bits = new int[n];
-    int[] rho = new int[n];
-    for (int i = 0; i < n; i++) {
-      nodes[i] = random.nextInt(costs.nodeCount());
-      bits[i] = random.nextInt(costs.bitOptionCount());
-    }
-    for (int c = -1; c < n - 1; c++) {
-      int from = c < 0 ? costs.origin() : nodes[c];
-      rho[c + 1] = from == nodes[c + 1] ? -1 : random.nextInt(costs.rhoOptionCount());
-    }
-    return new Assignment(nodes, bits, rho);
   }
 }

@@ -54,26 +54,9 @@ class ConcurrentPlanningIT {
       for (int k = 0; k < NODES; k++) {
         String node = "tight-" + k;
         names.add(node);
-        var created = client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node)
-            .withLabels(Map.of("kubernetes.io/hostname", node, ExampleNodes.POOL_LABEL, "tight",
-                "dilemma.io/gflops", Integer.toString(50 + 50 * k), "dilemma.io/memory-bandwidth-gbps", Integer.toString(10 + 5 * k),
-                "dilemma.io/tier", "edge"))
-            .endMetadata().build()).create();
-        created.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
-            .withAllocatable(Map.of("cpu", new Quantity("4"), "memory", new Quantity(Long.toString(NODE_MEMORY))))
-            .withConditions(new io.fabric8.kubernetes.api.model.NodeConditionBuilder().withType("Ready").withStatus("True").build())
-            .build());
-        client.nodes().resource(created).updateStatus();
+        ExampleNodes.registerNode(client, node, "tight", 50 + 50 * k, 10 + 5 * k, NODE_MEMORY);
       }
-      for (String a : names) {
-        for (String b : names) {
-          if (a.equals(b)) continue;
-          EdgeLink link = new EdgeLink();
-          link.setMetadata(new ObjectMetaBuilder().withName(a + "--" + b).build());
-          link.setSpec(new EdgeLinkSpec(a, b, 1000, 0.6));
-          client.resource(link).create();
-        }
-      }
+      ExampleNodes.linkAll(client, names, 1000, 0.6);
       try (DilemmaOperator operator =
           DilemmaOperator.start(env.operatorClient(), new CpSatPlanner(), ModelCostsFromProfile::toModelCosts,
               new DilemmaOperator.Options(Optional.empty(), -1, 4,
