@@ -137,6 +137,11 @@ public final class CostModel {
     return problem.workload().outputTokens();
   }
 
+  /** b: sessions whose decode steps are batched, so the tokens each decode step carries. */
+  public int decodeTokensPerStep() {
+    return problem.workload().concurrency();
+  }
+
   // ---- availability -------------------------------------------------------------------------
 
   public boolean bitsAvailable(int i, int b) {
@@ -157,11 +162,14 @@ public final class CostModel {
 
   // ---- time ----------------------------------------------------------------------------------
 
-  /** Roofline: a decode step is bound by compute or by streaming the packed weights once. */
+  /**
+   * Roofline of one batched decode step: the b sessions' tokens cost b times the FLOPs, but the
+   * packed weights are streamed from memory once for all of them.
+   */
   public double layerDecodeSeconds(int i, int k, int b) {
     ComputeNode node = node(k);
     return Math.max(
-        layer(i).decodeFlops() / node.flopsPerSecond(), weightBytes[i][b] / node.memoryBandwidth());
+        decodeTokensPerStep() * layer(i).decodeFlops() / node.flopsPerSecond(), weightBytes[i][b] / node.memoryBandwidth());
   }
 
   /** Prefill processes p tokens in one batch, so it is compute-bound. */
@@ -174,7 +182,7 @@ public final class CostModel {
     ComputeNode node = node(k);
     ModelCosts model = problem.model();
     return Math.max(
-        model.headDecodeFlops() / node.flopsPerSecond(),
+        decodeTokensPerStep() * model.headDecodeFlops() / node.flopsPerSecond(),
         model.headBytes() / node.memoryBandwidth());
   }
 
@@ -219,11 +227,15 @@ public final class CostModel {
 
   /**
    * A cut from node `from` to node `to` at ρ, over the whole request: p tokens and one latency in
-   * prefill, then one token and one latency per decode step.
+   * prefill, then per decode step one token of each of the b batched sessions and one latency.
    */
   public double cutTotalSeconds(int cut, int from, int to, int r) {
-    return (prompt() + output()) * cutTransferSecondsPerToken(cut, from, to, r)
-        + (1 + output()) * latencySeconds(from, to);
+    return cutTokens() * cutTransferSecondsPerToken(cut, from, to, r) + (1 + output()) * latencySeconds(from, to);
+  }
+
+  /** Activations every cut carries over the request: p in prefill, b per decode step. */
+  public long cutTokens() {
+    return prompt() + (long) output() * decodeTokensPerStep();
   }
 
   // ---- memory --------------------------------------------------------------------------------
@@ -237,9 +249,9 @@ public final class CostModel {
     return weightBytes[i][b] + layerKvBytes(i);
   }
 
-  /** The KV cache layer i holds for one request of the workload (prompt and output tokens). */
+  /** The KV cache layer i holds for the b sessions of the workload, each p + n tokens. */
   public long layerKvBytes(int i) {
-    return layer(i).kvBytesPerToken() * (long) (prompt() + output());
+    return layer(i).kvBytesPerToken() * (long) (prompt() + output()) * decodeTokensPerStep();
   }
 
   public long headBytes() {

@@ -133,10 +133,11 @@ final class InfeasibilityExplainer {
     if (smallest > total) {
       return String.format(
           Locale.ROOT,
-          "Even at the fewest allowed bits the model needs %s (weights + KV cache for %d tokens),"
-              + " but the nodes offer %s in total.",
+          "Even at the fewest allowed bits the model needs %s (weights + KV cache for %d tokens"
+              + " of each of %d sessions), but the nodes offer %s in total.",
           bytes(smallest),
           costs.problem().workload().promptTokens() + costs.problem().workload().outputTokens(),
+          costs.decodeTokensPerStep(),
           bytes(total));
     }
     return String.format(

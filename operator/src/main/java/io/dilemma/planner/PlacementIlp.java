@@ -412,7 +412,8 @@ public final class PlacementIlp {
   /**
    * Objective: T_total. A layer costs its prefill and n decode steps where it runs; the last layer
    * also brings the LM head and the token's trip back to the origin; a cut costs its link latency
-   * once in prefill and once per decode step, and moves p + n activations at its ρ.
+   * once in prefill and once per decode step, and moves p + n·b activations at its ρ (b sessions
+   * batched per decode step).
    */
   void objective() {
     int origin = costs.origin();
@@ -439,7 +440,7 @@ public final class PlacementIlp {
         }
       }
     }
-    int tokens = costs.problem().workload().promptTokens() + costs.problem().workload().outputTokens();
+    long tokens = costs.cutTokens();
     for (int c = -1; c < n - 1; c++) {
       for (int g = 0; g < classBandwidth.length; g++) {
         for (int r = 0; r < costs.rhoOptionCount(); r++) {

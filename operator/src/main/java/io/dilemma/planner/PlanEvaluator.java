@@ -92,18 +92,20 @@ public final class PlanEvaluator {
       violations.add(violation(Kind.PRIVACY, "layer 0 leaves the origin although tokens must stay there"));
     }
 
+    // A batched decode step sends one token of each of the b sessions over every cut.
+    double decodeStepTransfer = costs.decodeTokensPerStep() * transferPerToken;
     Plan.TimeBreakdown time =
         new Plan.TimeBreakdown(
             prefillCompute
                 + promptTokens * transferPerToken
                 + cutLatency
                 + returnLatency
-                + outputTokens * (decodeStepCompute + transferPerToken + cutLatency + returnLatency),
+                + outputTokens * (decodeStepCompute + decodeStepTransfer + cutLatency + returnLatency),
             prefillCompute,
             promptTokens * transferPerToken,
             cutLatency + returnLatency,
             outputTokens * decodeStepCompute,
-            outputTokens * transferPerToken,
+            outputTokens * decodeStepTransfer,
             outputTokens * (cutLatency + returnLatency));
     return new Evaluation(
         time, memory, quality, fullBits == 0 ? 1.0 : keptBits / fullBits, List.copyOf(violations));

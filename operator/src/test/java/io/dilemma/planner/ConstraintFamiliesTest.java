@@ -39,17 +39,23 @@ class ConstraintFamiliesTest {
     }
   }
 
+  /** A layer at 16 bits with its KV cache for one session of the tiny workload, and the LM head. */
+  private static final long ONE_LAYER = 2 * TinyProblems.PARAMS + 1000L * 24 + 1000;
+
+  /** A slow origin with room for everything and a fast node with room for one layer. */
+  private static TinyProblems fastNodeForOneLayer() {
+    return TinyProblems.builder()
+        .node("slow", 1e9, 1L << 30)
+        .node("fast", 1e11, ONE_LAYER + 10)
+        .link("slow", "fast", 1e9, 0)
+        .bits(16)
+        .keepTokensOnOrigin(false);
+  }
+
   @Test
   void memoryKeepsLayersOffAFastNodeThatCannotHoldThem() {
-    long oneLayer = 2 * TinyProblems.PARAMS + 1000L * 24 + 1000;
-    PlanningProblem p =
-        TinyProblems.builder()
-            .node("slow", 1e9, 1L << 30)
-            .node("fast", 1e11, oneLayer + 10)
-            .link("slow", "fast", 1e9, 0)
-            .bits(16)
-            .keepTokensOnOrigin(false)
-            .build();
+    long oneLayer = ONE_LAYER;
+    PlanningProblem p = fastNodeForOneLayer().build();
     Plan plan = planner.plan(p);
     assertThat(nodesOf(plan)).filteredOn("fast"::equals).hasSize(1);
     assertThat(plan.memoryByNode().get("fast")).isLessThanOrEqualTo(oneLayer + 10);
@@ -184,10 +190,15 @@ class ConstraintFamiliesTest {
 
   @Test
   void objectivePricesEveryAssignmentExactlyLikeTheEvaluator() {
-    Random random = new Random(7);
+    assertTheIlpPricesLikeTheEvaluator(new Random(7), (p, random) -> p);
+  }
+
+  /** 300 random instances, each with one random connected assignment, priced both ways. */
+  private static void assertTheIlpPricesLikeTheEvaluator(
+      Random random, java.util.function.BiFunction<PlanningProblem, Random, PlanningProblem> adjust) {
     int checked = 0;
     for (int t = 0; t < 300; t++) {
-      PlanningProblem p = RandomInstances.draw(random, "objective-" + t);
+      PlanningProblem p = adjust.apply(RandomInstances.draw(random, "objective-" + t), random);
       CostModel costs = new CostModel(p);
       Assignment a = randomConnectedAssignment(costs, random);
       if (a == null) continue;
@@ -199,6 +210,32 @@ class ConstraintFamiliesTest {
       checked++;
     }
     assertThat(checked).isGreaterThan(100);
+  }
+
+  /**
+   * Objective with batched decode: b sessions per decode step (b·FLOPs against one weight stream,
+   * b tokens over every cut), priced by the ILP exactly as by the evaluator.
+   */
+  @Test
+  void objectivePricesBatchedDecodeExactlyLikeTheEvaluator() {
+    assertTheIlpPricesLikeTheEvaluator(new Random(8), (drawn, random) -> {
+      Workload w = drawn.workload();
+      return new PlanningProblem(drawn.id(), drawn.model(), drawn.cluster(),
+          new Workload(w.promptTokens(), w.outputTokens(), 2 + random.nextInt(31)), drawn.qualityBudget(), drawn.options());
+    });
+  }
+
+  /** Memory with batched decode: every session keeps its own KV cache, so b of them need b caches. */
+  @Test
+  void memoryHoldsTheKvCacheOfEverySession() {
+    PlanningProblem single = fastNodeForOneLayer().build();
+    PlanningProblem four = fastNodeForOneLayer().workload(16, 8, 4).build();
+    assertThat(nodesOf(planner.plan(single))).filteredOn("fast"::equals).hasSize(1);
+    assertThat(nodesOf(planner.plan(four))).as("one layer and four KV caches do not fit").doesNotContain("fast");
+
+    LinearModel.Row fastRow = PlacementIlp.build(new CostModel(four)).model().rowsOf(Family.MEMORY).get(1);
+    assertThat(fastRow.terms()).extracting(LinearModel.Term::coefficient)
+        .contains((double) (2 * TinyProblems.PARAMS + 4 * 1000L * 24));
   }
 
   /** Any placement the links allow, with any allowed bits and ρ; null if the draw hits a gap. */

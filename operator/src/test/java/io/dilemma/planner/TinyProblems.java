@@ -81,6 +81,11 @@ final class TinyProblems {
     return this;
   }
 
+  TinyProblems workload(int prompt, int output, int concurrency) {
+    workload = new Workload(prompt, output, concurrency);
+    return this;
+  }
+
   /** Layer bytes at b bits: PARAMS·b/8; loss at b bits: 1/b (0 at 16); KV 1000 B/token. */
   PlanningProblem build() {
     List<ModelCosts.LayerCost> layerCosts = new ArrayList<>();

@@ -179,7 +179,24 @@ public record LLMDeploymentSpec(
           @Min(1)
           @Max(1048576)
           @JsonPropertyDescription("Output tokens n, generated one at a time (decode).")
-          int outputTokens) {}
+          int outputTokens,
+      @Min(1)
+          @Max(256)
+          @Default("1")
+          @JsonPropertyDescription(
+              "Sessions decoding at once, batched through every shard: each decode step carries"
+                  + " one token of each, and each keeps its own KV cache. The plan is made for this"
+                  + " many; 1 plans for one request at a time.")
+          Integer concurrency) {
+    public WorkloadSpec {
+      concurrency = concurrency == null ? 1 : concurrency;
+    }
+
+    /** One session at a time. */
+    public WorkloadSpec(int promptTokens, int outputTokens) {
+      this(promptTokens, outputTokens, 1);
+    }
+  }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record QualitySpec(

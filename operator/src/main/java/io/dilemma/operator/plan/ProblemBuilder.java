@@ -99,7 +99,7 @@ public final class ProblemBuilder {
         id,
         costs,
         new Cluster(nodes, links, origin),
-        new Workload(spec.workload().promptTokens(), spec.workload().outputTokens()),
+        new Workload(spec.workload().promptTokens(), spec.workload().outputTokens(), spec.workload().concurrency()),
         spec.quality().budget(),
         options);
   }

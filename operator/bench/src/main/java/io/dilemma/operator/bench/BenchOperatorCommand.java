@@ -189,27 +189,9 @@ public final class BenchOperatorCommand implements Callable<Integer> {
     for (int k = 0; k < nodes; k++) {
       String node = String.format(Locale.ROOT, "fleet-%02d", k);
       names.add(node);
-      var created = client.nodes().resource(new NodeBuilder().withNewMetadata().withName(node)
-          .withLabels(Map.of("kubernetes.io/hostname", node, ExampleNodes.POOL_LABEL, "fleet",
-              "dilemma.io/gflops", Integer.toString(25 + 25 * (k % 6)),
-              "dilemma.io/memory-bandwidth-gbps", Integer.toString(6 + 4 * (k % 6)),
-              "dilemma.io/tier", "edge"))
-          .endMetadata().build()).create();
-      created.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
-          .withAllocatable(Map.of("cpu", new Quantity("4"), "memory", new Quantity(Long.toString(16 * GIB))))
-          .withConditions(new io.fabric8.kubernetes.api.model.NodeConditionBuilder().withType("Ready").withStatus("True").build())
-          .build());
-      client.nodes().resource(created).updateStatus();
+      ExampleNodes.registerNode(client, node, "fleet", 25 + 25 * (k % 6), 6 + 4 * (k % 6), 16 * GIB);
     }
-    for (String a : names) {
-      for (String b : names) {
-        if (a.equals(b)) continue;
-        EdgeLink link = new EdgeLink();
-        link.setMetadata(new ObjectMetaBuilder().withName(a + "--" + b).build());
-        link.setSpec(new EdgeLinkSpec(a, b, 1000, 0.6));
-        client.resource(link).create();
-      }
-    }
+    ExampleNodes.linkAll(client, names, 1000, 0.6);
     double solvingBefore = solveSeconds(operator);
     double solvesBefore = solveCount(operator);
     double reconcilesAtStart = reconciles(operator);

@@ -62,6 +62,34 @@ public final class ExampleNodes {
     return nodes;
   }
 
+  /** One Ready node of a pool with the given figures and allocatable memory. */
+  public static void registerNode(
+      KubernetesClient client, String name, String pool, int gflops, int memoryGbps, long memoryBytes) {
+    Node created = client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name)
+        .withLabels(Map.of("kubernetes.io/hostname", name, POOL_LABEL, pool,
+            NodeReading.GFLOPS, Integer.toString(gflops), NodeReading.MEMORY_BANDWIDTH_GBPS, Integer.toString(memoryGbps),
+            NodeReading.TIER, "edge"))
+        .endMetadata().build()).create();
+    created.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
+        .withAllocatable(Map.of("cpu", new Quantity("4"), "memory", new Quantity(Long.toString(memoryBytes))))
+        .withConditions(ready(true))
+        .build());
+    client.nodes().resource(created).updateStatus();
+  }
+
+  /** An EdgeLink each way between every two of the nodes, all alike: one LAN. */
+  public static void linkAll(KubernetesClient client, List<String> nodes, double mbps, double rttMillis) {
+    for (String a : nodes) {
+      for (String b : nodes) {
+        if (a.equals(b)) continue;
+        io.dilemma.api.EdgeLink link = new io.dilemma.api.EdgeLink();
+        link.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(a + "--" + b).build());
+        link.setSpec(new io.dilemma.api.EdgeLinkSpec(a, b, mbps, rttMillis));
+        client.resource(link).create();
+      }
+    }
+  }
+
   public static void setReady(KubernetesClient client, String name, boolean ready) {
     Node node = client.nodes().withName(name).get();
     node.getStatus().setConditions(List.of(ready(ready)));
