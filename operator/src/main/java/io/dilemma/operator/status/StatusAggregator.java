@@ -88,8 +88,7 @@ public final class StatusAggregator {
     if (plan == null || in.servingPlanId() == null) {
       return condition(READY, false, ConditionReason.NotPlanned, "No plan is running yet.");
     }
-    ShardSet serving =
-        in.shardSets().getOrDefault(in.servingPlanId(), new ShardSet(0, 0));
+    ShardSet serving = servingSet(in);
     if (!serving.complete()) {
       return condition(
           READY,
@@ -133,7 +132,7 @@ public final class StatusAggregator {
           "Nodes gone or not Ready: " + String.join(", ", in.lostNodes()) + ".");
     }
     if (lostServingShards(in)) {
-      ShardSet serving = in.shardSets().getOrDefault(in.servingPlanId(), new ShardSet(0, 0));
+      ShardSet serving = servingSet(in);
       return condition(
           DEGRADED, true, ConditionReason.ServingShardLost,
           "Plan " + in.servingPlanId() + " was serving and now has " + serving.available() + " of "
@@ -166,27 +165,18 @@ public final class StatusAggregator {
    */
   private static boolean lostServingShards(Inputs in) {
     String serving = in.servingPlanId();
-    if (serving == null || in.shardSets().getOrDefault(serving, new ShardSet(0, 0)).complete()) return false;
+    if (serving == null || servingSet(in).complete()) return false;
     LLMDeploymentStatus previous = in.previous();
     if (!serving.equals(previous.servingPlanId())) return false;
-    boolean wasWhole = conditionIs(previous, READY, "True");
-    boolean alreadyLost = conditionReason(previous, DEGRADED).equals(ConditionReason.ServingShardLost.name());
+    boolean wasWhole = previous.condition(READY).map(c -> "True".equals(c.getStatus())).orElse(false);
+    boolean alreadyLost =
+        previous.condition(DEGRADED).map(c -> ConditionReason.ServingShardLost.name().equals(c.getReason())).orElse(false);
     return wasWhole || alreadyLost;
   }
 
-  private static boolean conditionIs(LLMDeploymentStatus status, String type, String value) {
-    return status.conditions() != null
-        && status.conditions().stream().anyMatch(c -> type.equals(c.getType()) && value.equals(c.getStatus()));
-  }
-
-  private static String conditionReason(LLMDeploymentStatus status, String type) {
-    if (status.conditions() == null) return "";
-    return status.conditions().stream()
-        .filter(c -> type.equals(c.getType()))
-        .map(Condition::getReason)
-        .filter(java.util.Objects::nonNull)
-        .findFirst()
-        .orElse("");
+  /** The shard set the head Service selects; empty when none of its Deployments exist. */
+  private static ShardSet servingSet(Inputs in) {
+    return in.shardSets().getOrDefault(in.servingPlanId(), new ShardSet(0, 0));
   }
 
   public static String describe(PlanStatus plan) {
