@@ -55,8 +55,9 @@ public final class ModelCostsFromProfile {
 
   private static ModelProfile.ComponentProfile required(ModelProfile.ComponentProfile c, String field) {
     if (c == null) throw new InvalidInputException(null, field, "missing");
-    if (c.bytes() < 0 || c.decodeFlopsPerToken() < 0) {
-      throw new InvalidInputException(null, field, "bytes and decodeFlopsPerToken must be ≥ 0");
+    // NaN and infinity compare false against every bound, so finiteness is asked for explicitly
+    if (c.bytes() < 0 || !(c.decodeFlopsPerToken() >= 0) || !Double.isFinite(c.decodeFlopsPerToken())) {
+      throw new InvalidInputException(null, field, "bytes and decodeFlopsPerToken must be finite and ≥ 0");
     }
     return c;
   }
@@ -69,8 +70,8 @@ public final class ModelCostsFromProfile {
     }
     if (layer.parameters() <= 0) throw new InvalidInputException(null, field + ".parameters", "must be > 0");
     if (layer.hiddenSize() <= 0) throw new InvalidInputException(null, field + ".hiddenSize", "must be > 0");
-    if (layer.decodeFlopsPerToken() <= 0 || layer.prefillFlopsPerToken() <= 0) {
-      throw new InvalidInputException(null, field, "decodeFlopsPerToken and prefillFlopsPerToken must be > 0");
+    if (!finitePositive(layer.decodeFlopsPerToken()) || !finitePositive(layer.prefillFlopsPerToken())) {
+      throw new InvalidInputException(null, field, "decodeFlopsPerToken and prefillFlopsPerToken must be finite and > 0");
     }
     if (layer.kvBytesPerToken() < 0) throw new InvalidInputException(null, field + ".kvBytesPerToken", "must be ≥ 0");
     if (layer.bits().isEmpty()) {
@@ -99,6 +100,10 @@ public final class ModelCostsFromProfile {
         layer.hiddenSize(),
         layer.kvBytesPerToken(),
         options);
+  }
+
+  private static boolean finitePositive(double v) {
+    return v > 0 && Double.isFinite(v);
   }
 
   private static double value(ModelProfile.QualityCost quality, QualityMetric metric, String field) {
