@@ -20,8 +20,14 @@ public final class Baselines {
    * @param name what the baseline does
    * @param evaluation its cost, or null when the rule yields no assignment at all
    * @param note why it has no assignment or which constraint it breaks; empty when feasible
+   * @param assignment what the rule decided, null when it yields none
    */
-  public record Result(String name, Evaluation evaluation, String note) {
+  public record Result(String name, Evaluation evaluation, String note, Assignment assignment) {
+    /** The rule yields no assignment at all. */
+    Result(String name, String note) {
+      this(name, null, note, null);
+    }
+
     public boolean feasible() {
       return evaluation != null && evaluation.feasible();
     }
@@ -43,7 +49,7 @@ public final class Baselines {
   public Result allOnOrigin16Bits(CostModel costs) {
     String name = "all on origin, 16 bits";
     int b = costs.problem().options().allowedBits().indexOf(16);
-    if (b < 0) return new Result(name, null, "16 bits not allowed");
+    if (b < 0) return new Result(name, "16 bits not allowed");
     int n = costs.layerCount();
     int[] nodes = new int[n];
     int[] bits = new int[n];
@@ -71,7 +77,7 @@ public final class Baselines {
       Result r = solved(name + " (" + costs.node(k).name() + ")", ilp, Set.of(Family.PRIVACY));
       if (r.feasible() && (best == null || seconds(r) < seconds(best))) best = r;
     }
-    return best != null ? best : new Result(name, null, "no single node can hold the model");
+    return best != null ? best : new Result(name, "no single node can hold the model");
   }
 
   /** The ILP's placement with every layer at 8 bits. */
@@ -97,7 +103,7 @@ public final class Baselines {
   public Result memoryProportional(CostModel costs) {
     String name = "memory-proportional contiguous (exo)";
     int b = costs.problem().options().allowedBits().indexOf(16);
-    if (b < 0) return new Result(name, null, "16 bits not allowed");
+    if (b < 0) return new Result(name, "16 bits not allowed");
     List<Integer> order = new ArrayList<>(List.of(costs.origin()));
     for (int k = 0; k < costs.nodeCount(); k++) if (k != costs.origin()) order.add(k);
     int n = costs.layerCount();
@@ -159,16 +165,16 @@ public final class Baselines {
   private Result solved(String name, PlacementIlp ilp, Set<Family> dropped) {
     SolveResult r =
         backend.solve(new SolveRequest(ilp.model(), dropped, ilp.costs().problem().options().timeLimit(), Map.of()));
-    if (!r.hasSolution()) return new Result(name, null, r.provenInfeasible() ? "infeasible" : "no solution in the time limit");
+    if (!r.hasSolution()) return new Result(name, r.provenInfeasible() ? "infeasible" : "no solution in the time limit");
     Assignment a = ilp.decode(r.values());
     Evaluation e = PlanEvaluator.evaluate(ilp.costs(), a);
     if (dropped.contains(Family.PRIVACY)) e = e.ignoring(Evaluation.Violation.Kind.PRIVACY);
-    return new Result(name, e, describe(e));
+    return new Result(name, e, describe(e), a);
   }
 
   private static Result evaluated(String name, CostModel costs, Assignment a) {
     Evaluation e = PlanEvaluator.evaluate(costs, a);
-    return new Result(name, e, describe(e));
+    return new Result(name, e, describe(e), a);
   }
 
   private static String describe(Evaluation e) {

@@ -263,10 +263,36 @@ public record LLMDeploymentSpec(
           @Max(600)
           @Default("10")
           @JsonPropertyDescription("Wall-clock limit of one solve, in seconds.")
-          Double timeLimitSeconds) {
+          Double timeLimitSeconds,
+      @Default("jointIlp")
+          @JsonPropertyDescription(
+              "What decides the plan: jointIlp (placement and bits together, the default), or one"
+                  + " of the baselines it is measured against: allOnOrigin16Bits, uniform8Bits"
+                  + " (the ILP's placement at 8 bits), memoryProportional (exo's split) or"
+                  + " bestSingleNode. A baseline is rolled out and reported like any plan.")
+          Strategy strategy) {
+    public SolverSpec(Double timeLimitSeconds) {
+      this(timeLimitSeconds, null);
+    }
+
     public SolverSpec {
       timeLimitSeconds = timeLimitSeconds == null ? 10.0 : timeLimitSeconds;
+      strategy = strategy == null ? Strategy.JOINT_ILP : strategy;
     }
+  }
+
+  /** What decides the plan; see {@link SolverSpec#strategy()}. */
+  public enum Strategy {
+    @JsonProperty("jointIlp")
+    JOINT_ILP,
+    @JsonProperty("allOnOrigin16Bits")
+    ALL_ON_ORIGIN_16_BITS,
+    @JsonProperty("uniform8Bits")
+    UNIFORM_8_BITS,
+    @JsonProperty("memoryProportional")
+    MEMORY_PROPORTIONAL,
+    @JsonProperty("bestSingleNode")
+    BEST_SINGLE_NODE
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -6,8 +6,10 @@ import io.dilemma.api.PlanStatus;
 import io.dilemma.operator.observe.ClusterObservation;
 import io.dilemma.operator.observe.MemoryLedger;
 import io.dilemma.operator.observe.NodeReading;
+import io.dilemma.planner.BaselinePlanner;
 import io.dilemma.planner.ModelCosts;
 import io.dilemma.planner.Plan;
+import io.dilemma.planner.PlanStrategy;
 import io.dilemma.planner.Planner;
 import io.dilemma.planner.PlanningProblem;
 import io.dilemma.planner.ilp.SolverStatus;
@@ -26,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PlanningStep {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PlanningStep.class);
   private final Planner planner;
+  private final BaselinePlanner baselines = new BaselinePlanner();
   private final ProblemBuilder problems;
   private final long shardOverheadBytes;
   /** The last problem solved per deployment: an unchanged problem is not solved again. */
@@ -162,7 +165,8 @@ public final class PlanningStep {
         throw new IllegalStateException("the problem was buildable a moment ago", e);
       }
       long start = System.nanoTime();
-      plan = planner.plan(problem);
+      PlanStrategy strategy = ProblemBuilder.strategy(spec.solver().strategy());
+      plan = strategy == PlanStrategy.JOINT_ILP ? planner.plan(problem) : baselines.plan(problem, strategy);
       solveSeconds.add((System.nanoTime() - start) / 1e9);
       if (!plan.feasible()) return plan;
       Map<String, Long> overBy = overcommitted(plan, observed);

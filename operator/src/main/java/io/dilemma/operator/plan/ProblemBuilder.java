@@ -6,6 +6,7 @@ import io.dilemma.operator.observe.LinkReading;
 import io.dilemma.operator.observe.NodeReading;
 import io.dilemma.planner.Cluster;
 import io.dilemma.planner.CutPrecision;
+import io.dilemma.planner.PlanStrategy;
 import io.dilemma.planner.ComputeNode;
 import io.dilemma.planner.Link;
 import io.dilemma.planner.ModelCosts;
@@ -118,6 +119,17 @@ public final class ProblemBuilder {
     return switch (spec) {
       case TOKEN_ADAPTIVE -> CutPrecision.TOKEN_ADAPTIVE;
       case FULL -> CutPrecision.FULL;
+    };
+  }
+
+  /** The spec's strategy in the planner's terms; the one place the two enums meet. */
+  public static PlanStrategy strategy(LLMDeploymentSpec.Strategy spec) {
+    return switch (spec) {
+      case JOINT_ILP -> PlanStrategy.JOINT_ILP;
+      case ALL_ON_ORIGIN_16_BITS -> PlanStrategy.ALL_ON_ORIGIN_16_BITS;
+      case UNIFORM_8_BITS -> PlanStrategy.UNIFORM_8_BITS;
+      case MEMORY_PROPORTIONAL -> PlanStrategy.MEMORY_PROPORTIONAL;
+      case BEST_SINGLE_NODE -> PlanStrategy.BEST_SINGLE_NODE;
     };
   }
 }

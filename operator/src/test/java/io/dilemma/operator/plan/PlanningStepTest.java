@@ -181,4 +181,21 @@ class PlanningStepTest {
         .isCloseTo(planned.plan().predicted().totalSeconds() * (1 - spec.replanPolicy().minRelativeImprovement()),
             org.assertj.core.data.Offset.offset(1e-6));
   }
+
+  @Test
+  void aBaselineStrategyIsRolledOutAsItsPlanNotTheIlps() {
+    LLMDeploymentSpec allOnOrigin =
+        new LLMDeploymentSpec(
+            spec.model(), spec.workload(), spec.quality(), spec.allowedBits(), spec.allowedRho(), spec.placement(),
+            spec.replanPolicy(), new LLMDeploymentSpec.SolverSpec(5.0, LLMDeploymentSpec.Strategy.MEMORY_PROPORTIONAL),
+            spec.worker());
+    var result =
+        step.run("llm/exo", 1, allOnOrigin, new LLMDeploymentStatus(null, null, null, null, null, null),
+            costs, cluster(2.0, true, T0), T0);
+    var planned = (PlanningOutcome.Planned) result.outcome();
+    assertThat(planned.plan().solver().name()).contains("exo");
+    // exo's split uses every node, in cluster order from the origin, at 16 bits
+    assertThat(planned.plan().shards()).extracting(s -> s.node()).containsExactly("a", "b", "c");
+    assertThat(planned.plan().shards()).allSatisfy(s -> assertThat(s.bits()).containsOnly(16));
+  }
 }
