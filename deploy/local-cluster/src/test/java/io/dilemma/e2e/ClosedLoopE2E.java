@@ -1,0 +1,548 @@
+package io.dilemma.e2e;
+
+import static io.dilemma.e2e.ServingOnRealKubernetes.condition;
+import static io.dilemma.e2e.ServingOnRealKubernetes.conditionTrue;
+import static io.dilemma.e2e.ServingOnRealKubernetes.poll;
+import static io.dilemma.e2e.ServingOnRealKubernetes.report;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.marcnuri.helm.Helm;
+import io.dilemma.api.EdgeLink;
+import io.dilemma.api.LLMDeployment;
+import io.dilemma.api.PlanStatus;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The closed loop on the real local cluster: nodes whose CPU is capped for real, links shaped for
+ * real, probers that measure both, and the operator planning from nothing but those measurements.
+ * For each workload the ILP's plan and each baseline are rolled out as real pods, the same way
+ * ({@code spec.solver.strategy}), and their completion times measured by a client beside the
+ * prediction the operator wrote in the status.
+ *
+ * <p>{@code -Ddilemma.experiment.requests} sets the measured requests per plan (default 3; the
+ * {@code bench e2e} run uses more) and {@code -Ddilemma.experiment.workloads} a comma-separated
+ * subset of the workloads by name. The table goes to stdout and target/closed-loop/.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClosedLoopE2E {
+  static final Path REPO = ServingOnRealKubernetes.REPO;
+  static final String SYSTEM_NAMESPACE = "dilemma-system";
+  static final String NAMESPACE = "closed-loop";
+  static final String NAME = "llm";
+  static final String RELEASE = "dilemma";
+  static final String ORIGIN = "pi5-gateway";
+  static final double TOLERANCE = 0.20;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  record Workload(String name, int prompt, int output) {}
+
+  static final List<Workload> WORKLOADS = List.of(
+      new Workload("short-prompt-long-output", 8, 48),
+      new Workload("long-prompt-short-output", 96, 4),
+      new Workload("mixed", 32, 16));
+
+  static final List<String> STRATEGIES =
+      List.of("jointIlp", "uniform8Bits", "bestSingleNode", "memoryProportional", "allOnOrigin16Bits");
+
+  record Row(Workload workload, String strategy, String planId, String layout, double predicted, List<Double> seconds) {
+    double median() {
+      return quantile(0.5);
+    }
+
+    double p90() {
+      return quantile(0.9);
+    }
+
+    double ratio() {
+      return median() / predicted;
+    }
+
+    private double quantile(double q) {
+      List<Double> sorted = seconds.stream().sorted().toList();
+      double pos = q * (sorted.size() - 1);
+      int lo = (int) Math.floor(pos);
+      int hi = Math.min(sorted.size() - 1, lo + 1);
+      return sorted.get(lo) + (pos - lo) * (sorted.get(hi) - sorted.get(lo));
+    }
+  }
+
+  private final int requests = Integer.getInteger("dilemma.experiment.requests", 3);
+  private final List<Workload> workloads = selectedWorkloads();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  private final Random random = new Random(11);
+  private LocalCluster target;
+  private KubernetesClient client;
+  private EdgeTopology topology;
+  private ExperimentModel model;
+  private final Map<String, Map<String, String>> typedLabels = new HashMap<>();
+  private Path out;
+
+  @BeforeAll
+  void bringUpTheEdge() throws Exception {
+    String kubeconfig = System.getProperty("dilemma.e2e.kubeconfig", "");
+    Assumptions.assumeTrue(!kubeconfig.isBlank() && Files.isRegularFile(Path.of(kubeconfig)),
+        "ClosedLoopE2E needs -Ddilemma.e2e.kubeconfig of a running deploy/local-cluster/cluster up");
+    target = new LocalCluster(Path.of(kubeconfig), System.getProperty("dilemma.e2e.version", "0.1.0-SNAPSHOT"));
+    client = target.client();
+    out = Files.createDirectories(REPO.resolve("deploy/local-cluster/target/closed-loop"));
+    model = ExperimentModel.create(REPO, Files.createDirectories(REPO.resolve("deploy/local-cluster/target/e2e")));
+    topology = new EdgeTopology(REPO);
+    topology.apply();
+    forgetTypedFigures();
+    installChart();
+    prepareNamespace();
+    Instant start = Instant.now();
+    awaitMeasuredEdge();
+    report("probers: every link and node measured", Duration.between(start, Instant.now()));
+    System.out.println("[closed-loop] shaping and caps:\n" + topology.show());
+    System.out.println("[closed-loop] measured:\n" + measuredEdge());
+  }
+
+  @AfterAll
+  void restore() throws Exception {
+    if (client == null) return;
+    try {
+      var d = client.resources(LLMDeployment.class).inNamespace(NAMESPACE).withName(NAME).get();
+      if (d != null) client.resource(d).delete();
+      deleteNamespace(NAMESPACE);
+      client.persistentVolumes().withName("closed-loop-model").delete();
+      Helm.uninstall(RELEASE).withNamespace(SYSTEM_NAMESPACE).withKubeConfig(target.kubeconfig()).ignoreNotFound().call();
+      deleteNamespace(SYSTEM_NAMESPACE);
+      client.resources(EdgeLink.class).list().getItems().forEach(l -> client.resource(l).delete());
+      typedLabels.forEach((node, labels) -> client.nodes().withName(node).edit(n -> {
+        n.getMetadata().getLabels().putAll(labels);
+        n.getMetadata().getAnnotations().remove("dilemma.io/available-compute-ratio");
+        return n;
+      }));
+      topology.clear();
+    } finally {
+      target.close();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  @Test
+  void measuredCompletionTimeMatchesThePredictionAndTheIlpIsFastest() throws Exception {
+    List<Row> rows = new ArrayList<>();
+    for (Workload w : workloads) {
+      for (String strategy : STRATEGIES) {
+        Row row = measure(w, strategy);
+        rows.add(row);
+        System.out.printf(Locale.ROOT, "[closed-loop] %-26s %-20s predicted %7.3f s, median %7.3f s, p90 %7.3f s, ratio %.2f  %s%n",
+            w.name(), strategy, row.predicted(), row.median(), row.p90(), row.ratio(), row.layout());
+        writeTable(rows);
+      }
+    }
+    System.out.println(table(rows));
+    List<String> misses = new ArrayList<>();
+    for (Row r : rows) {
+      if (Math.abs(r.ratio() - 1) > TOLERANCE) {
+        misses.add(String.format(Locale.ROOT, "%s/%s: measured median %.3f s vs predicted %.3f s (ratio %.2f)",
+            r.workload().name(), r.strategy(), r.median(), r.predicted(), r.ratio()));
+      }
+    }
+    List<String> slower = new ArrayList<>();
+    for (Workload w : workloads) {
+      Row ilp = rows.stream().filter(r -> r.workload() == w && r.strategy().equals("jointIlp")).findFirst().orElseThrow();
+      for (Row r : rows) {
+        // a baseline that chose the ILP's very plan runs the same pods: a tie, not a loss
+        if (r.workload() != w || r == ilp || r.planId().equals(ilp.planId())) continue;
+        if (r.median() < ilp.median()) {
+          slower.add(String.format(Locale.ROOT, "%s: %s measured %.3f s, the ILP's plan %.3f s",
+              w.name(), r.strategy(), r.median(), ilp.median()));
+        }
+      }
+    }
+    assertThat(misses).as("plans whose measured median is outside ±%d%% of the prediction", Math.round(TOLERANCE * 100)).isEmpty();
+    assertThat(slower).as("baselines measured faster than the ILP's plan").isEmpty();
+  }
+
+  /**
+   * Mid-run, the busiest cut's link gets ten times slower, for real (HTB). The prober must see it,
+   * the operator replan, the new pods take over, and completion time recover to the new plan's
+   * prediction, while a client keeps sending requests, none of which may fail.
+   */
+  @Test
+  void aTenfoldSlowerLinkIsMeasuredReplannedAndRecoveredWithoutFailedRequests() throws Exception {
+    Workload w = WORKLOADS.get(2);
+    Row before = measure(w, "jointIlp");
+    LLMDeployment d = client.resources(LLMDeployment.class).inNamespace(NAMESPACE).withName(NAME).get();
+    var hops = d.getStatus().links();
+    assertThat(hops).as("the ILP's plan for %s crosses a link (%s)", w.name(), before.layout()).isNotEmpty();
+    // the slowest hop carrying activations (the way back to the origin carries one token id)
+    var busiest = hops.stream().filter(l -> !l.to().equals(ORIGIN) && l.bandwidthMbps() != null)
+        .min(java.util.Comparator.comparingDouble(l -> l.bandwidthMbps())).orElseThrow();
+    double rate = EdgeTopology.rateMbps(busiest.from(), busiest.to());
+    String link = busiest.from() + "--" + busiest.to();
+    double measuredBefore = client.resources(EdgeLink.class).withName(link).get().getSpec().bandwidthMbps();
+    long[] prompt = random.ints(w.prompt(), 4, 4000).asLongStream().toArray();
+    List<double[]> samples = java.util.Collections.synchronizedList(new ArrayList<>()); // {end epoch s, seconds}
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    AtomicBoolean running = new AtomicBoolean(true);
+    // an interactive client: a request, a pause to read, the next; the pauses are the prober's
+    // windows (it backs off while the node's shards serve)
+    Thread load = new Thread(() -> {
+      while (running.get()) {
+        long start = System.nanoTime();
+        try {
+          complete(prompt, w.output());
+          samples.add(new double[] {System.currentTimeMillis() / 1e3, (System.nanoTime() - start) / 1e9});
+        } catch (Exception e) {
+          failures.add(Instant.now() + ": " + e);
+        }
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "closed-loop-load");
+    load.start();
+    try {
+      Thread.sleep(3000);
+      Instant throttled = Instant.now();
+      topology.setRate(busiest.from(), busiest.to(), rate / 10);
+      System.out.printf(Locale.ROOT, "[closed-loop] throttled %s from %.0f to %.1f Mbit/s (measured %.2f before)%n", link, rate, rate / 10, measuredBefore);
+      Instant detected = poll(Duration.ofMinutes(5), "the prober measuring " + link + " slower", () -> {
+        EdgeLink l = client.resources(EdgeLink.class).withName(link).get();
+        return l.getSpec().bandwidthMbps() < measuredBefore / 3 ? Instant.now() : null;
+      });
+      PlanStatus after = poll(Duration.ofMinutes(5), "a new plan", () -> {
+        var st = client.resources(LLMDeployment.class).inNamespace(NAMESPACE).withName(NAME).get().getStatus();
+        return st.plan() != null && !st.plan().planId().equals(before.planId()) ? st.plan() : null;
+      }, this::measuredEdge);
+      Instant planned = Instant.now();
+      awaitServing(Duration.ofMinutes(8));
+      Instant serving = Instant.now();
+      double predicted = after.predicted().totalSeconds();
+      // recovered: three requests in a row that began after the switch, their median within 20 %
+      Instant recovered = poll(Duration.ofMinutes(3), "completion time back within 20% of " + predicted + " s", () -> {
+        List<Double> since = samples.stream().filter(x -> x[0] - x[1] > serving.toEpochMilli() / 1e3).map(x -> x[1]).toList();
+        if (since.size() < 3) return null;
+        List<Double> last = since.subList(since.size() - 3, since.size()).stream().sorted().toList();
+        return Math.abs(last.get(1) / predicted - 1) <= TOLERANCE ? Instant.now() : null;
+      });
+      running.set(false);
+      load.join(180_000);
+      report("throttle -> prober measured it", Duration.between(throttled, detected));
+      report("throttle -> new plan", Duration.between(throttled, planned));
+      report("throttle -> new plan serving", Duration.between(throttled, serving));
+      report("throttle -> completion time recovered", Duration.between(throttled, recovered));
+      String line = String.format(Locale.ROOT,
+          "degradation: %s %s -> %s Mbit/s; plan %s (%s, predicted %.3f s) -> %s (%s, predicted %.3f s); "
+              + "detected %.0f s, new plan %.0f s, serving %.0f s, recovered %.0f s after the throttle; %d requests, %d failed",
+          link, rate, rate / 10, before.planId(), before.layout(), before.predicted(), after.planId(), layout(after), predicted,
+          secondsBetween(throttled, detected), secondsBetween(throttled, planned), secondsBetween(throttled, serving),
+          secondsBetween(throttled, recovered), samples.size() + failures.size(), failures.size());
+      System.out.println("[closed-loop] " + line);
+      Files.writeString(out.resolve("degradation.txt"), line + "\n" + String.join("\n", failures) + "\n", StandardCharsets.UTF_8);
+      assertThat(failures).as("requests failed during the degradation").isEmpty();
+    } finally {
+      running.set(false);
+      load.join(180_000);
+      topology.setRate(busiest.from(), busiest.to(), rate);
+    }
+  }
+
+  private static double secondsBetween(Instant a, Instant b) {
+    return Duration.between(a, b).toMillis() / 1e3;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** Rolls the strategy's plan for the workload out (or keeps it, when unchanged) and times it. */
+  private Row measure(Workload w, String strategy) throws Exception {
+    Instant applied = Instant.now();
+    apply(w, strategy);
+    PlanStatus plan = awaitServing(Duration.ofMinutes(8));
+    report("apply " + w.name() + "/" + strategy + " -> serving", Duration.between(applied, Instant.now()));
+    long[] prompt = random.ints(w.prompt(), 4, 4000).asLongStream().toArray();
+    // the first request pays the JIT and ONNX Runtime's first-run allocations, as no later one does
+    complete(prompt, w.output());
+    List<Double> seconds = new ArrayList<>();
+    for (int i = 0; i < requests; i++) {
+      long start = System.nanoTime();
+      int tokens = complete(prompt, w.output());
+      seconds.add((System.nanoTime() - start) / 1e9);
+      assertThat(tokens).as("completion tokens of %s/%s", w.name(), strategy).isEqualTo(w.output());
+    }
+    return new Row(w, strategy, plan.planId(), layout(plan), plan.predicted().totalSeconds(), seconds);
+  }
+
+  private void apply(Workload w, String strategy) {
+    String yaml = """
+        apiVersion: dilemma.io/v1alpha1
+        kind: LLMDeployment
+        metadata:
+          name: %s
+          namespace: %s
+        spec:
+          model:
+            name: %s
+            profile:
+              name: %s-profile
+            source:
+              persistentVolumeClaim:
+                claimName: closed-loop-model
+                path: %s
+          workload:
+            promptTokens: %d
+            outputTokens: %d
+          quality:
+            metric: normalizedError
+            budget: 0.3
+          allowedBits: %s
+          placement:
+            nodeSelector:
+              dilemma.io/pool: office
+            originNode: %s
+            keepTokensOnOrigin: true
+          replanPolicy:
+            minRelativeImprovement: 0.1
+            stabilizationWindowSeconds: 10
+          solver:
+            timeLimitSeconds: 10
+            strategy: %s
+          worker:
+            image: dilemma/shard-worker:%s
+        """.formatted(NAME, NAMESPACE, ExperimentModel.NAME, NAME, ExperimentModel.NAME, w.prompt(), w.output(),
+        ExperimentModel.BITS, ORIGIN, strategy, target.imageTag());
+    LLMDeployment d = client.resources(LLMDeployment.class)
+        .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).item();
+    client.resource(d).forceConflicts().serverSideApply();
+  }
+
+  /** Ready for the current generation, the head serving the desired plan, the old plan's pods gone. */
+  private PlanStatus awaitServing(Duration timeout) {
+    return poll(timeout, "LLMDeployment " + NAMESPACE + "/" + NAME + " serving its plan", () -> {
+      LLMDeployment d = client.resources(LLMDeployment.class).inNamespace(NAMESPACE).withName(NAME).get();
+      if (d == null || d.getStatus() == null || d.getStatus().plan() == null) return null;
+      var st = d.getStatus();
+      boolean current = d.getMetadata().getGeneration().equals(st.observedGeneration())
+          && d.getMetadata().getGeneration().equals(st.plan().plannedGeneration());
+      boolean ready = current && conditionTrue(d, "Ready") && st.plan().planId().equals(st.servingPlanId())
+          && "AllShardsAvailable".equals(condition(d, "Ready").map(Condition::getReason).orElse(""));
+      boolean oldGone = client.pods().inNamespace(NAMESPACE).withLabel("dilemma.io/deployment", NAME).list().getItems()
+          .stream().allMatch(p -> st.plan().planId().equals(p.getMetadata().getLabels().get("dilemma.io/plan")));
+      return ready && oldGone ? st.plan() : null;
+    }, () -> String.valueOf(client.resources(LLMDeployment.class).inNamespace(NAMESPACE).withName(NAME).get()));
+  }
+
+  /** One completion through the head Service; returns the completion tokens the head reports. */
+  private int complete(long[] prompt, int maxTokens) throws Exception {
+    Service head = client.services().inNamespace(NAMESPACE).withName(NAME).get();
+    URI url = target.serviceUrl(head, 80).resolve("/v1/completions");
+    var body = JSON.createObjectNode();
+    var ids = body.putArray("prompt");
+    for (long id : prompt) ids.add(id);
+    body.put("max_tokens", maxTokens).put("temperature", 0);
+    HttpResponse<String> response = http.send(
+        HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(120)).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException("HTTP " + response.statusCode() + " from " + url + ": " + response.body());
+    }
+    JsonNode json = JSON.readTree(response.body());
+    return json.path("usage").path("completion_tokens").asInt(json.path("choices").path(0).path("tokens").size());
+  }
+
+  private static String layout(PlanStatus plan) {
+    StringBuilder b = new StringBuilder();
+    for (PlanStatus.ShardStatus s : plan.shards()) {
+      if (b.length() > 0) b.append(" | ");
+      b.append(s.node()).append(' ').append(s.firstLayer()).append('-').append(s.lastLayer()).append(" @").append(bitsRuns(s.bits()));
+    }
+    return b.toString();
+  }
+
+  private static String bitsRuns(List<Integer> bits) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < bits.size(); ) {
+      int j = i;
+      while (j < bits.size() && bits.get(j).equals(bits.get(i))) j++;
+      if (b.length() > 0) b.append(',');
+      b.append(bits.get(i)).append(j - i > 1 ? "×" + (j - i) : "");
+      i = j;
+    }
+    return b.toString();
+  }
+
+  static String table(List<Row> rows) {
+    StringBuilder b = new StringBuilder(
+        "| workload (p, n) | plan | layout | predicted | measured median | p90 | median ÷ predicted |\n"
+            + "| --- | --- | --- | --- | --- | --- | --- |\n");
+    for (Row r : rows) {
+      b.append(String.format(Locale.ROOT, "| %s (%d, %d) | %s | %s | %.3f s | %.3f s | %.3f s | %.2f |%n",
+          r.workload().name(), r.workload().prompt(), r.workload().output(), r.strategy(), r.layout(),
+          r.predicted(), r.median(), r.p90(), r.ratio()));
+    }
+    return b.toString();
+  }
+
+  private void writeTable(List<Row> rows) throws Exception {
+    Files.writeString(out.resolve("predicted-vs-measured.md"), table(rows), StandardCharsets.UTF_8);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // the edge, measured
+
+  /** The figures the cluster script typed into the labels go: only the probers' may plan. */
+  private void forgetTypedFigures() {
+    for (Node node : client.nodes().list().getItems()) {
+      Map<String, String> typed = new HashMap<>();
+      for (String key : List.of("dilemma.io/gflops", "dilemma.io/memory-bandwidth-gbps")) {
+        String v = node.getMetadata().getLabels().get(key);
+        if (v != null) typed.put(key, v);
+      }
+      typedLabels.put(node.getMetadata().getName(), typed);
+      client.nodes().withName(node.getMetadata().getName()).edit(n -> {
+        n.getMetadata().getLabels().keySet().removeAll(typed.keySet());
+        return n;
+      });
+    }
+    client.resources(EdgeLink.class).list().getItems().forEach(l -> client.resource(l).delete());
+  }
+
+  private void awaitMeasuredEdge() {
+    List<String> nodes = client.nodes().list().getItems().stream().map(n -> n.getMetadata().getName()).toList();
+    int pairs = nodes.size() * (nodes.size() - 1);
+    poll(Duration.ofMinutes(10), "every node's compute and every link measured by the probers", () -> {
+      boolean computed = client.nodes().list().getItems().stream()
+          .allMatch(n -> n.getMetadata().getLabels().containsKey("dilemma.io/gflops"));
+      long links = client.resources(EdgeLink.class).list().getItems().stream()
+          .filter(l -> l.getStatus() != null && "probe".equals(l.getStatus().source())).count();
+      return computed && links >= pairs ? Boolean.TRUE : null;
+    }, this::measuredEdge);
+  }
+
+  private String measuredEdge() {
+    StringBuilder b = new StringBuilder();
+    for (Node n : client.nodes().list().getItems()) {
+      b.append(String.format(Locale.ROOT, "  %-18s gflops %-6s memory %-6s GB/s available %s%n", n.getMetadata().getName(),
+          n.getMetadata().getLabels().get("dilemma.io/gflops"), n.getMetadata().getLabels().get("dilemma.io/memory-bandwidth-gbps"),
+          n.getMetadata().getAnnotations() == null ? null : n.getMetadata().getAnnotations().get("dilemma.io/available-compute-ratio")));
+    }
+    for (EdgeLink l : client.resources(EdgeLink.class).list().getItems()) {
+      b.append(String.format(Locale.ROOT, "  %-34s %8.2f Mbit/s (shaped %s) rtt %.2f ms, source %s%n", l.getMetadata().getName(),
+          l.getSpec().bandwidthMbps(), EdgeTopology.LINKS.stream().filter(p -> p.joins(l.getSpec().from(), l.getSpec().to()))
+              .map(p -> Double.toString(p.mbps())).findFirst().orElse("-"),
+          l.getSpec().rttMillis(), l.getStatus() == null ? null : l.getStatus().source()));
+    }
+    return b.toString();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // installation
+
+  private void installChart() throws Exception {
+    Helm.uninstall(RELEASE).withNamespace(SYSTEM_NAMESPACE).withKubeConfig(target.kubeconfig()).ignoreNotFound().call();
+    poll(Duration.ofMinutes(3), "namespace " + SYSTEM_NAMESPACE + " not terminating", () -> {
+      var ns = client.namespaces().withName(SYSTEM_NAMESPACE).get();
+      return ns == null || ns.getMetadata().getDeletionTimestamp() == null ? Boolean.TRUE : null;
+    });
+    try (var crds = Files.list(REPO.resolve("helm/dilemma/crds"))) {
+      for (Path crd : crds.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
+        try (var in = Files.newInputStream(crd)) {
+          client.apiextensions().v1().customResourceDefinitions().load(in).forceConflicts().serverSideApply();
+        }
+      }
+    }
+    new Helm(REPO.resolve("helm/dilemma")).install()
+        .withName(RELEASE).withNamespace(SYSTEM_NAMESPACE).createNamespace()
+        .withKubeConfig(target.kubeconfig())
+        .set("image.repository", "dilemma/operator")
+        .set("image.tag", target.imageTag())
+        .set("image.pullPolicy", "Never")
+        .set("prober.enabled", "true")
+        .set("prober.image.pullPolicy", "Never")
+        .set("prober.probeInterval", "PT5S")
+        .set("prober.nodeCgroup", "auto")
+        .waitReady().withTimeout(300)
+        .call();
+  }
+
+  private void prepareNamespace() throws Exception {
+    deleteNamespace(NAMESPACE);
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
+    client.configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder()
+        .withNewMetadata().withName(NAME + "-profile").addToLabels("dilemma.io/profile", "true").endMetadata()
+        .withData(Map.of("profile.json", model.profileJson())).build()).create();
+    // Models are staged on the nodes' disks, as edge boxes with slow uplinks keep them: every node
+    // of this cluster is this machine, so one hostPath volume is every node's copy.
+    String hostDir = target.publishModel(model.dir(), ExperimentModel.NAME);
+    client.persistentVolumes().withName("closed-loop-model").delete();
+    poll(Duration.ofMinutes(1), "old PersistentVolume gone",
+        () -> client.persistentVolumes().withName("closed-loop-model").get() == null ? Boolean.TRUE : null);
+    String yaml = """
+        apiVersion: v1
+        kind: PersistentVolume
+        metadata:
+          name: closed-loop-model
+        spec:
+          capacity: {storage: 1Gi}
+          accessModes: [ReadOnlyMany]
+          persistentVolumeReclaimPolicy: Retain
+          storageClassName: staged-models
+          claimRef: {namespace: %2$s, name: closed-loop-model}
+          hostPath: {path: %1$s, type: Directory}
+        ---
+        apiVersion: v1
+        kind: PersistentVolumeClaim
+        metadata:
+          name: closed-loop-model
+          namespace: %2$s
+        spec:
+          accessModes: [ReadOnlyMany]
+          storageClassName: staged-models
+          volumeName: closed-loop-model
+          resources: {requests: {storage: 1Gi}}
+        """.formatted(hostDir, NAMESPACE);
+    client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).inNamespace(NAMESPACE).createOrReplace();
+  }
+
+  private void deleteNamespace(String namespace) {
+    if (client.namespaces().withName(namespace).get() == null) return;
+    client.namespaces().withName(namespace).delete();
+    poll(Duration.ofMinutes(3), "namespace " + namespace + " gone",
+        () -> client.namespaces().withName(namespace).get() == null ? Boolean.TRUE : null);
+  }
+
+  private static List<Workload> selectedWorkloads() {
+    String names = System.getProperty("dilemma.experiment.workloads", "");
+    if (names.isBlank()) return WORKLOADS;
+    List<String> wanted = List.of(names.split(","));
+    return WORKLOADS.stream().filter(w -> wanted.contains(w.name())).toList();
+  }
+}
