@@ -21,6 +21,16 @@ class ProberMainTest {
   }
 
   @Test
+  void aNodeCgroupThatIsNeitherNoneNorAutoNorAPathIsBadInputInOneLine() {
+    var run = CapturedRun.of(ProberMain.commandLine(),
+        "probe", "--node", "n1", "--namespace", "dilemma", "--peer-selector", "app=prober", "--node-cgroup", "dilemma/n1");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(run.err().strip().lines()).singleElement().satisfies(line -> assertThat(line)
+        .startsWith("dilemma-prober probe: ")
+        .contains("--node-cgroup", "'dilemma/n1'"));
+  }
+
+  @Test
   void everyCommandHasVersionAndDescribedHelp() {
     var version = CapturedRun.of(ProberMain.commandLine(), "--version");
     assertThat(version.exitCode()).isEqualTo(ExitCode.OK);
