@@ -63,10 +63,11 @@ class ProcCpuCountersTest {
 
   @Test
   void v1HierarchiesAreFoundByTheirFilesNotJustTheirNames() throws IOException {
-    FakeHost host = new FakeHost(dir).v1Hierarchy("cpu,cpuacct");
-    Files.createDirectories(host.cgroupRoot().resolve("cpuacct")); // an empty directory by the name, no mount
-    assertThat(CgroupCpu.detect(host.cgroupRoot()))
-        .isEqualTo(new CgroupV1Cpu(host.cgroupRoot().resolve("cpu,cpuacct"), java.util.Optional.of(host.cgroupRoot().resolve("cpu,cpuacct"))));
+    // the mount is cpuacct,cpu; a directory named cpuacct, which sorts first, is not a hierarchy
+    FakeHost host = new FakeHost(dir).v1Hierarchy("cpuacct,cpu");
+    Files.createDirectories(host.cgroupRoot().resolve("cpuacct"));
+    Path mount = host.cgroupRoot().resolve("cpuacct,cpu");
+    assertThat(CgroupCpu.detect(host.cgroupRoot())).isEqualTo(new CgroupV1Cpu(mount, java.util.Optional.of(mount)));
     assertThat(CgroupCpu.detect(new FakeHost(dir.resolve("v2")).v2().cgroupRoot())).isInstanceOf(CgroupV2Cpu.class);
   }
 
