@@ -112,6 +112,7 @@ final class ProbeCommand extends DilemmaCommand {
   @Override
   protected int execute() throws Exception {
     ProcCpuCounters cpu = ProcCpuCounters.open(proc, cgroupRoot, nodeCgroup, shardMarkers);
+    LOG.info("live load: {}", cpu.describe());
     PrometheusRegistry registry = new PrometheusRegistry();
     ProbeMetrics metrics = new ProbeMetrics(registry).forNode(node);
     try (KubernetesClient client = new KubernetesClientBuilder().build();

@@ -93,6 +93,14 @@ public final class ProcCpuCounters implements CpuCounterSource {
     return slash == 0 ? "/" : path.substring(0, slash);
   }
 
+  /** For the start-up log: which cgroup files are read, and what the node is. */
+  public String describe() {
+    String tree = cgroups instanceof CgroupV1Cpu v1 ? "cgroup v1, usage in " + v1.cpuacct() + v1.cpu().map(c -> ", limits in " + c).orElse("")
+        : "cgroup v2 at " + ((CgroupV2Cpu) cgroups).root();
+    return tree + "; the node is " + node.map(n -> "cgroup " + n.usage() + (n.limit().equals(n.usage()) ? "" : " (limit " + n.limit() + ")"))
+        .orElse("the whole host");
+  }
+
   @Override
   public synchronized CpuCounters read() throws IOException {
     HostCpu host = hostCpu();

@@ -31,6 +31,15 @@ class ProberMainTest {
   }
 
   @Test
+  void aCgroupRootThatIsNoCgroupTreeIsBadInputNamedInOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path empty) {
+    var run = CapturedRun.of(ProberMain.commandLine(),
+        "probe", "--node", "n1", "--namespace", "dilemma", "--peer-selector", "app=prober", "--cgroup-root", empty.toString());
+    assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(run.err().strip().lines()).singleElement().satisfies(line -> assertThat(line)
+        .isEqualTo("dilemma-prober probe: " + empty + ": neither cgroup v2 (no cgroup.controllers) nor a v1 cpuacct hierarchy (no */cpuacct.usage)"));
+  }
+
+  @Test
   void everyCommandHasVersionAndDescribedHelp() {
     var version = CapturedRun.of(ProberMain.commandLine(), "--version");
     assertThat(version.exitCode()).isEqualTo(ExitCode.OK);

@@ -111,6 +111,7 @@ class ProcCpuCountersTest {
         .v1Usage("cpuacct", "/dilemma/n2/shard-ctr", 0).v1Usage("cpuacct", "/dilemma/n1/shard-ctr", 0)
         .stat(2, 0, 0, 0, 0).uptime(10);
     ProcCpuCounters reader = reader(host, NodeCgroup.parse("auto"));
+    assertThat(reader.describe()).endsWith("the node is cgroup /dilemma/n2");
     CpuCounters before = reader.read();
     // 4 s at 0.5 core = 2 s of capacity; n2 used 1 s, its shard half of it; n1 ran flat out
     host.v1Usage("cpuacct", "/dilemma/n2", 1_000_000_000L).v1Usage("cpuacct", "/dilemma/n2/shard-ctr", 500_000_000L)
