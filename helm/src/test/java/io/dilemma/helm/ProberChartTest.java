@@ -45,6 +45,14 @@ class ProberChartTest {
   }
 
   @Test
+  void theNodeIsTheWholeHostUnlessNodeCgroupSaysOtherwise() throws IOException {
+    assertThat(texts(prober(render(t -> t.set("prober.enabled", true)), "DaemonSet").at("/spec/template/spec/containers/0/args")))
+        .contains("--node-cgroup=none", "--cgroup-root=/host/cgroup");
+    assertThat(texts(prober(render(t -> t.set("prober.enabled", true).set("prober.nodeCgroup", "auto")), "DaemonSet")
+        .at("/spec/template/spec/containers/0/args"))).contains("--node-cgroup=auto").doesNotContain("--node-cgroup=none");
+  }
+
+  @Test
   void theDefaultImageIsTheOneTheBuildWritesAndItsTagFollowsTheOperators() throws IOException {
     assertThat(prober(render(t -> t.set("prober.enabled", true)), "DaemonSet").at("/spec/template/spec/containers/0/image").asText())
         .isEqualTo("dilemma/prober:0.1.0");

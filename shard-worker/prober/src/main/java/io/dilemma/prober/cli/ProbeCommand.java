@@ -9,6 +9,7 @@ import io.dilemma.prober.core.ServingBackoff;
 import io.dilemma.prober.core.ShareHysteresis;
 import io.dilemma.prober.kube.DaemonSetPeers;
 import io.dilemma.prober.kube.KubernetesFigures;
+import io.dilemma.prober.load.NodeCgroup;
 import io.dilemma.prober.load.ProcCpuCounters;
 import io.dilemma.prober.measure.LinkProbeServer;
 import io.dilemma.prober.measure.MatMulBenchmark;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -71,8 +73,14 @@ final class ProbeCommand extends DilemmaCommand {
   @Option(names = "--proc", defaultValue = "/proc", description = "The host's /proc (default: ${DEFAULT-VALUE}).")
   Path proc;
 
-  @Option(names = "--cgroup-root", defaultValue = "/sys/fs/cgroup", description = "The host's cgroup v2 mount (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--cgroup-root", defaultValue = "/sys/fs/cgroup",
+      description = "The host's cgroup v2 mount, or the directory of its v1 hierarchies; the version is detected (default: ${DEFAULT-VALUE}).")
   Path cgroupRoot;
+
+  @Option(names = "--node-cgroup", defaultValue = "none", converter = NodeCgroupConverter.class,
+      description = "What the node is: none (the whole host), auto (the parent of the prober container's cgroup) or a cgroup path;"
+          + " with a cgroup, capacity is its CPU limit and busy time its usage (default: ${DEFAULT-VALUE}).")
+  NodeCgroup nodeCgroup;
 
   @Option(names = "--shard-marker", split = ",", defaultValue = "shard-worker.jar,io.dilemma.worker.cli.ShardWorkerCli",
       description = "Command-line substrings of Dilemma shard processes (default: ${DEFAULT-VALUE}).")
@@ -81,13 +89,30 @@ final class ProbeCommand extends DilemmaCommand {
   @Option(names = "--matmul-size", defaultValue = "512", description = "MatMul benchmark side (default: ${DEFAULT-VALUE}).")
   int matmulSize;
 
+  @Option(names = "--matmul-window", defaultValue = "PT1S",
+      description = "Least wall time of one of the MatMul benchmark's three windows; keep it at 10 CFS periods or more, so a quota shows as its throttled rate (default: ${DEFAULT-VALUE}).")
+  Duration matmulWindow;
+
   @Option(names = "--memory-bytes", defaultValue = "134217728", description = "Memory benchmark array bytes (default: ${DEFAULT-VALUE}).")
   long memoryBytes;
 
   @Mixin LinkOptions link = new LinkOptions();
 
+  static final class NodeCgroupConverter implements CommandLine.ITypeConverter<NodeCgroup> {
+    @Override
+    public NodeCgroup convert(String value) {
+      try {
+        return NodeCgroup.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
   @Override
   protected int execute() throws Exception {
+    ProcCpuCounters cpu = ProcCpuCounters.open(proc, cgroupRoot, nodeCgroup, shardMarkers);
+    LOG.info("live load: {}", cpu.describe());
     PrometheusRegistry registry = new PrometheusRegistry();
     ProbeMetrics metrics = new ProbeMetrics(registry).forNode(node);
     try (KubernetesClient client = new KubernetesClientBuilder().build();
@@ -97,14 +122,14 @@ final class ProbeCommand extends DilemmaCommand {
       ProbeLoop loop = new ProbeLoop(node,
           new ProbeLoop.Settings(0.3, 10, new ChangeThreshold(0.05, 0, refresh), new ChangeThreshold(0.1, 0.0002, refresh), 0.1),
           new DaemonSetPeers(client, namespace, selector, node, port), link.prober()::probe,
-          new ProcCpuCounters(proc, cgroupRoot, shardMarkers), store, metrics,
+          cpu, store, metrics,
           new PeerScheduler(probeInterval), new ServingBackoff(probeInterval, probeInterval.multipliedBy(20)),
           new ShareHysteresis(0.15, shareHold, 0.05), Clock.systemUTC());
       Instant nextCompute = Instant.MIN;
       LOG.info("prober on {} serving probes on :{}, metrics on :{}", node, server.port(), http.getPort());
       while (!Thread.currentThread().isInterrupted()) {
         if (!Instant.now().isBefore(nextCompute)) {
-          double flops = new MatMulBenchmark(matmulSize, 5).flopsPerSecond();
+          double flops = new MatMulBenchmark(matmulSize, 3, matmulWindow).flopsPerSecond();
           double memory = new MemoryBandwidthBenchmark(memoryBytes, 3, Runtime.getRuntime().availableProcessors()).bytesPerSecond();
           LOG.info("compute: {} GFLOP/s, memory {} GB/s", String.format("%.1f", flops / 1e9), String.format("%.1f", memory / 1e9));
           metrics.compute(flops, memory);

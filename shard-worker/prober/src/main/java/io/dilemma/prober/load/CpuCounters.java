@@ -3,11 +3,13 @@ package io.dilemma.prober.load;
 /**
  * Cumulative CPU time counters of one moment, all in microseconds of CPU time.
  *
- * @param capacityMicros all CPU time the node's cores had since boot, busy or idle (from {@code
- *     /proc/stat})
- * @param busyMicros the part of it spent on work, i.e. not idle and not waiting for I/O
- * @param shardMicros the part Dilemma's own shard processes used (their cgroups' {@code
- *     usage_usec}), summed over the shard cgroups in {@code shardCgroups}
+ * @param capacityMicros all CPU time the node's cores had, busy or idle: since boot from {@code
+ *     /proc/stat} when the host is the node; the node cgroup's CFS limit times the wall time when
+ *     it is a cgroup
+ * @param busyMicros the part of it spent on work: not idle and not waiting for I/O, or the node
+ *     cgroup's usage
+ * @param shardMicros the part Dilemma's own shard processes used (their cgroups' usage: v2 {@code
+ *     usage_usec}, v1 {@code cpuacct.usage}), summed over the shard cgroups in {@code shardCgroups}
  * @param shardCgroups the cgroups counted, so two readings compare the same set
  */
 public record CpuCounters(

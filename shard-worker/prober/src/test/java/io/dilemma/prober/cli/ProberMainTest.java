@@ -21,6 +21,25 @@ class ProberMainTest {
   }
 
   @Test
+  void aNodeCgroupThatIsNeitherNoneNorAutoNorAPathIsBadInputInOneLine() {
+    var run = CapturedRun.of(ProberMain.commandLine(),
+        "probe", "--node", "n1", "--namespace", "dilemma", "--peer-selector", "app=prober", "--node-cgroup", "dilemma/n1");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(run.err().strip().lines()).singleElement().satisfies(line -> assertThat(line)
+        .startsWith("dilemma-prober probe: ")
+        .contains("--node-cgroup", "'dilemma/n1'"));
+  }
+
+  @Test
+  void aCgroupRootThatIsNoCgroupTreeIsBadInputNamedInOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path empty) {
+    var run = CapturedRun.of(ProberMain.commandLine(),
+        "probe", "--node", "n1", "--namespace", "dilemma", "--peer-selector", "app=prober", "--cgroup-root", empty.toString());
+    assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(run.err().strip().lines()).singleElement().satisfies(line -> assertThat(line)
+        .isEqualTo("dilemma-prober probe: " + empty + ": neither cgroup v2 (no cgroup.controllers) nor a v1 cpuacct hierarchy (no */cpuacct.usage)"));
+  }
+
+  @Test
   void everyCommandHasVersionAndDescribedHelp() {
     var version = CapturedRun.of(ProberMain.commandLine(), "--version");
     assertThat(version.exitCode()).isEqualTo(ExitCode.OK);
