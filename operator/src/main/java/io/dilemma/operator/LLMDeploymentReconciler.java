@@ -9,6 +9,7 @@ import io.dilemma.operator.observe.ClusterObservation;
 import io.dilemma.operator.observe.ClusterObserver;
 import io.dilemma.operator.observe.LinkReading;
 import io.dilemma.operator.observe.MemoryLedger;
+import io.dilemma.operator.observe.OtherPodRequests;
 import io.dilemma.operator.observe.ProfileReader;
 import io.dilemma.operator.observe.ProfileReduction;
 import io.dilemma.operator.observe.PrometheusLinkSource;
@@ -26,6 +27,7 @@ import io.dilemma.operator.status.StatusAggregator;
 import io.dilemma.planner.ModelCosts;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -111,6 +113,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
   private InformerEventSource<Node, LLMDeployment> nodes;
   private InformerEventSource<EdgeLink, LLMDeployment> links;
   private InformerEventSource<ConfigMap, LLMDeployment> configMaps;
+  private InformerEventSource<Pod, LLMDeployment> otherPods;
 
   public LLMDeploymentReconciler(
       io.dilemma.planner.Planner planner,
@@ -169,7 +172,18 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
                 .withSecondaryToPrimaryMapper(cm -> referencing(context, cm))
                 .build(),
             context);
-    return List.of(deployments, nodes, links, configMaps);
+    // Pods that are not shards still take node memory the scheduler will not give a shard; read
+    // at each reconcile, they trigger none (a DaemonSet's rollout is no reason to replan).
+    otherPods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, LLMDeployment.class)
+                .withWatchAllNamespaces()
+                .withFollowControllerNamespacesChanges(false)
+                .withLabelSelector("!" + ShardNames.LABEL_DEPLOYMENT)
+                .withSecondaryToPrimaryMapper(p -> Set.of())
+                .build(),
+            context);
+    return List.of(deployments, nodes, links, configMaps, otherPods);
   }
 
   @Override
@@ -379,6 +393,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
             matching,
             allLinks,
             holdings.heldByOthers(),
+            OtherPodRequests.byNode(otherPods.list().toList()),
             settings.freshness(),
             now);
     PlanningStep.Result result =

@@ -118,6 +118,7 @@ class ClosedLoopE2E {
     model = ExperimentModel.create(REPO, Files.createDirectories(REPO.resolve("deploy/local-cluster/target/e2e")));
     topology = new EdgeTopology(REPO);
     topology.apply();
+    installCrds();
     forgetTypedFigures();
     installChart();
     prepareNamespace();
@@ -466,12 +467,8 @@ class ClosedLoopE2E {
   // ---------------------------------------------------------------------------------------------
   // installation
 
-  private void installChart() throws Exception {
-    Helm.uninstall(RELEASE).withNamespace(SYSTEM_NAMESPACE).withKubeConfig(target.kubeconfig()).ignoreNotFound().call();
-    poll(Duration.ofMinutes(3), "namespace " + SYSTEM_NAMESPACE + " not terminating", () -> {
-      var ns = client.namespaces().withName(SYSTEM_NAMESPACE).get();
-      return ns == null || ns.getMetadata().getDeletionTimestamp() == null ? Boolean.TRUE : null;
-    });
+  /** Helm installs CRDs only when absent and never upgrades them: apply them as users must. */
+  private void installCrds() throws Exception {
     try (var crds = Files.list(REPO.resolve("helm/dilemma/crds"))) {
       for (Path crd : crds.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
         try (var in = Files.newInputStream(crd)) {
@@ -479,6 +476,18 @@ class ClosedLoopE2E {
         }
       }
     }
+    poll(Duration.ofMinutes(1), "the EdgeLink API served", () -> {
+      client.resources(EdgeLink.class).list();
+      return Boolean.TRUE;
+    });
+  }
+
+  private void installChart() throws Exception {
+    Helm.uninstall(RELEASE).withNamespace(SYSTEM_NAMESPACE).withKubeConfig(target.kubeconfig()).ignoreNotFound().call();
+    poll(Duration.ofMinutes(3), "namespace " + SYSTEM_NAMESPACE + " not terminating", () -> {
+      var ns = client.namespaces().withName(SYSTEM_NAMESPACE).get();
+      return ns == null || ns.getMetadata().getDeletionTimestamp() == null ? Boolean.TRUE : null;
+    });
     new Helm(REPO.resolve("helm/dilemma")).install()
         .withName(RELEASE).withNamespace(SYSTEM_NAMESPACE).createNamespace()
         .withKubeConfig(target.kubeconfig())

@@ -12,6 +12,7 @@ import java.util.Optional;
 public final class ClusterObserver {
   private ClusterObserver() {}
 
+  /** A cluster where nothing but Dilemma's shards asks for memory. */
   public static ClusterObservation observe(
       LLMDeploymentSpec.PlacementSpec placement,
       Collection<Node> nodes,
@@ -19,8 +20,25 @@ public final class ClusterObserver {
       Map<String, Long> heldByOthers,
       LinkReading.Freshness freshness,
       Instant now) {
+    return observe(placement, nodes, links, heldByOthers, Map.of(), freshness, now);
+  }
+
+  /**
+   * @param requestedByOtherPods memory requested on each node by pods that are not Dilemma's
+   *     shards ({@link OtherPodRequests}): the scheduler will not give it to a shard either
+   */
+  public static ClusterObservation observe(
+      LLMDeploymentSpec.PlacementSpec placement,
+      Collection<Node> nodes,
+      Collection<EdgeLink> links,
+      Map<String, Long> heldByOthers,
+      Map<String, Long> requestedByOtherPods,
+      LinkReading.Freshness freshness,
+      Instant now) {
     return new ClusterObservation(
-        nodes.stream().filter(n -> selects(placement, n)).map(NodeReading::of).toList(),
+        nodes.stream().filter(n -> selects(placement, n))
+            .map(n -> NodeReading.of(n, requestedByOtherPods.getOrDefault(n.getMetadata().getName(), 0L)))
+            .toList(),
         links.stream().filter(l -> l.getSpec() != null).map(l -> LinkReading.of(l, freshness, now)).toList(),
         heldByOthers);
   }

@@ -13,7 +13,8 @@ import java.util.Optional;
  * What the operator learns about one Kubernetes node: its compute as the planner sees it, whether
  * it can take pods, and which figures were guessed from capacity because nobody measured them.
  *
- * @param node compute throughput, memory bandwidth, allocatable memory, tier
+ * @param node compute throughput, memory bandwidth, allocatable memory less what pods other than
+ *     Dilemma's shards request there, tier
  * @param ready the node's Ready condition is True and it is schedulable
  * @param defaultedFields labels that were missing, e.g. {@code dilemma.io/gflops}
  */
@@ -46,8 +47,17 @@ public record NodeReading(ComputeNode node, boolean ready, List<String> defaulte
     return !defaultedFields.isEmpty();
   }
 
-  /** Reads a node; malformed labels count as missing so one bad label cannot stop planning. */
+  /** Reads a node that only Dilemma's shards ask memory of. */
   public static NodeReading of(Node node) {
+    return of(node, 0);
+  }
+
+  /**
+   * Reads a node; malformed labels count as missing so one bad label cannot stop planning.
+   *
+   * @param requestedByOtherPods memory that pods other than Dilemma's shards request on the node
+   */
+  public static NodeReading of(Node node, long requestedByOtherPods) {
     Map<String, String> labels = merged(node);
     List<String> defaulted = new ArrayList<>();
     double cores = quantity(node, "cpu").orElse(1.0);
@@ -68,7 +78,7 @@ public record NodeReading(ComputeNode node, boolean ready, List<String> defaulte
     // the planner gets G × available share: foreign load takes compute away from our layers
     gflops *= availableShare(labels.get(AVAILABLE_COMPUTE_RATIO));
     Tier tier = "cloud".equalsIgnoreCase(labels.get(TIER)) ? Tier.CLOUD : Tier.EDGE;
-    long memory = quantity(node, "memory").map(Math::round).orElse(0L);
+    long memory = Math.max(0, quantity(node, "memory").map(Math::round).orElse(0L) - requestedByOtherPods);
     ComputeNode compute =
         new ComputeNode(node.getMetadata().getName(), gflops * 1e9, memoryGbps * 1e9, memory, tier);
     return new NodeReading(compute, isReady(node), defaulted);

@@ -9,8 +9,9 @@ public sealed interface NodeCgroup {
   record WholeHost() implements NodeCgroup {}
 
   /**
-   * The node is the parent of the prober container's own cgroup (/proc/self/cgroup), which is the
-   * kubelet's pod cgroup parent when pods get no QoS or pod level of their own.
+   * The node is the kubelet's cgroup root, read from the prober container's own cgroup
+   * (/proc/self/cgroup): what lies above {@code kubepods} when the kubelet runs QoS cgroups, the
+   * container's parent when pods get no QoS or pod level of their own.
    */
   record ParentOfOwn() implements NodeCgroup {}
 

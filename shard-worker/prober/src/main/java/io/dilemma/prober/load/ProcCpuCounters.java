@@ -72,7 +72,8 @@ public final class ProcCpuCounters implements CpuCounterSource {
 
   /**
    * With hostPID and no cgroup namespace of its own, /proc/self/cgroup prints the host's path of
-   * the prober's container, e.g. /dilemma/n1/CONTAINER: its parent is the node's.
+   * the prober's container, e.g. /dilemma/n1/kubepods/burstable/podUID/CONTAINER: the node is the
+   * kubelet's cgroup root above kubepods (/dilemma/n1), or the container's parent without one.
    */
   private static NodePaths parentOfOwn(Path proc, CgroupCpu cgroups) throws IOException {
     Path self = proc.resolve("self/cgroup");
@@ -89,6 +90,11 @@ public final class ProcCpuCounters implements CpuCounterSource {
       throw new CgroupSettingException(source + ": the prober's cgroup is '" + cgroup
           + "', which has no parent to be the node (in a cgroup namespace of its own? --node-cgroup auto needs the host's)");
     }
+    // A kubelet with QoS cgroups nests pods as <cgroup-root>/kubepods[/<qos>]/pod<uid>/<container>
+    // (kubepods.slice/... with the systemd driver): the node is the kubelet's cgroup root, above
+    // kubepods, not the pod the container happens to be in.
+    var kubepods = java.util.regex.Pattern.compile("/kubepods(\\.slice)?(/|$)").matcher(path);
+    if (kubepods.find()) return kubepods.start() == 0 ? "/" : path.substring(0, kubepods.start());
     int slash = path.lastIndexOf('/');
     return slash == 0 ? "/" : path.substring(0, slash);
   }

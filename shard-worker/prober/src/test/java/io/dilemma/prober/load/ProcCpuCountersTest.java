@@ -126,6 +126,26 @@ class ProcCpuCountersTest {
   }
 
   @Test
+  void v1AutoAboveKubepodsIsTheKubeletsCgroupRootNotThePod() throws IOException {
+    String prober = "/dilemma/n2/kubepods/burstable/pod-p/prober-ctr";
+    String shard = "/dilemma/n2/kubepods/burstable/pod-s/shard-ctr";
+    FakeHost host = new FakeHost(dir).v1Hierarchy("cpu").v1Hierarchy("cpuacct")
+        .process("self", "java -jar /app/dilemma-prober.jar probe", "2:cpuacct:" + prober, "1:cpu:" + prober)
+        .v1Quota("cpu", "/dilemma/n2", 25_000, 100_000)
+        .process("10", SHARD, "2:cpuacct:" + shard, "1:cpu:" + shard)
+        .v1Usage("cpuacct", "/dilemma/n2", 0).v1Usage("cpuacct", shard, 0)
+        .stat(2, 0, 0, 0, 0).uptime(10);
+    ProcCpuCounters reader = reader(host, NodeCgroup.parse("auto"));
+    assertThat(reader.describe()).endsWith("the node is cgroup /dilemma/n2");
+    CpuCounters before = reader.read();
+    // 4 s at a quarter core = 1 s of capacity: the shard took 0.4 s of it, something else 0.2 s
+    host.v1Usage("cpuacct", "/dilemma/n2", 600_000_000L).v1Usage("cpuacct", shard, 400_000_000L).uptime(14);
+    LiveLoad load = LiveLoad.between(before, reader.read());
+    assertThat(load.shardShare()).isCloseTo(0.4, within(1e-9));
+    assertThat(load.foreignShare()).isCloseTo(0.2, within(1e-9));
+  }
+
+  @Test
   void v2NodePathWithoutALimitHasTheHostsCpusAsCapacity() throws IOException {
     FakeHost host = new FakeHost(dir).v2().v2Max("/dilemma/n1", "max 100000").v2Usage("/dilemma/n1", 1_000_000)
         .stat(4, 0, 0, 0, 0).uptime(0.5);
