@@ -60,4 +60,19 @@ class BaselinePlannerTest {
     assertThatThrownBy(() -> planner.plan(twoNodes(1L << 30), PlanStrategy.JOINT_ILP))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void exosSplitIgnoresTheOriginRuleAsExoDoes() {
+    // the origin's memory is a sliver of the other's: by memory alone it gets no layer at all
+    PlanningProblem p = TinyProblems.builder()
+        .node("origin", 1e9, 1L << 24)
+        .node("big", 1e9, 8L << 30)
+        .link("origin", "big", 1e9, 0)
+        .link("big", "origin", 1e9, 0)
+        .layers(6)
+        .build();
+    Plan plan = planner.plan(p, PlanStrategy.MEMORY_PROPORTIONAL);
+    assertThat(plan.feasible()).as("%s", plan.infeasibility()).isTrue();
+    assertThat(plan.layers()).allSatisfy(l -> assertThat(l.node()).isEqualTo("big"));
+  }
 }

@@ -70,6 +70,7 @@ final class EdgeTopology {
 
   void clear() throws Exception {
     cluster("link", "clear");
+    for (String node : CPU_CORES.keySet()) cluster("cpu", "set", node, "off");
   }
 
   String show() throws Exception {
