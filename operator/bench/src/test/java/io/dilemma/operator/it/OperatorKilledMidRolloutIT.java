@@ -51,7 +51,8 @@ class OperatorKilledMidRolloutIT {
             () -> replicas.stream().filter(OperatorProcess::leading).count(), n -> n == 1);
         OperatorProcess leader = a.leading() ? a : b;
         OperatorProcess standby = leader == a ? b : a;
-        assertThat(standby.get("/readyz")).as("the standby is ready").isEqualTo(200);
+        Await.until("the standby ready (a standby must be, or rolling updates stall)", Duration.ofSeconds(60),
+            () -> standby.get("/readyz"), code -> code == 200);
 
         FaultScenario scenario = new FaultScenario(env, namespace);
         scenario.applyExample();
