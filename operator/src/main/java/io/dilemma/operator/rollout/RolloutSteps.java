@@ -47,4 +47,16 @@ public record RolloutSteps(boolean breakBeforeMake, Optional<String> pointHeadAt
         switchNow && !desiredPlanId.equals(servingPlanId) ? Optional.of(desiredPlanId) : Optional.empty(),
         obsolete);
   }
+
+  /**
+   * Plans among {@code found} (the plan labels of a deployment's shard objects) that are neither
+   * the desired nor the serving plan after this step: leftovers to delete.
+   */
+  public static List<String> leftovers(java.util.Collection<String> found, String desiredPlanId, String servingPlanId) {
+    return found.stream()
+        .filter(id -> !id.equals(desiredPlanId) && !id.equals(servingPlanId))
+        .distinct()
+        .sorted()
+        .toList();
+  }
 }

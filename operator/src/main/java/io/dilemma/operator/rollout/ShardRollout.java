@@ -31,8 +31,19 @@ public final class ShardRollout {
   private static final List<Class<? extends HasMetadata>> OWNED_KINDS =
       List.of(Deployment.class, Service.class, NetworkPolicy.class, ConfigMap.class);
 
+  /** Kinds of a shard set other than its Deployments, which the reconciler's informer sees. */
+  private static final List<Class<? extends HasMetadata>> UNWATCHED_KINDS =
+      List.of(Service.class, NetworkPolicy.class, ConfigMap.class);
+
   private final KubernetesClient client;
   private final ShardResources resources;
+  /**
+   * Deployments (namespace/name) whose leftovers this process has swept since its last refused
+   * write. A rollout cut short (an operator killed mid-write, a write the API server refused) can
+   * leave a plan's Services or ConfigMap without its Deployments, where the shard sets, read from
+   * Deployments, never see them.
+   */
+  private final java.util.Set<String> swept = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public ShardRollout(KubernetesClient client, ShardResources resources) {
     this.client = client;
@@ -51,6 +62,23 @@ public final class ShardRollout {
    *     holdings); empty when unknown, then both plans are assumed to fit
    */
   public Result roll(
+      LLMDeployment owner,
+      PlanStatus desired,
+      String servingPlanId,
+      Collection<Deployment> cached,
+      Map<String, Long> room) {
+    String key = owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName();
+    try {
+      Result result = rollOnce(owner, desired, servingPlanId, cached, room);
+      if (swept.add(key)) sweepLeftovers(owner, desired.planId(), result.servingPlanId());
+      return result;
+    } catch (RuntimeException e) {
+      swept.remove(key);
+      throw e;
+    }
+  }
+
+  private Result rollOnce(
       LLMDeployment owner,
       PlanStatus desired,
       String servingPlanId,
@@ -146,8 +174,32 @@ public final class ShardRollout {
     return plain;
   }
 
+  /**
+   * Deletes the shard objects of plans that are neither desired nor serving, of every kind: what a
+   * cut-short rollout left. Runs once per deployment after this process starts (a new leader) and
+   * after any refused write, not in the steady state: it lists three kinds.
+   */
+  private void sweepLeftovers(LLMDeployment owner, String desiredPlanId, String servingPlanId) {
+    String namespace = owner.getMetadata().getNamespace();
+    String name = owner.getMetadata().getName();
+    java.util.Set<String> found = new java.util.TreeSet<>();
+    for (Class<? extends HasMetadata> kind : UNWATCHED_KINDS) {
+      for (HasMetadata object : client.resources(kind).inNamespace(namespace)
+          .withLabels(Map.of(ShardNames.LABEL_DEPLOYMENT, name, ShardNames.LABEL_MANAGED_BY, ShardNames.MANAGED_BY))
+          .list().getItems()) {
+        String plan = object.getMetadata().getLabels().get(ShardNames.LABEL_PLAN);
+        if (plan != null) found.add(plan);
+      }
+    }
+    for (String leftover : RolloutSteps.leftovers(found, desiredPlanId, servingPlanId)) {
+      LOG.info("{}/{}: removing the leftovers of plan {} (a rollout cut short)", namespace, name, leftover);
+      deletePlan(namespace, name, leftover);
+    }
+  }
+
   /** Removes every object the deployment owns; used on deletion, where no garbage collector may run. */
   public void deleteAll(String namespace, String deployment) {
+    swept.remove(namespace + "/" + deployment);
     // A name no label value can hold never passed validation, so nothing was created for it; a
     // selector with it would be refused (400) and the deletion would never finish.
     if (deployment.length() > ShardNames.MAX_LABEL_VALUE) return;

@@ -82,4 +82,13 @@ class RolloutStepsTest {
     assertThat(steps.breakBeforeMake()).isFalse();
     assertThat(steps.deletePlans()).isEmpty();
   }
+
+  @Test
+  void objectsOfAPlanNeitherDesiredNorServingAreLeftovers() {
+    // a rollout of "cut" was cut short before any of its Deployments existed: only its Services and
+    // ConfigMap were written, which no shard set (read from Deployments) shows
+    assertThat(RolloutSteps.leftovers(List.of("old", "cut", "new", "cut"), "new", "old")).containsExactly("cut");
+    assertThat(RolloutSteps.leftovers(List.of("new"), "new", "new")).isEmpty();
+    assertThat(RolloutSteps.leftovers(List.of("old", "new"), "new", null)).containsExactly("old");
+  }
 }

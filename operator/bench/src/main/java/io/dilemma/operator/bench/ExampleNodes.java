@@ -96,6 +96,21 @@ public final class ExampleNodes {
     client.nodes().resource(node).updateStatus();
   }
 
+  /**
+   * What the node controller writes once a node's kubelet has not posted its status for the
+   * grace period: Ready Unknown.
+   */
+  public static void setReadyUnknown(KubernetesClient client, String name) {
+    Node node = client.nodes().withName(name).get();
+    node.getStatus().setConditions(List.of(new NodeConditionBuilder()
+        .withType("Ready")
+        .withStatus("Unknown")
+        .withReason("NodeStatusUnknown")
+        .withMessage("Kubelet stopped posting node status.")
+        .build()));
+    client.nodes().resource(node).updateStatus();
+  }
+
   private static NodeCondition ready(boolean ready) {
     return new NodeConditionBuilder()
         .withType("Ready")

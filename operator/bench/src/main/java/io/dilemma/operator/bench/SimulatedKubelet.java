@@ -22,6 +22,8 @@ public final class SimulatedKubelet implements AutoCloseable {
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final SharedIndexInformer<Deployment> informer;
   private final ConcurrentHashMap<String, Long> availableAt = new ConcurrentHashMap<>();
+  /** Nodes whose kubelet has stopped: their pods are no longer ready, new ones never start. */
+  private final java.util.Set<String> stoppedNodes = ConcurrentHashMap.newKeySet();
   private volatile Duration startDelay;
 
   public SimulatedKubelet(KubernetesClient client, Duration startDelay) {
@@ -54,6 +56,42 @@ public final class SimulatedKubelet implements AutoCloseable {
     this.startDelay = delay;
   }
 
+  /**
+   * The kubelet of {@code node} stops: the pods of every shard Deployment pinned there stop
+   * being ready (their Deployments report 0 available), and none starts there again. The Node's
+   * own status is the node controller's business: the caller sets it, as that controller would.
+   */
+  public void stopNode(String node) {
+    stoppedNodes.add(node);
+    for (Deployment d : informer.getStore().list()) {
+      if (node.equals(nodeOf(d))) scheduler.execute(() -> markUnavailable(d.getMetadata().getNamespace(), d.getMetadata().getName()));
+    }
+  }
+
+  private static String nodeOf(Deployment d) {
+    var selector = d.getSpec().getTemplate().getSpec().getNodeSelector();
+    return selector == null ? null : selector.get("kubernetes.io/hostname");
+  }
+
+  private void markUnavailable(String namespace, String name) {
+    try {
+      Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
+      if (d == null) return;
+      d.setStatus(
+          new DeploymentStatusBuilder()
+              .withObservedGeneration(d.getMetadata().getGeneration())
+              .withReplicas(1)
+              .withUpdatedReplicas(1)
+              .withReadyReplicas(0)
+              .withAvailableReplicas(0)
+              .withUnavailableReplicas(1)
+              .build());
+      client.apps().deployments().inNamespace(namespace).resource(d).updateStatus();
+    } catch (KubernetesClientException e) {
+      // changed meanwhile: its update event comes back here
+    }
+  }
+
   /** When (epoch ms) the named Deployment was last made available, or null. */
   public Long availableAt(String namespace, String name) {
     return availableAt.get(namespace + "/" + name);
@@ -61,6 +99,12 @@ public final class SimulatedKubelet implements AutoCloseable {
 
   private void schedule(Deployment d) {
     var status = d.getStatus();
+    if (stoppedNodes.contains(nodeOf(d))) {
+      boolean reportedDown = status != null && status.getAvailableReplicas() != null && status.getAvailableReplicas() == 0
+          && status.getObservedGeneration() != null && status.getObservedGeneration() >= d.getMetadata().getGeneration();
+      if (!reportedDown) scheduler.execute(() -> markUnavailable(d.getMetadata().getNamespace(), d.getMetadata().getName()));
+      return;
+    }
     boolean current =
         status != null
             && status.getObservedGeneration() != null
@@ -75,7 +119,7 @@ public final class SimulatedKubelet implements AutoCloseable {
   private void markAvailable(String namespace, String name) {
     try {
       Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
-      if (d == null) return;
+      if (d == null || stoppedNodes.contains(nodeOf(d))) return;
       d.setStatus(
           new DeploymentStatusBuilder()
               .withObservedGeneration(d.getMetadata().getGeneration())

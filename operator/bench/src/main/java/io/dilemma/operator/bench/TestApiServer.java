@@ -19,6 +19,8 @@ public final class TestApiServer implements AutoCloseable {
 
   private final KubeAPIServer server;
   private final KubernetesClient client;
+  /** The kube-apiserver started by {@link #restartApiServer}, which kube-api-test does not know of. */
+  private Process restarted;
 
   private TestApiServer(KubeAPIServer server, KubernetesClient client) {
     this.server = server;
@@ -84,9 +86,63 @@ public final class TestApiServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the kube-apiserver process and starts it again with the same command line: the same
+   * port, certificates and etcd, whose data stays. Returns once it answers {@code /readyz}.
+   *
+   * @param down how long it stays stopped
+   */
+  public void restartApiServer(java.time.Duration down, Path log) throws java.io.IOException, InterruptedException {
+    ProcessHandle running = restarted != null ? restarted.toHandle() : apiServerProcess();
+    java.util.List<String> command = new java.util.ArrayList<>();
+    command.add(running.info().command().orElseThrow(() -> new IllegalStateException("cannot read the kube-apiserver's command")));
+    command.addAll(java.util.List.of(running.info().arguments().orElseThrow(() -> new IllegalStateException("cannot read the kube-apiserver's arguments"))));
+    if (restarted != null) {
+      restarted.destroyForcibly();
+    } else {
+      // through kube-api-test (SIGKILL), which then knows the stop was meant
+      try {
+        Object owner = field(server, "kubeApiServerProcess");
+        owner.getClass().getMethod("stopApiServer").invoke(owner);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot stop kube-api-test's kube-apiserver", e);
+      }
+    }
+    running.onExit().join();
+    Thread.sleep(down.toMillis());
+    restarted = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+    while (true) {
+      try {
+        if ("ok".equals(client.raw("/readyz"))) return;
+      } catch (RuntimeException notYet) {
+        // connection refused or not ready: keep waiting
+      }
+      if (!restarted.isAlive()) throw new IllegalStateException("the restarted kube-apiserver exited; see " + log);
+      if (System.nanoTime() > deadline) throw new IllegalStateException("the restarted kube-apiserver is not ready after 90 s; see " + log);
+      Thread.sleep(200);
+    }
+  }
+
+  /** The kube-apiserver process kube-api-test started. */
+  private ProcessHandle apiServerProcess() {
+    try {
+      return ((Process) field(field(server, "kubeApiServerProcess"), "apiServerProcess")).toHandle();
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot find kube-api-test's kube-apiserver process", e);
+    }
+  }
+
+  private static Object field(Object owner, String name) throws ReflectiveOperationException {
+    var field = owner.getClass().getDeclaredField(name);
+    field.setAccessible(true);
+    return field.get(owner);
+  }
+
   @Override
   public void close() {
     client.close();
+    if (restarted != null) restarted.destroyForcibly();
     server.stop();
   }
 }

@@ -25,6 +25,15 @@ public final class ChartRbac {
 
   private ChartRbac() {}
 
+  /** The chart's ServiceAccount, once installed: the one in {@link #NAMESPACE} besides {@code default}. */
+  public static String serviceAccount(KubernetesClient admin) {
+    return admin.serviceAccounts().inNamespace(NAMESPACE).list().getItems().stream()
+        .map(a -> a.getMetadata().getName())
+        .filter(n -> !n.equals("default"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no chart ServiceAccount in " + NAMESPACE));
+  }
+
   /** Installs the rendered RBAC with the admin client; returns a client acting as the operator. */
   public static KubernetesClient install(KubernetesClient admin) {
     return install(admin, null);

@@ -59,6 +59,52 @@ public final class KubeTestEnvironment implements AutoCloseable {
     return kubeconfig;
   }
 
+  /**
+   * A kubeconfig for an operator process: the chart's ServiceAccount (RBAC installed as for
+   * {@link #operatorClient()}), authenticated by a token the API server issued for it.
+   */
+  public synchronized Path operatorKubeconfig() throws IOException {
+    operatorClient();
+    String account = ChartRbac.serviceAccount(client());
+    var token = client().serviceAccounts().inNamespace(ChartRbac.NAMESPACE).withName(account)
+        .tokenRequest(new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder()
+            .withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+        .getStatus().getToken();
+    var config = client().getConfiguration();
+    String ca = config.getCaCertData() != null
+        ? config.getCaCertData()
+        : java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(config.getCaCertFile())));
+    Path file = Files.createTempFile("dilemma-it-operator-kubeconfig", ".yaml");
+    Files.writeString(file, String.join("\n",
+        "apiVersion: v1",
+        "kind: Config",
+        "clusters:",
+        "- name: test",
+        "  cluster:",
+        "    server: " + config.getMasterUrl(),
+        "    certificate-authority-data: " + ca,
+        "users:",
+        "- name: operator",
+        "  user:",
+        "    token: " + token,
+        "contexts:",
+        "- name: operator",
+        "  context:",
+        "    cluster: test",
+        "    user: operator",
+        "current-context: operator",
+        ""));
+    return file;
+  }
+
+  /**
+   * Kills the kube-apiserver (SIGKILL) and starts it again on the same port and etcd after
+   * {@code down}; returns once it is ready.
+   */
+  public void restartApiServer(java.time.Duration down) throws IOException, InterruptedException {
+    server.restartApiServer(down, Files.createTempFile("kube-apiserver-restarted", ".log"));
+  }
+
   /** Runs the real kubectl against the test server; fails the test on a non-zero exit. */
   public String kubectl(String... args) {
     KubectlResult result = tryKubectl(args);

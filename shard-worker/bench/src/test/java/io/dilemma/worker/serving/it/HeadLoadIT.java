@@ -51,4 +51,37 @@ class HeadLoadIT {
     }
     assertThat(after.kvCacheBytes()).as("KV bytes once every session ended").isZero();
   }
+
+  /**
+   * The same held load on a KV bound that holds only a few of the 16 sessions the head runs at
+   * once. Sessions past the bound used to evict each other's KV cache at every step (10 of 588
+   * answered, the rest {@code shard_session_lost}); now a new session is refused with 503 +
+   * Retry-After ({@code shard_overloaded}) until an admitted one ends, and no admitted one is lost.
+   */
+  @Test
+  void aKvBoundBelowTheLoadRefusesNewSessionsInsteadOfEvictingRunningOnes() throws Exception {
+    Duration timeout = Duration.ofSeconds(30);
+    long bound = 256L << 10;
+    LoadRun.Settings settings = new LoadRun.Settings(
+        TinyModel.dir(), 2, TinyModel.LAYERS, 32, new ServingLimits(bound, 300, 10_000),
+        List.of("-Xmx256m", "-XX:+ExitOnOutOfMemoryError"), Duration.ofSeconds(3),
+        new HeadLoad.Settings(64, Duration.ofSeconds(10), 50_000, 16, 16, VOCAB, timeout),
+        new HeadLoad.Settings(256, Duration.ofSeconds(5), 50_000, 16, 16, VOCAB, timeout),
+        5, Path.of("target", "it-load-small-kv").toAbsolutePath());
+    LoadRun.Report report = LoadRun.run(settings);
+    StringWriter text = new StringWriter();
+    io.dilemma.worker.cli.bench.BenchLoadCommand.print(new PrintWriter(text), report);
+    System.out.print(text);
+
+    for (HeadLoad.Phase phase : List.of(report.held(), report.overload())) {
+      assertThat(phase.failed()).as(text.toString()).isZero();
+      assertThat(phase.shedCodes()).as("no session lost its KV cache\n" + text).doesNotContainKey("shard_session_lost");
+    }
+    assertThat(report.held().shedCodes()).as(text.toString()).containsKey("shard_overloaded");
+    assertThat(report.held().ok()).as("completions of the held load\n" + text).isGreaterThan(64);
+    assertThat(report.recovery().ok()).isEqualTo(report.recovery().requests());
+    for (long kv : report.maxKvBytes()) assertThat(kv).as("KV bytes under load").isLessThanOrEqualTo(bound);
+    assertThat(report.memory().get(report.memory().size() - 1).shards())
+        .allSatisfy(m -> assertThat(m.kvCacheBytes()).as("KV bytes once every session ended").isZero());
+  }
 }

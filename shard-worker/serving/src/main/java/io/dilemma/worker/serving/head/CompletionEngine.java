@@ -51,9 +51,12 @@ public final class CompletionEngine {
     try {
       long[] chunk = prompt;
       int position = 0;
+      // what every shard reserves KV cache for when the session starts
+      int sessionPositions = prompt.length + maxTokens;
       for (int i = 0; i < maxTokens; i++) {
-        ShardOutput own = head.headStep(sessionId, chunk, position, sampling);
-        StepReply reply = own.frame() == null ? null : downstream().forward(request(sessionId, position, own, sampling));
+        ShardOutput own = head.headStep(sessionId, chunk, position, sessionPositions, sampling);
+        StepReply reply =
+            own.frame() == null ? null : downstream().forward(request(sessionId, position, sessionPositions, own, sampling));
         long token = reply == null ? own.token() : checkedToken(reply);
         if (i == 0) {
           firstToken = System.nanoTime() - start;
@@ -101,11 +104,12 @@ public final class CompletionEngine {
     return token;
   }
 
-  private StepRequest request(long sessionId, int position, ShardOutput own, Sampling sampling) {
+  private StepRequest request(long sessionId, int position, int sessionPositions, ShardOutput own, Sampling sampling) {
     return StepRequest.newBuilder()
         .setPlanId(planId)
         .setSessionId(sessionId)
         .setStartPosition(position)
+        .setSessionPositions(position == 0 ? sessionPositions : 0)
         .setActivations(UnsafeByteOperations.unsafeWrap(own.frame()))
         .setSampling(
             io.dilemma.worker.serving.grpc.v1.Sampling.newBuilder()

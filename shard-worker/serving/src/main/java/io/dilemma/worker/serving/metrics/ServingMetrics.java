@@ -47,6 +47,7 @@ public final class ServingMetrics {
   private final Histogram linkTransfer;
   private final Histogram decodeBatch;
   private final Counter sessionsEvicted;
+  private final Counter sessionsRefused;
 
   /** The metrics of the shard a plan describes; a plan without a namespace (local processes) gets "". */
   public static ServingMetrics of(ShardPlan plan) {
@@ -86,6 +87,10 @@ public final class ServingMetrics {
         counter(
             "dilemma_sessions_evicted_total", "Sessions dropped from the KV cache before they ended",
             "namespace", "deployment", "shard", "reason");
+    sessionsRefused =
+        counter(
+            "dilemma_sessions_refused_total", "New sessions refused because the sessions still generating hold the KV cache",
+            "namespace", "deployment", "shard");
   }
 
   private Histogram histogram(String name, String help, double[] buckets, String... labels) {
@@ -141,6 +146,10 @@ public final class ServingMetrics {
 
   public void sessionEvicted(EvictionReason reason) {
     sessionsEvicted.labelValues(namespace, deployment, shard, reason.label()).inc();
+  }
+
+  public void sessionRefused() {
+    sessionsRefused.labelValues(namespace, deployment, shard).inc();
   }
 
   public void writeText(OutputStream out) throws IOException {

@@ -42,12 +42,19 @@ public final class ShardCompute {
         new SessionCache<>(
             limits.kvCacheBytes(),
             Duration.ofSeconds(limits.sessionTtlSeconds()),
+            ACTIVE_WINDOW,
             SessionState::sizeBytes,
             System::nanoTime,
             (session, reason) -> metrics.sessionEvicted(reason));
     metrics.watchKvCache(sessions::totalBytes, limits.kvCacheBytes());
     this.batcher = new DecodeBatcher<>(MAX_DECODE_BATCH, batchThread, this::runBatch);
   }
+
+  /**
+   * A session that stepped within this window is still generating: its KV cache is not given to a
+   * new session. Far above a decode step's time, even on a loaded machine.
+   */
+  static final Duration ACTIVE_WINDOW = Duration.ofSeconds(2);
 
   /** Decode steps of at most this many sessions run together; more wait for the next batch. */
   static final int MAX_DECODE_BATCH = 32;
@@ -76,7 +83,7 @@ public final class ShardCompute {
    * The head's step: tokens never leave this method, only the hidden state after its layers. A
    * decode step joins the batch of concurrent sessions' decode steps.
    */
-  public ShardOutput headStep(long sessionId, long[] tokenIds, int startPosition, Sampling sampling)
+  public ShardOutput headStep(long sessionId, long[] tokenIds, int startPosition, int sessionPositions, Sampling sampling)
       throws ShardFailure {
     long begin = System.nanoTime();
     float[] embedded = runner.embed(tokenIds, startPosition);
@@ -90,7 +97,7 @@ public final class ShardCompute {
       }
       return job.await();
     }
-    return step(sessionId, embedded, tokenIds.length, startPosition, sampling, System.nanoTime() - begin);
+    return step(sessionId, embedded, tokenIds.length, startPosition, sessionPositions, sampling, System.nanoTime() - begin);
   }
 
   /**
@@ -160,7 +167,7 @@ public final class ShardCompute {
     for (DecodeJob job : batch) {
       try {
         // a decode step never starts a session, so the sampling parameters are not needed here
-        job.state = sessionAt(job.sessionId, job.startPosition, null);
+        job.state = sessionAt(job.sessionId, 1, 0, job.startPosition, null);
         if (job.startPosition + 1 > runner.dimensions().maxPositions()) {
           throw new ShardFailure(plan.shardIndex(), Kind.REJECTED,
               "step at position " + job.startPosition + " exceeds the model's " + runner.dimensions().maxPositions() + " positions");
@@ -233,9 +240,9 @@ public final class ShardCompute {
 
 
   /** A later shard's step on the hidden state received from the previous shard. */
-  public ShardOutput layerStep(long sessionId, float[] hidden, int tokens, int startPosition, Sampling sampling)
+  public ShardOutput layerStep(long sessionId, float[] hidden, int tokens, int startPosition, int sessionPositions, Sampling sampling)
       throws ShardFailure {
-    return step(sessionId, hidden, tokens, startPosition, sampling, 0);
+    return step(sessionId, hidden, tokens, startPosition, sessionPositions, sampling, 0);
   }
 
   public void endSession(long sessionId) {
@@ -273,9 +280,9 @@ public final class ShardCompute {
   }
 
   private ShardOutput step(
-      long sessionId, float[] hidden, int tokens, int startPosition, Sampling sampling, long embedNanos)
+      long sessionId, float[] hidden, int tokens, int startPosition, int sessionPositions, Sampling sampling, long embedNanos)
       throws ShardFailure {
-    SessionState state = sessionAt(sessionId, startPosition, sampling);
+    SessionState state = sessionAt(sessionId, tokens, sessionPositions, startPosition, sampling);
     long begin = System.nanoTime();
     float[] out = hidden;
     KvState kv = state.kv();
@@ -305,8 +312,33 @@ public final class ShardCompute {
     return new ShardOutput(frame, -1, compute, encoded - computed);
   }
 
-  private SessionState sessionAt(long sessionId, int startPosition, Sampling sampling) throws ShardFailure {
+  /**
+   * A new session starts only if its KV cache at its last position ({@code sessionPositions}: the
+   * prompt and the tokens to generate; the prompt alone when 0) fits next to what the sessions
+   * still generating were admitted for; otherwise it is refused as overload (the head answers 503
+   * with Retry-After) rather than evicting one of them.
+   */
+  private void admit(long sessionId, int tokens, int sessionPositions) throws ShardFailure {
+    long bytes = kvBytes(Math.min(Math.max(tokens, sessionPositions), runner.dimensions().maxPositions()));
+    if (!sessions.admit(sessionId, bytes)) {
+      metrics.sessionRefused();
+      throw new ShardFailure(
+          plan.shardIndex(),
+          Kind.OVERLOADED,
+          "shard " + plan.shardIndex() + " has no KV cache left for a new session: " + sessions.size()
+              + " sessions hold " + sessions.totalBytes() + " of " + kvBudgetBytes + " bytes, this one needs " + bytes
+              + " (RESOURCE_EXHAUSTED; retry later)");
+    }
+  }
+
+  /** The KV cache bytes of {@code positions} positions on this shard's layers. */
+  private long kvBytes(long positions) {
+    return positions * plan.layerCount() * 2L * runner.dimensions().hiddenSize() * Float.BYTES;
+  }
+
+  private SessionState sessionAt(long sessionId, int tokens, int sessionPositions, int startPosition, Sampling sampling) throws ShardFailure {
     if (startPosition == 0) {
+      admit(sessionId, tokens, sessionPositions);
       TokenSampler sampler = plan.lmHead() ? new TokenSampler(sampling.temperature(), sampling.seed()) : null;
       return SessionState.start(sampler);
     }

@@ -188,7 +188,8 @@ public final class ShardPipelineService extends ShardPipelineGrpc.ShardPipelineI
         long decoded = System.nanoTime();
         Sampling sampling = new Sampling(request.getSampling().getTemperature(), request.getSampling().getSeed());
         ShardOutput out =
-            compute.layerStep(request.getSessionId(), frame.hidden(), frame.tokens(), request.getStartPosition(), sampling);
+            compute.layerStep(
+                request.getSessionId(), frame.hidden(), frame.tokens(), request.getStartPosition(), request.getSessionPositions(), sampling);
         passOn(request, received, decoded, out, bytes);
       } catch (ShardFailure failure) {
         reply(failed(request, failure), bytes);

@@ -9,15 +9,26 @@ import java.util.function.ToLongFunction;
 
 /**
  * Per-session state of one worker (mostly its KV cache), bounded in bytes. Idle sessions expire
- * after a TTL; when the bound is exceeded the least recently used sessions go first. A session
- * that alone exceeds the bound is evicted too: the bound is what the planner reserved.
+ * after a TTL. A session that alone exceeds the bound is evicted too: the bound is what the
+ * planner reserved.
+ *
+ * <p>Past the bound, idle sessions (unused for {@code idleAfter}) go first, least recently used
+ * first. If the sessions still generating hold more than the bound, the one started last goes:
+ * plain LRU would evict, at every decode round, exactly the session whose step comes next, so
+ * sessions past the bound would evict each other until none finished. New sessions are refused
+ * instead ({@link #admit}) while the active ones leave no room for what they were admitted for (a
+ * session's KV cache at its last position), so admitted sessions fit to the end.
  */
 public final class SessionCache<V> {
 
   /** Why a session left the cache without being ended. */
   public enum EvictionReason {
+    /** Idle past the TTL. */
     TTL,
-    LRU;
+    /** Idle (not past the TTL), and the bound was needed. */
+    LRU,
+    /** Still generating, but the active sessions outgrew the bound: the last one started goes. */
+    NEWEST;
 
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -30,23 +41,43 @@ public final class SessionCache<V> {
     void evicted(long sessionId, EvictionReason reason);
   }
 
-  private record Entry<V>(V value, long bytes, long lastUsedNanos) {}
+  /**
+   * {@code started} orders sessions by when they began; it survives every put of the session.
+   * {@code reserved}: the bytes the session was admitted for (its KV cache at its last position);
+   * {@code value} is null while the admitted session has not stored its first state.
+   */
+  private record Entry<V>(V value, long bytes, long reserved, long lastUsedNanos, long started) {
+    long committed() {
+      return Math.max(bytes, reserved);
+    }
+
+    Entry<V> touched(long now) {
+      return new Entry<>(value, bytes, reserved, now, started);
+    }
+  }
 
   private final long maxBytes;
   private final long ttlNanos;
+  private final long idleNanos;
   private final ToLongFunction<V> sizer;
   private final LongSupplier nanoClock;
   private final EvictionListener listener;
   private final LinkedHashMap<Long, Entry<V>> entries = new LinkedHashMap<>(16, 0.75f, true);
   private long totalBytes;
+  private long starts;
 
+  /**
+   * @param idleAfter a session unused this long is idle: evicted before any active one, and its
+   *     reservation no longer keeps new sessions out
+   */
   public SessionCache(
-      long maxBytes, Duration ttl, ToLongFunction<V> sizer, LongSupplier nanoClock, EvictionListener listener) {
-    if (maxBytes <= 0 || ttl.isNegative() || ttl.isZero()) {
+      long maxBytes, Duration ttl, Duration idleAfter, ToLongFunction<V> sizer, LongSupplier nanoClock, EvictionListener listener) {
+    if (maxBytes <= 0 || ttl.isNegative() || ttl.isZero() || idleAfter.isNegative()) {
       throw new IllegalArgumentException("session cache needs a positive byte bound and TTL");
     }
     this.maxBytes = maxBytes;
     this.ttlNanos = ttl.toNanos();
+    this.idleNanos = Math.min(idleAfter.toNanos(), ttlNanos);
     this.sizer = sizer;
     this.nanoClock = nanoClock;
     this.listener = listener;
@@ -58,13 +89,13 @@ public final class SessionCache<V> {
     V value = null;
     synchronized (this) {
       Entry<V> entry = entries.get(sessionId);
-      if (entry != null) {
+      if (entry != null && entry.value() != null) {
         long now = nanoClock.getAsLong();
         if (now - entry.lastUsedNanos() > ttlNanos) {
           drop(sessionId);
           expired = EvictionReason.TTL;
         } else {
-          entries.put(sessionId, new Entry<>(entry.value(), entry.bytes(), now));
+          entries.put(sessionId, entry.touched(now));
           value = entry.value();
         }
       }
@@ -75,25 +106,80 @@ public final class SessionCache<V> {
     return value;
   }
 
-  /** Stores the session's new state, then evicts expired and least recently used sessions. */
-  public void put(long sessionId, V value) {
+  /**
+   * Admits a new session that will hold at most {@code reservedBytes}, if that fits next to what
+   * the active sessions were admitted for; idle sessions are evicted to make room. False leaves
+   * every session untouched: the caller refuses the new one.
+   */
+  public boolean admit(long sessionId, long reservedBytes) {
     Map<Long, EvictionReason> evicted = new LinkedHashMap<>();
+    boolean fits;
     synchronized (this) {
-      drop(sessionId);
-      long bytes = sizer.applyAsLong(value);
       long now = nanoClock.getAsLong();
-      entries.put(sessionId, new Entry<>(value, bytes, now));
-      totalBytes += bytes;
       collectExpired(now, evicted);
-      for (Iterator<Map.Entry<Long, Entry<V>>> it = entries.entrySet().iterator();
-          totalBytes > maxBytes && it.hasNext(); ) {
-        Map.Entry<Long, Entry<V>> oldest = it.next();
-        it.remove();
-        totalBytes -= oldest.getValue().bytes();
-        evicted.put(oldest.getKey(), EvictionReason.LRU);
+      drop(sessionId);
+      long active = 0;
+      for (Entry<V> entry : entries.values()) {
+        if (!idle(entry, now)) active += entry.committed();
+      }
+      fits = reservedBytes <= maxBytes && active + reservedBytes <= maxBytes;
+      if (fits) {
+        evictIdle(now, maxBytes - reservedBytes, true, evicted);
+        entries.put(sessionId, new Entry<>(null, 0, reservedBytes, now, ++starts));
       }
     }
     evicted.forEach(listener::evicted);
+    return fits;
+  }
+
+  /**
+   * Stores the session's new state, then evicts expired and idle sessions past the bound and, if
+   * the active ones still exceed it, the newest.
+   */
+  public void put(long sessionId, V value) {
+    Map<Long, EvictionReason> evicted = new LinkedHashMap<>();
+    synchronized (this) {
+      Entry<V> old = entries.get(sessionId);
+      long started = old == null ? ++starts : old.started();
+      long reserved = old == null ? 0 : old.reserved();
+      drop(sessionId);
+      long bytes = sizer.applyAsLong(value);
+      long now = nanoClock.getAsLong();
+      entries.put(sessionId, new Entry<>(value, bytes, reserved, now, started));
+      totalBytes += bytes;
+      collectExpired(now, evicted);
+      evictIdle(now, maxBytes, false, evicted);
+      while (totalBytes > maxBytes) {
+        Map.Entry<Long, Entry<V>> newest = null;
+        for (Map.Entry<Long, Entry<V>> e : entries.entrySet()) {
+          if (newest == null || e.getValue().started() > newest.getValue().started()) newest = e;
+        }
+        drop(newest.getKey());
+        evicted.put(newest.getKey(), EvictionReason.NEWEST);
+      }
+    }
+    evicted.forEach(listener::evicted);
+  }
+
+  private boolean idle(Entry<V> entry, long now) {
+    return now - entry.lastUsedNanos() > idleNanos;
+  }
+
+  /**
+   * Evicts idle sessions, least recently used first, until at most {@code bound} bytes are held,
+   * counting reservations when {@code committed}.
+   */
+  private void evictIdle(long now, long bound, boolean committed, Map<Long, EvictionReason> evicted) {
+    long held = 0;
+    for (Entry<V> entry : entries.values()) held += committed ? entry.committed() : entry.bytes();
+    for (Iterator<Map.Entry<Long, Entry<V>>> it = entries.entrySet().iterator(); held > bound && it.hasNext(); ) {
+      Map.Entry<Long, Entry<V>> oldest = it.next();
+      if (!idle(oldest.getValue(), now)) continue;
+      it.remove();
+      totalBytes -= oldest.getValue().bytes();
+      held -= committed ? oldest.getValue().committed() : oldest.getValue().bytes();
+      evicted.put(oldest.getKey(), EvictionReason.LRU);
+    }
   }
 
   /** Ends a session; not an eviction. */

@@ -95,7 +95,9 @@ class InProcessHeadIT {
     }
 
     assertThat(shard1.steps).hasSize(3);
-    Set<String> allowed = Set.of("plan_id", "session_id", "start_position", "activations", "sampling", "budget_millis");
+    // session_positions is a length (prompt + tokens to generate), which the frame's token count already tells
+    Set<String> allowed =
+        Set.of("plan_id", "session_id", "start_position", "activations", "sampling", "budget_millis", "session_positions");
     for (StepRequest step : shard1.steps) {
       Set<String> present = step.getAllFields().keySet().stream().map(FieldDescriptor::getName).collect(Collectors.toSet());
       assertThat(allowed).containsAll(present);
@@ -119,15 +121,16 @@ class InProcessHeadIT {
   }
 
   @Test
-  void kvCacheEvictionsAreCountedAndTheClientIsToldTheSessionWasLost() throws Exception {
+  void aSessionWhoseKvCacheCannotFitIsRefusedWith503AndCounted() throws Exception {
     ShardPlan plan = headPlan(1, TinyModel.LAYERS - 1, null, new ServingLimits(1, 60, 3000));
     try (ShardWorker alone = ShardWorker.start(plan, TinyModel.dir(), ServingTestListeners.loopback())) {
       String base = "http://127.0.0.1:" + alone.httpPort();
       var reply = client.complete(java.net.URI.create(base + "/v1/completions"), TinyModel.prompt(4, 5), 3);
       assertThat(reply.status()).isEqualTo(503);
-      assertThat(reply.body().at("/error/message").asText()).contains("shard 0 no longer holds session");
+      assertThat(reply.body().at("/error/code").asText()).isEqualTo("shard_overloaded");
+      assertThat(reply.body().at("/error/message").asText()).contains("shard 0 has no KV cache left for a new session");
       String metrics = client.get(java.net.URI.create(base + "/metrics")).body();
-      assertThat(CompletionClient.metric(metrics, "dilemma_sessions_evicted_total", "reason=\"lru\"")).isEqualTo(1.0);
+      assertThat(CompletionClient.metric(metrics, "dilemma_sessions_refused_total", "shard=\"0\"")).isEqualTo(1.0);
     }
   }
 
