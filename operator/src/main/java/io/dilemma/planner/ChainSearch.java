@@ -34,13 +34,20 @@ final class ChainSearch {
   /** A bound within this share of the best plan is treated as no better (floating-point noise). */
   private static final double TIE = 1e-12;
 
+  /** Relative error the doubles of a summed plan time may carry, far above the real one. */
+  static final double TOLERANCE = 1e-9;
+
   /**
    * @param best the fastest feasible assignment found, or null
    * @param bestSeconds its time as the search summed it, +∞ without one
    * @param proven the search was exhaustive: best is optimal, or null means no plan exists
+   * @param goodEnough it stopped at a plan at or below the caller's good-enough time
+   * @param boundSeconds a lower bound on every plan's time: the root bound, or bestSeconds when
+   *     proven
    * @param labels partial chains expanded
    */
-  record Result(Assignment best, double bestSeconds, boolean proven, long labels) {}
+  record Result(
+      Assignment best, double bestSeconds, boolean proven, boolean goodEnough, double boundSeconds, long labels) {}
 
   private final CostModel costs;
   private final List<CompletionBound> bounds;
@@ -51,6 +58,8 @@ final class ChainSearch {
   private final boolean[] tight; // nodes whose memory can bind
   private final long labelLimit;
   private final long deadline; // System.nanoTime() after which the search gives up
+  private final double goodEnoughSeconds; // stop at the first plan at or below this
+  private boolean goodEnough;
   private final List<List<Label>> seen; // [i * nodes + k]
   private final int[] nodeOf;
   private final int[] bitsOf;
@@ -71,8 +80,10 @@ final class ChainSearch {
   }
 
   private ChainSearch(
-      CostModel costs, List<CompletionBound> bounds, Assignment incumbent, long labelLimit, Duration timeLimit) {
+      CostModel costs, List<CompletionBound> bounds, Assignment incumbent, long labelLimit, Duration timeLimit,
+      double goodEnoughSeconds) {
     this.costs = costs;
+    this.goodEnoughSeconds = goodEnoughSeconds;
     this.bounds = bounds;
     this.n = costs.layerCount();
     this.nodes = costs.nodeCount();
@@ -108,10 +119,19 @@ final class ChainSearch {
    * done, {@code labelLimit} partial chains have been expanded, or {@code timeLimit} has passed.
    */
   static Result run(
-      CostModel costs, List<CompletionBound> bounds, Assignment incumbent, long labelLimit, Duration timeLimit) {
-    ChainSearch search = new ChainSearch(costs, bounds, incumbent, labelLimit, timeLimit);
-    search.start();
-    return new Result(search.best, search.bestSeconds, !search.exhausted, search.labels);
+      CostModel costs, List<CompletionBound> bounds, Assignment incumbent, long labelLimit, Duration timeLimit,
+      double goodEnoughSeconds) {
+    ChainSearch search = new ChainSearch(costs, bounds, incumbent, labelLimit, timeLimit, goodEnoughSeconds);
+    if (search.bestSeconds * (1 + TOLERANCE) <= goodEnoughSeconds) {
+      search.goodEnough = true; // the starting plan already clears it
+    } else {
+      search.start();
+    }
+    boolean proven = !search.exhausted && !search.goodEnough;
+    double bound = Double.NEGATIVE_INFINITY;
+    for (CompletionBound b : bounds) bound = Math.max(bound, b.rootBound());
+    return new Result(
+        search.best, search.bestSeconds, proven, search.goodEnough, proven ? search.bestSeconds : bound, search.labels);
   }
 
   /** Partial chains the planner lets the search expand before CP-SAT takes over. */
@@ -136,11 +156,19 @@ final class ChainSearch {
    */
   static Result solve(CostModel costs, PlacementIlp ilp, Assignment incumbent) {
     Duration limit = costs.problem().options().timeLimit().dividedBy(4);
-    return solve(costs, ilp, incumbent, LABEL_LIMIT, limit.compareTo(TIME_LIMIT) < 0 ? limit : TIME_LIMIT);
+    Double goodEnough = costs.problem().options().goodEnoughSeconds();
+    return solve(
+        costs, ilp, incumbent, LABEL_LIMIT, limit.compareTo(TIME_LIMIT) < 0 ? limit : TIME_LIMIT,
+        goodEnough == null ? Double.NEGATIVE_INFINITY : goodEnough);
   }
 
-  /** The same with explicit limits. */
-  static Result solve(CostModel costs, PlacementIlp ilp, Assignment incumbent, long labelLimit, Duration timeLimit) {
+  /**
+   * The same with explicit limits; {@code goodEnoughSeconds} stops the search at the first plan at
+   * or below it (−∞ to search to the end).
+   */
+  static Result solve(
+      CostModel costs, PlacementIlp ilp, Assignment incumbent, long labelLimit, Duration timeLimit,
+      double goodEnoughSeconds) {
     List<LinearModel.Row> memoryRows = ilp.model().rowsOf(LinearModel.Family.MEMORY);
     LpRelaxation.Solution lp = LpRelaxation.solve(ilp.model(), memoryRows);
     double[] prices = new double[costs.nodeCount()];
@@ -156,7 +184,7 @@ final class ChainSearch {
         List.of(
             CompletionBound.priced(costs, new double[costs.nodeCount()], units, budget),
             CompletionBound.priced(costs, prices, units, budget));
-    return run(costs, bounds, incumbent, labelLimit, timeLimit);
+    return run(costs, bounds, incumbent, labelLimit, timeLimit, goodEnoughSeconds);
   }
 
   /**
@@ -193,6 +221,18 @@ final class ChainSearch {
       for (int k = 0; k < mu.length; k++) mu[k] = Math.max(0, mu[k] + step * g[k]);
     }
     return bestMu;
+  }
+
+  /**
+   * Above this many ILP variables the planner goes straight to CP-SAT: on the 70B family (≈9,600
+   * variables, 16 nodes whose memory binds) the search never finished within its allowance, and
+   * its LP and tables alone cost ~0.3 s there (PLANNER.md).
+   */
+  static final int MAX_VARIABLES = 5_000;
+
+  /** Whether the planner tries the search: a model small enough, with quality costs ≥ 0. */
+  static boolean worthTrying(CostModel costs, PlacementIlp ilp) {
+    return ilp.model().variableCount() < MAX_VARIABLES && applies(costs);
   }
 
   /** Whether the search applies: it counts quality in non-negative units. */
@@ -335,6 +375,10 @@ final class ChainSearch {
       if (last) {
         best = assignmentWith(i, k, b, children.rho[c]);
         bestSeconds = children.seconds[c];
+        if (bestSeconds * (1 + TOLERANCE) <= goodEnoughSeconds) {
+          goodEnough = true;
+          exhausted = true; // unwinds the search
+        }
         break; // the cheapest complete chain among these
       }
       long bytes = costs.layerMemoryBytes(i, b);

@@ -49,11 +49,11 @@ public class IlpPlanner implements Planner {
     PlacementIlp ilp = PlacementIlp.build(solved);
     Assignment start = warmStart(costs, dominance, problem.options().previous());
     double searchSeconds = 0;
-    if (chainSearchFirst && ChainSearch.applies(solved)) {
+    if (chainSearchFirst && ChainSearch.worthTrying(solved, ilp)) {
       long began = System.nanoTime();
       ChainSearch.Result searched = ChainSearch.solve(solved, ilp, start);
       searchSeconds = (System.nanoTime() - began) / 1e9;
-      if (searched.proven() && searched.best() != null) {
+      if ((searched.proven() || searched.goodEnough()) && searched.best() != null) {
         return checkedPlan(costs, dominance.toFull(searched.best()), chainSearchReport(searched, searchSeconds));
       }
       if (searched.best() != null) start = searched.best(); // the search's best beats or is the warm start
@@ -122,12 +122,16 @@ public class IlpPlanner implements Planner {
   }
 
   /**
-   * The chain search proved its plan optimal. It sums times in doubles, in the evaluator's terms,
-   * so the only rounding is floating point's (reported as 10⁻⁹ of T_total, far above it).
+   * The chain search proved its plan optimal, or stopped at one that is good enough. It sums times
+   * in doubles, in the evaluator's terms, so the only rounding is floating point's (reported as
+   * 10⁻⁹ of T_total, far above it).
    */
   private static Plan.SolverReport chainSearchReport(ChainSearch.Result r, double wallSeconds) {
+    double seconds = r.bestSeconds();
+    double bound = Math.min(seconds, r.boundSeconds());
     return new Plan.SolverReport(
-        "chain search", SolverStatus.OPTIMAL, r.bestSeconds(), r.bestSeconds(), 0, wallSeconds, 1e-9 * r.bestSeconds());
+        "chain search", r.proven() ? SolverStatus.OPTIMAL : SolverStatus.FEASIBLE, seconds, bound,
+        seconds == 0 ? 0 : (seconds - bound) / seconds, wallSeconds, ChainSearch.TOLERANCE * seconds);
   }
 
   /** Turns a solver's assignment into a plan, and insists the evaluator agrees it is feasible. */

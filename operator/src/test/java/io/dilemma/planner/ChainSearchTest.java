@@ -33,7 +33,7 @@ class ChainSearchTest {
     for (int t = 0; t < 240; t++) {
       CostModel costs = new CostModel(RandomInstances.draw(random, "search-" + t));
       Assignment optimum = BruteForcePlanner.solve(costs);
-      ChainSearch.Result result = ChainSearch.solve(costs, PlacementIlp.build(costs), null, Long.MAX_VALUE, NO_HURRY);
+      ChainSearch.Result result = ChainSearch.solve(costs, PlacementIlp.build(costs), null, Long.MAX_VALUE, NO_HURRY, Double.NEGATIVE_INFINITY);
 
       assertThat(result.proven()).as("search of %s ran to the end", t).isTrue();
       assertThat(result.best() != null).as("feasibility of instance %s", t).isEqualTo(optimum != null);
@@ -99,8 +99,8 @@ class ChainSearchTest {
     CostModel costs = new CostModel(problem);
     Assignment start = ChainDpHeuristic.find(costs);
 
-    ChainSearch.Result cut = ChainSearch.solve(costs, PlacementIlp.build(costs), start, 1, NO_HURRY);
-    ChainSearch.Result full = ChainSearch.solve(costs, PlacementIlp.build(costs), start, Long.MAX_VALUE, NO_HURRY);
+    ChainSearch.Result cut = ChainSearch.solve(costs, PlacementIlp.build(costs), start, 1, NO_HURRY, Double.NEGATIVE_INFINITY);
+    ChainSearch.Result full = ChainSearch.solve(costs, PlacementIlp.build(costs), start, Long.MAX_VALUE, NO_HURRY, Double.NEGATIVE_INFINITY);
 
     assertThat(cut.proven()).isFalse();
     assertThat(cut.best()).isEqualTo(start);
