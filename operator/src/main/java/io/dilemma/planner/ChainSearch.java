@@ -1,7 +1,5 @@
 package io.dilemma.planner;
 
-import io.dilemma.planner.ilp.LinearModel;
-import io.dilemma.planner.ilp.LpRelaxation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,8 +24,7 @@ import java.util.List;
  * When the search ends without running out of labels, its best plan is optimal: the time of each
  * plan is summed from the same {@link CostModel} terms as the evaluator's, in doubles, and
  * {@link IlpPlanner} prices the plan through {@link PlanEvaluator} as always. On problems where
- * the bounds are weak the label limit ends the search and CP-SAT takes over, starting from the best
- * plan found.
+ * the bound is weak the label or time limit ends the search and CP-SAT takes over.
  */
 final class ChainSearch {
   /** A bound within this share of the best plan is treated as no better (floating-point noise). */
@@ -150,8 +147,8 @@ final class ChainSearch {
 
   /**
    * The search as the planner runs it: one bound, memory priced at the duals of the memory rows in
-   * the LP relaxation of {@code ilp} (GLOP), raised by a few rounds of {@link #ascend}, with the
-   * budget in as many units as the step allowance affords (64 to 4,096). (A second bound with
+   * the LP relaxation of {@code ilp} (GLOP), raised by a few rounds of
+   * {@link MemoryPrices#ascend}, with the budget in as many units as the step allowance affords (64 to 4,096). (A second bound with
    * memory unpriced cut the labels on the opt-350m example from 3,123 to 1,948 but cost as much
    * time as it saved; 30 rounds of ascent instead of 10 did not change the labels there.)
    */
@@ -170,55 +167,18 @@ final class ChainSearch {
   static Result solve(
       CostModel costs, PlacementIlp ilp, Assignment incumbent, long labelLimit, Duration timeLimit,
       double goodEnoughSeconds) {
-    List<LinearModel.Row> memoryRows = ilp.model().rowsOf(LinearModel.Family.MEMORY);
-    LpRelaxation.Solution lp = LpRelaxation.solve(ilp.model(), memoryRows);
-    double[] prices = new double[costs.nodeCount()];
-    for (int k = 0; k < prices.length; k++) prices[k] = Math.max(0, -lp.duals()[k]);
+    double[] prices = MemoryPrices.fromLp(costs, ilp);
     int k = costs.nodeCount();
     double perUnit = costs.layerCount() * (k * costs.bitOptionCount() + (double) k * k * costs.rhoOptionCount());
     int units = (int) Math.max(64, Math.min(4096, TABLE_STEPS / perUnit));
     int rounds = (int) Math.min(ASCENT_ROUNDS, TABLE_STEPS / (perUnit * ASCENT_UNITS));
     double budget = withSlack(costs.qualityBudget());
     double target = incumbent == null ? Double.NaN : PlanEvaluator.evaluate(costs, incumbent).time().totalSeconds();
-    if (rounds > 0 && Double.isFinite(target)) prices = ascend(costs, prices, ASCENT_UNITS, budget, rounds, target);
+    if (rounds > 0 && Double.isFinite(target)) {
+      prices = MemoryPrices.ascend(costs, prices, ASCENT_UNITS, budget, rounds, target);
+    }
     List<CompletionBound> bounds = List.of(CompletionBound.priced(costs, prices, units, budget));
     return run(costs, bounds, incumbent, labelLimit, timeLimit, goodEnoughSeconds);
-  }
-
-  /**
-   * Raises the root bound by subgradient ascent on the memory prices, from {@code prices}: a node
-   * the cheapest priced chain overfills gets dearer, one it leaves room on cheaper (never below 0).
-   * Steps follow Polyak's rule towards {@code target} (a plan's time), halved after each round
-   * that did not raise the bound. Returns the best prices seen.
-   */
-  static double[] ascend(CostModel costs, double[] prices, int units, double budget, int rounds, double target) {
-    double[] mu = prices.clone();
-    double[] bestMu = prices.clone();
-    double bestBound = Double.NEGATIVE_INFINITY;
-    double theta = 1.0;
-    for (int round = 0; round < rounds; round++) {
-      CompletionBound bound = CompletionBound.priced(costs, mu, units, budget);
-      double value = bound.rootBound();
-      if (value > bestBound) {
-        bestBound = value;
-        bestMu = mu.clone();
-      } else {
-        theta /= 2;
-      }
-      long[] used = bound.memoryOfCheapestChain();
-      double[] g = new double[mu.length];
-      double norm = 0;
-      for (int k = 0; k < mu.length; k++) {
-        long capacity = costs.memoryCapacity(k) - (k == costs.origin() ? costs.embeddingBytes() : 0);
-        g[k] = used[k] - capacity;
-        if (mu[k] == 0 && g[k] < 0) g[k] = 0; // a price at 0 cannot fall
-        norm += g[k] * g[k];
-      }
-      if (norm == 0 || !(value < target)) break; // the chain fits everywhere: no price to move
-      double step = theta * (target - value) / norm;
-      for (int k = 0; k < mu.length; k++) mu[k] = Math.max(0, mu[k] + step * g[k]);
-    }
-    return bestMu;
   }
 
   /**
