@@ -2,7 +2,10 @@ package io.dilemma.planner;
 
 import io.dilemma.planner.ilp.CpSatBackend;
 
-/** The production planner: the placement ILP solved by CP-SAT. */
+/**
+ * The production planner: the exact {@link ChainSearch} first, and where its label limit ends it
+ * before a proof, the placement ILP solved by CP-SAT from the search's best plan.
+ */
 public final class CpSatPlanner extends IlpPlanner {
   /** Search workers chosen by model size (see {@link CpSatBackend#CpSatBackend(int)}). */
   public static final int DEFAULT_WORKERS = 0;
@@ -13,6 +16,6 @@ public final class CpSatPlanner extends IlpPlanner {
 
   /** @param workers CP-SAT search workers; 0 chooses by model size */
   public CpSatPlanner(int workers) {
-    super(new CpSatBackend(workers));
+    super(new CpSatBackend(workers), true);
   }
 }

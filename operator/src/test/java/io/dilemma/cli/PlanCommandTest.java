@@ -51,7 +51,7 @@ class PlanCommandTest {
         .contains("Plan for small-opt on 2 nodes (origin pi)")
         .contains("shard  node")
         .contains("T_total")
-        .contains("solver CP-SAT OPTIMAL");
+        .contains("solver chain search OPTIMAL");
     assertThat(last.err()).isEmpty();
   }
 

@@ -9,9 +9,18 @@ class BruteForceAgreementTest {
   private static final int INSTANCES = 240;
 
   @Test
-  void cpSatMatchesExhaustiveSearchOnSmallInstances() {
+  void theProductionPlannerMatchesExhaustiveSearchOnSmallInstances() {
+    agreesWithExhaustiveSearch(new CpSatPlanner(1));
+  }
+
+  /** CP-SAT is still the fallback wherever the chain search gives up, so it must agree on its own. */
+  @Test
+  void cpSatAloneMatchesExhaustiveSearchOnSmallInstances() {
+    agreesWithExhaustiveSearch(new IlpPlanner(new io.dilemma.planner.ilp.CpSatBackend(1), false));
+  }
+
+  private static void agreesWithExhaustiveSearch(Planner planner) {
     Random random = new Random(20261123);
-    CpSatPlanner planner = new CpSatPlanner(1);
     int infeasible = 0;
     for (int t = 0; t < INSTANCES; t++) {
       PlanningProblem problem = RandomInstances.draw(random, "random-" + t);

@@ -7,14 +7,23 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * With a good-enough T_total, CP-SAT stops at the first plan that surely clears it (the evaluator
- * agrees), instead of searching on to prove the best; without one it proves the optimum.
+ * With a good-enough T_total, the chain search and CP-SAT each stop at the first plan that surely
+ * clears it (the evaluator agrees), instead of searching on to prove the best; without one they
+ * prove the optimum.
  */
 class GoodEnoughStopTest {
   @Test
   void thePlannerStopsAtTheFirstPlanAtOrBelowTheTarget() {
+    stopsAtTheFirstPlanAtOrBelowTheTarget(new CpSatPlanner(1));
+  }
+
+  @Test
+  void cpSatAloneStopsAtTheFirstPlanAtOrBelowTheTarget() {
+    stopsAtTheFirstPlanAtOrBelowTheTarget(new IlpPlanner(new io.dilemma.planner.ilp.CpSatBackend(1), false));
+  }
+
+  private static void stopsAtTheFirstPlanAtOrBelowTheTarget(Planner planner) {
     Random random = new Random(11);
-    CpSatPlanner planner = new CpSatPlanner(1);
     int stoppedShort = 0;
     int tried = 0;
     while (tried < 40) {

@@ -18,6 +18,11 @@ public record SolveResult(
     double bound,
     double wallSeconds,
     double roundingBound) {
+  /** The same result, with time spent before the solve (e.g. a search that did not finish) added. */
+  public SolveResult afterSearching(double seconds) {
+    return seconds == 0 ? this : new SolveResult(solver, status, values, objective, bound, wallSeconds + seconds, roundingBound);
+  }
+
   public boolean hasSolution() {
     return values != null;
   }

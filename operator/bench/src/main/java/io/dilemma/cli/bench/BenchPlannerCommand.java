@@ -68,6 +68,11 @@ final class BenchPlannerCommand extends DilemmaCommand {
   @Option(names = "--multi-model", description = "also compare JOINT and SEQUENTIAL planning of 3 models")
   boolean multiModel;
 
+  @Option(
+      names = "--side-by-side",
+      description = "each row twice, alternating per seed: the production planner (chain search first) and CP-SAT alone")
+  boolean sideBySide;
+
   @Option(names = "--quick", description = "1 seed, paper and 7B families, 10 s MIP limit")
   boolean quick;
 
@@ -96,8 +101,7 @@ final class BenchPlannerCommand extends DilemmaCommand {
     out.println("|" + " --- |".repeat(header.size()));
     out.flush();
     for (InstanceFamily family : families) {
-      out.println(row(family.label(), seed -> family.generate(seed, seconds(cpSatLimit)), engines));
-      out.flush();
+      rows(out, family.label(), seed -> family.generate(seed, seconds(cpSatLimit)), engines);
     }
     for (String example : examples) {
       if (example.equalsIgnoreCase("NONE")) break;
@@ -108,8 +112,7 @@ final class BenchPlannerCommand extends DilemmaCommand {
       }
       PlanningProblem problem =
           PlanningInputs.load(PlanningInputs.profileIn(dir), PlanningInputs.clusterIn(dir), null, seconds(cpSatLimit));
-      out.println(row(dir.getFileName() + " (Q " + problem.qualityBudget() + ")", seed -> problem, engines));
-      out.flush();
+      rows(out, dir.getFileName() + " (Q " + problem.qualityBudget() + ")", seed -> problem, engines);
     }
     if (multiModel) out.println(MultiModelBench.run(workers, cpSatLimit));
     out.flush();
@@ -129,12 +132,62 @@ final class BenchPlannerCommand extends DilemmaCommand {
     return engines;
   }
 
+  /**
+   * The row of one family or example; with --side-by-side, two rows measured in the same loop, the
+   * two planners taking turns on each seed so that load changes hit both alike.
+   */
+  private void rows(
+      PrintWriter out, String label, IntFunction<PlanningProblem> instance, List<MpSolverBackend.Engine> engines) {
+    if (!sideBySide) {
+      out.println(row(label, instance, engines, new Candidate(new CpSatPlanner(workers))).render(label));
+      out.flush();
+      return;
+    }
+    Candidate production = new Candidate(new CpSatPlanner(workers));
+    Candidate alone = new Candidate(new IlpPlanner(new CpSatBackend(workers), false));
+    RowCells first = row(label, instance, engines, production, alone);
+    out.println(first.render(label + ", search first"));
+    out.println(alone.cells.render(label + ", CP-SAT alone"));
+    out.flush();
+  }
+
+  /** A planner measured in a row, and (for the second of two) the cells it collected. */
+  private static final class Candidate {
+    final Planner planner;
+    RowCells cells;
+
+    Candidate(Planner planner) {
+      this.planner = planner;
+    }
+  }
+
+  /** The cells of a row after its label. */
+  private record RowCells(List<String> cells) {
+    String render(String label) {
+      List<String> all = new ArrayList<>(List.of(label));
+      all.addAll(cells);
+      return "| " + String.join(" | ", all) + " |";
+    }
+  }
+
   /** One table row: medians over seeds 1..--seeds of the problems {@code instance} gives. */
-  private String row(String label, IntFunction<PlanningProblem> instance, List<MpSolverBackend.Engine> engines) {
+  private RowCells row(
+      String label, IntFunction<PlanningProblem> instance, List<MpSolverBackend.Engine> engines, Candidate measured,
+      Candidate... alongside) {
+    Samples[] otherTime = new Samples[alongside.length];
+    Samples[] otherCpu = new Samples[alongside.length];
+    Samples[] otherGap = new Samples[alongside.length];
+    int[] otherOptimal = new int[alongside.length];
+    for (int o = 0; o < alongside.length; o++) {
+      otherTime[o] = new Samples();
+      otherCpu[o] = new Samples();
+      otherGap[o] = new Samples();
+    }
     Samples cpTime = new Samples();
     Samples cpCpu = new Samples();
     Samples cpGap = new Samples();
     int optimal = 0;
+    int bySearch = 0;
     int variables = 0;
     List<Samples> mipTime = new ArrayList<>();
     List<Samples> mipRatio = new ArrayList<>();
@@ -148,13 +201,23 @@ final class BenchPlannerCommand extends DilemmaCommand {
     for (int seed = 1; seed <= seeds; seed++) {
       PlanningProblem problem = instance.apply(seed);
       variables = PlacementIlp.build(new CostModel(problem)).model().variableCount();
+      for (int o = 0; o < alongside.length; o++) {
+        Duration before = processCpu();
+        Plan other = alongside[o].planner.plan(problem);
+        otherCpu[o].add((processCpu().toNanos() - before.toNanos()) / 1e9);
+        otherTime[o].add(other.solver().wallSeconds());
+        if (!other.feasible()) continue;
+        otherGap[o].add(other.solver().gap());
+        if (other.solver().status() == SolverStatus.OPTIMAL) otherOptimal[o]++;
+      }
       Duration cpuBefore = processCpu();
-      Plan ilp = new CpSatPlanner(workers).plan(problem);
+      Plan ilp = measured.planner.plan(problem);
       cpCpu.add((processCpu().toNanos() - cpuBefore.toNanos()) / 1e9);
       cpTime.add(ilp.solver().wallSeconds());
       if (!ilp.feasible()) continue;
       cpGap.add(ilp.solver().gap());
       if (ilp.solver().status() == SolverStatus.OPTIMAL) optimal++;
+      if (ilp.solver().solver().equals("chain search")) bySearch++;
       double t = ilp.predicted().totalSeconds();
       for (int e = 0; e < engines.size(); e++) {
         Planner mip = new IlpPlanner(new MpSolverBackend(engines.get(e)));
@@ -168,12 +231,21 @@ final class BenchPlannerCommand extends DilemmaCommand {
         for (int j = 0; j < results.size(); j++) baseline[j].addBaseline(results.get(j), t);
       }
     }
+    for (int o = 0; o < alongside.length; o++) {
+      List<String> other = new ArrayList<>();
+      other.add(String.valueOf(variables));
+      other.add(otherTime[o].medianSeconds());
+      other.add(otherCpu[o].medianSeconds());
+      other.add(String.format(Locale.ROOT, "%d/%d optimal, gap %s", otherOptimal[o], seeds, otherGap[o].medianPercent()));
+      alongside[o].cells = new RowCells(other);
+    }
     List<String> cells = new ArrayList<>();
-    cells.add(label);
     cells.add(String.valueOf(variables));
     cells.add(cpTime.medianSeconds());
     cells.add(cpCpu.medianSeconds());
-    cells.add(String.format(Locale.ROOT, "%d/%d optimal, gap %s", optimal, seeds, cpGap.medianPercent()));
+    cells.add(
+        String.format(Locale.ROOT, "%d/%d optimal%s, gap %s", optimal, seeds,
+            bySearch == 0 ? "" : " (" + bySearch + " by chain search)", cpGap.medianPercent()));
     for (int e = 0; e < engines.size(); e++) {
       cells.add(
           String.format(
@@ -181,7 +253,7 @@ final class BenchPlannerCommand extends DilemmaCommand {
               mipFinished.get(e)[0] == seeds ? "" : " " + mipFinished.get(e)[0] + "/" + seeds + " optimal"));
     }
     if (!noBaselines) for (Samples b : baseline) cells.add(b.medianRatio());
-    return "| " + String.join(" | ", cells) + " |";
+    return new RowCells(cells);
   }
 
   private static PlanningProblem withLimit(PlanningProblem p, double seconds) {
