@@ -126,7 +126,20 @@ abstract class ServingOnRealKubernetes {
             Instant.parse(pod.getStatus().getStartTime()), Instant.parse(readySince(pod)));
         report("pod start -> Ready, shard " + shard.index() + " on " + shard.node(), startToReady);
       }
-      long[] served = s.complete(PROMPT, MAX_TOKENS);
+      // Ready is the pods'; kube-proxy programs the head Service's rules from its endpoints a
+      // moment later (seen: connection refused on the very first request after a fresh `up`).
+      // Only a refused connection is retried, for at most 20 s, and the wait is reported.
+      Instant readyAt = Instant.now();
+      long[] served = poll(Duration.ofSeconds(20), "the head Service accepting connections", () -> {
+        try {
+          return s.complete(PROMPT, MAX_TOKENS);
+        } catch (java.net.ConnectException refused) {
+          return null;
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      report("Ready -> head Service accepts the first connection", Duration.between(readyAt, Instant.now()));
       Instant firstToken = Instant.now();
       assertThat(served).as("tokens through the head Service vs the single-process reference").containsExactly(reference);
       assertThat(s.complete(SECOND_PROMPT, MAX_TOKENS)).containsExactly(secondReference);
