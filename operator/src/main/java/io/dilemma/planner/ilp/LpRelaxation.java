@@ -33,17 +33,11 @@ public final class LpRelaxation {
     try {
       MPVariable[] vars = new MPVariable[lm.variableCount()];
       for (int j = 0; j < vars.length; j++) vars[j] = solver.makeNumVar(0, lm.upperBound(j), lm.name(j));
-      double infinity = MPSolver.infinity();
       MPConstraint[] constraints = new MPConstraint[rows.size()];
       Map<LinearModel.Row, Integer> wantedAt = new IdentityHashMap<>();
       for (int r = 0; r < rows.size(); r++) wantedAt.put(rows.get(r), r);
       for (LinearModel.Row row : lm.rows()) {
-        MPConstraint c =
-            solver.makeConstraint(
-                Double.isInfinite(row.lower()) ? -infinity : row.lower(),
-                Double.isInfinite(row.upper()) ? infinity : row.upper(),
-                row.name());
-        for (LinearModel.Term t : row.terms()) c.setCoefficient(vars[t.variable()], t.coefficient());
+        MPConstraint c = MpSolverBackend.addRow(solver, vars, row);
         Integer wanted = wantedAt.get(row);
         if (wanted != null) constraints[wanted] = c;
       }

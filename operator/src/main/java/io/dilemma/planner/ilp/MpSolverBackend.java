@@ -63,15 +63,7 @@ public final class MpSolverBackend implements IlpBackend {
       LinearModel lm = request.model();
       MPVariable[] vars = new MPVariable[lm.variableCount()];
       for (int j = 0; j < vars.length; j++) vars[j] = solver.makeIntVar(0, lm.upperBound(j), lm.name(j));
-      double infinity = MPSolver.infinity();
-      for (LinearModel.Row row : lm.rowsWithout(request.dropped())) {
-        MPConstraint c =
-            solver.makeConstraint(
-                Double.isInfinite(row.lower()) ? -infinity : row.lower(),
-                Double.isInfinite(row.upper()) ? infinity : row.upper(),
-                row.name());
-        for (LinearModel.Term t : row.terms()) c.setCoefficient(vars[t.variable()], t.coefficient());
-      }
+      for (LinearModel.Row row : lm.rowsWithout(request.dropped())) addRow(solver, vars, row);
       MPObjective objective = solver.objective();
       for (int j = 0; j < vars.length; j++) {
         if (lm.objective(j) != 0) objective.setCoefficient(vars[j], lm.objective(j));
@@ -92,5 +84,17 @@ public final class MpSolverBackend implements IlpBackend {
     } finally {
       solver.delete();
     }
+  }
+
+  /** One row of the model as a linear-solver constraint; ±∞ bounds become the solver's own. */
+  static MPConstraint addRow(MPSolver solver, MPVariable[] vars, LinearModel.Row row) {
+    double infinity = MPSolver.infinity();
+    MPConstraint c =
+        solver.makeConstraint(
+            Double.isInfinite(row.lower()) ? -infinity : row.lower(),
+            Double.isInfinite(row.upper()) ? infinity : row.upper(),
+            row.name());
+    for (LinearModel.Term t : row.terms()) c.setCoefficient(vars[t.variable()], t.coefficient());
+    return c;
   }
 }
