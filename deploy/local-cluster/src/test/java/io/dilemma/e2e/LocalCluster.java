@@ -48,6 +48,39 @@ final class LocalCluster extends KubeconfigTarget {
     return URI.create("http://" + service.getSpec().getClusterIP() + ":" + port);
   }
 
+  /**
+   * The cluster named by {@code -Ddilemma.e2e.kubeconfig} (CI sets it); aborts (skips) the class
+   * when none is named.
+   */
+  static LocalCluster fromSystemProperties() throws IOException {
+    String kubeconfig = System.getProperty("dilemma.e2e.kubeconfig", "");
+    org.junit.jupiter.api.Assumptions.assumeTrue(!kubeconfig.isBlank(),
+        "no local cluster: run deploy/local-cluster/cluster up and pass -Ddilemma.e2e.kubeconfig=<state dir>/kubeconfig");
+    Path file = Path.of(kubeconfig);
+    if (!Files.isRegularFile(file)) throw new IllegalStateException("dilemma.e2e.kubeconfig: " + file + " does not exist");
+    return new LocalCluster(file, System.getProperty("dilemma.e2e.version", "0.1.0-SNAPSHOT"));
+  }
+
+  /** Stops one component (kube-apiserver, kubelet-NODE, ...) with the cluster script's fault drill. */
+  void stop(String component) throws Exception {
+    script("stop", component);
+  }
+
+  /** Starts it again; returns once it serves (a kubelet: once its node heartbeats Ready). */
+  void start(String component) throws Exception {
+    script("start", component);
+  }
+
+  private void script(String action, String component) throws Exception {
+    Path script = ServingOnRealKubernetes.REPO.resolve("deploy/local-cluster/cluster");
+    ProcessBuilder builder = new ProcessBuilder(List.of("bash", script.toString(), action, component)).redirectErrorStream(true);
+    builder.environment().put("DILEMMA_CLUSTER_DIR", state.toString());
+    Process p = builder.start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(3, TimeUnit.MINUTES)).as("cluster %s %s", action, component).isTrue();
+    assertThat(p.exitValue()).as("cluster %s %s: %s", action, component, out).isZero();
+  }
+
   @Override
   public void killContainer(Pod pod, String container) throws Exception {
     String id = containerId(pod, container);
