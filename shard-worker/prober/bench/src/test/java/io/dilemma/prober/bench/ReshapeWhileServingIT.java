@@ -104,6 +104,9 @@ class ReshapeWhileServingIT {
     assertThat(after.getStatus().samples() - samplesAtChange).as("probes after the change until it was written").isLessThanOrEqualTo(2);
     assertThat(after.getSpec().bandwidthMbps() / (SLOW_BITS / 1e6)).as("published / shaped rate").isBetween(0.7, 1.3);
     List<String[]> probes = probesOfN2(n1Log);
+    System.out.printf("n1--n2 before %.2f Mbit/s, after %.2f Mbit/s (samples %d, change after %d); probes: %s%n",
+        before.getSpec().bandwidthMbps(), after.getSpec().bandwidthMbps(), after.getStatus().samples(), samplesAtChange,
+        probes.stream().map(p -> p[1] + " (" + p[0] + ")").toList());
     for (String[] probe : probes.subList((int) samplesAtChange, after.getStatus().samples().intValue())) {
       assertThat(probe[0]).as("a probe after the change").isEqualTo("light, shards serving");
     }
