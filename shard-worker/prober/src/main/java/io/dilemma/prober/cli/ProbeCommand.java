@@ -3,9 +3,9 @@ package io.dilemma.prober.cli;
 import io.dilemma.commandline.DilemmaCommand;
 import io.dilemma.commandline.ExitCode;
 import io.dilemma.prober.core.ChangeThreshold;
+import io.dilemma.prober.core.LevelShift;
 import io.dilemma.prober.core.PeerScheduler;
 import io.dilemma.prober.core.ProbeLoop;
-import io.dilemma.prober.core.ServingBackoff;
 import io.dilemma.prober.core.ShareHysteresis;
 import io.dilemma.prober.kube.DaemonSetPeers;
 import io.dilemma.prober.kube.KubernetesFigures;
@@ -55,11 +55,20 @@ final class ProbeCommand extends DilemmaCommand {
   @Option(names = "--port", defaultValue = "7470", description = "Probe server port (default: ${DEFAULT-VALUE}).")
   int port;
 
+  @Option(names = "--listen-address", defaultValue = "0.0.0.0",
+      description = "Address the probe server listens on; the pod IP would do as well (default: ${DEFAULT-VALUE}).")
+  String listenAddress;
+
   @Option(names = "--metrics-port", defaultValue = "9470", description = "Port of /metrics (default: ${DEFAULT-VALUE}).")
   int metricsPort;
 
   @Option(names = "--probe-interval", defaultValue = "PT30S", description = "Least time between two probes, ISO-8601 (default: ${DEFAULT-VALUE}).")
   Duration probeInterval;
+
+  @Option(names = "--shift-factor", defaultValue = "2",
+      description = "A bandwidth or RTT this many times off its average is a new level once a second probe confirms it,"
+          + " and restarts the average; a single one is a spike and ignored (default: ${DEFAULT-VALUE}).")
+  double shiftFactor;
 
   @Option(names = "--compute-interval", defaultValue = "PT6H", description = "Time between compute benchmarks (default: ${DEFAULT-VALUE}).")
   Duration computeInterval;
@@ -116,14 +125,14 @@ final class ProbeCommand extends DilemmaCommand {
     PrometheusRegistry registry = new PrometheusRegistry();
     ProbeMetrics metrics = new ProbeMetrics(registry).forNode(node);
     try (KubernetesClient client = new KubernetesClientBuilder().build();
-        LinkProbeServer server = new LinkProbeServer(new InetSocketAddress(port), link.bulkBytes * 2, 2);
+        LinkProbeServer server = new LinkProbeServer(new InetSocketAddress(listenAddress, port), link.bulkBytes * 2, 2);
         HTTPServer http = HTTPServer.builder().port(metricsPort).registry(registry).buildAndStart()) {
       KubernetesFigures store = new KubernetesFigures(client, node);
       ProbeLoop loop = new ProbeLoop(node,
-          new ProbeLoop.Settings(0.3, 10, new ChangeThreshold(0.05, 0, refresh), new ChangeThreshold(0.1, 0.0002, refresh), 0.1),
-          new DaemonSetPeers(client, namespace, selector, node, port), link.prober()::probe,
-          cpu, store, metrics,
-          new PeerScheduler(probeInterval), new ServingBackoff(probeInterval, probeInterval.multipliedBy(20)),
+          new ProbeLoop.Settings(0.3, 10, new ChangeThreshold(0.05, 0, refresh), new ChangeThreshold(0.1, 0.0002, refresh),
+              new LevelShift(shiftFactor, 0), new LevelShift(shiftFactor, 0.0005), 0.1),
+          new DaemonSetPeers(client, namespace, selector, node, port), link.prober()::probe, link.servingProber()::probe,
+          cpu, store, metrics, new PeerScheduler(probeInterval),
           new ShareHysteresis(0.15, shareHold, 0.05), Clock.systemUTC());
       Instant nextCompute = Instant.MIN;
       LOG.info("prober on {} serving probes on :{}, metrics on :{}", node, server.port(), http.getPort());

@@ -9,12 +9,15 @@ import java.util.TreeSet;
 /**
  * Chooses the next peer to probe: one peer at a time, in name order round robin, and never sooner
  * than {@code minGap} after the previous probe started. Probing all peers at once would saturate
- * the node's own uplink and measure the prober, not the links.
+ * the node's own uplink and measure the prober, not the links. A peer whose last probe looked like
+ * a new level is probed again next ({@link #again}), still within the rate limit, so the change is
+ * confirmed or dismissed one interval later instead of a whole round.
  */
 public final class PeerScheduler {
   private final Duration minGap;
   private Instant lastStart;
   private String lastPeer;
+  private String again;
 
   public PeerScheduler(Duration minGap) {
     this.minGap = minGap;
@@ -25,11 +28,22 @@ public final class PeerScheduler {
     if (peers.isEmpty()) return Optional.empty();
     if (lastStart != null && lastStart.plus(minGap).isAfter(now)) return Optional.empty();
     TreeSet<String> sorted = new TreeSet<>(peers);
-    String peer = lastPeer == null ? sorted.first() : sorted.higher(lastPeer);
-    if (peer == null) peer = sorted.first();
-    lastPeer = peer;
+    String peer;
+    if (again != null && sorted.contains(again)) {
+      peer = again;
+    } else {
+      peer = lastPeer == null ? sorted.first() : sorted.higher(lastPeer);
+      if (peer == null) peer = sorted.first();
+      lastPeer = peer;
+    }
+    again = null;
     lastStart = now;
     return Optional.of(peer);
+  }
+
+  /** Makes {@code peer} the next probe once more; the round robin then goes on where it was. */
+  public void again(String peer) {
+    again = peer;
   }
 
   /** When {@link #next} may next return a peer. */

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One prober's decisions, tick by tick: read the live load and publish its share through the
- * hysteresis; unless the shards are serving, probe the next peer and write its link when it moved.
+ * hysteresis; probe the next peer and write its link when it moved. While our shards serve, the
+ * probe is the bounded light one (fewer bytes, shorter), never none: a link that is throttled
+ * while a generation runs must still reach the plan within two probes.
  * Metrics see every measurement; the store (EdgeLinks, the Node) only what moved.
  * Everything it talks to is behind an interface, so the decisions are tested without a cluster.
  */
@@ -35,10 +37,12 @@ public final class ProbeLoop {
    * @param window samples that min and max look back over
    * @param bandwidthThreshold when a bandwidth (bytes/s) is worth writing
    * @param rttThreshold when an RTT (seconds) is worth writing
+   * @param bandwidthShift when a bandwidth sample is a new level, not noise
+   * @param rttShift when an RTT sample is a new level, not noise
    * @param servingShare our shards' CPU share above which they count as serving
    */
-  public record Settings(
-      double alpha, int window, ChangeThreshold bandwidthThreshold, ChangeThreshold rttThreshold, double servingShare) {}
+  public record Settings(double alpha, int window, ChangeThreshold bandwidthThreshold, ChangeThreshold rttThreshold,
+      LevelShift bandwidthShift, LevelShift rttShift, double servingShare) {}
 
   private record Written(double bandwidth, double rtt, Instant at) {}
 
@@ -46,11 +50,11 @@ public final class ProbeLoop {
   private final Settings settings;
   private final PeerDirectory directory;
   private final LinkProbe probe;
+  private final LinkProbe servingProbe;
   private final CpuCounterSource cpu;
   private final FigureSink sink;
   private final FigureSink metrics;
   private final PeerScheduler scheduler;
-  private final ServingBackoff backoff;
   private final ShareHysteresis hysteresis;
   private final Clock clock;
   private final Map<String, SmoothedFigure[]> figures = new HashMap<>();
@@ -59,28 +63,31 @@ public final class ProbeLoop {
   private long bytesThisRound;
   private LiveLoad lastLoad;
 
-  public ProbeLoop(String self, Settings settings, PeerDirectory directory, LinkProbe probe, CpuCounterSource cpu,
-      FigureSink sink, FigureSink metrics, PeerScheduler scheduler, ServingBackoff backoff, ShareHysteresis hysteresis, Clock clock) {
+  /**
+   * @param probe the full probe, while our shards are idle
+   * @param servingProbe the light probe, while they serve
+   */
+  public ProbeLoop(String self, Settings settings, PeerDirectory directory, LinkProbe probe, LinkProbe servingProbe,
+      CpuCounterSource cpu, FigureSink sink, FigureSink metrics, PeerScheduler scheduler, ShareHysteresis hysteresis, Clock clock) {
     this.self = self;
     this.settings = settings;
     this.directory = directory;
     this.probe = probe;
+    this.servingProbe = servingProbe;
     this.cpu = cpu;
     this.sink = sink;
     this.metrics = metrics;
     this.scheduler = scheduler;
-    this.backoff = backoff;
     this.hysteresis = hysteresis;
     this.clock = clock;
   }
 
   /** What one tick did, for logs and tests. */
-  public enum Outcome { PROBED_AND_WROTE, PROBED_UNCHANGED, HELD_BACK_SERVING, RATE_LIMITED, NO_PEERS, PROBE_FAILED }
+  public enum Outcome { PROBED_AND_WROTE, PROBED_UNCHANGED, RATE_LIMITED, NO_PEERS, PROBE_FAILED }
 
   public Outcome tick() throws IOException {
     Instant now = clock.instant();
     boolean serving = readLoad(now);
-    if (!backoff.mayProbe(serving, now)) return Outcome.HELD_BACK_SERVING;
     List<Peer> peers = directory.peers().stream().filter(p -> !p.node().equals(self)).toList();
     if (peers.isEmpty()) return Outcome.NO_PEERS;
     Optional<String> next = scheduler.next(peers.stream().map(Peer::node).toList(), now);
@@ -88,12 +95,15 @@ public final class ProbeLoop {
     Peer peer = peers.stream().filter(p -> p.node().equals(next.get())).findFirst().orElseThrow();
     LinkSample sample;
     try {
-      sample = probe.probe(peer.address());
+      sample = (serving ? servingProbe : probe).probe(peer.address());
     } catch (IOException e) {
       LOG.warn("probing {} at {} failed: {}", peer.node(), peer.address(), e.getMessage());
       return Outcome.PROBE_FAILED;
     }
     bytesThisRound += sample.bytesSent();
+    LOG.info("probed {} ({}): {} Mbit/s, RTT {} ms, {} bytes in {} s", peer.node(), serving ? "light, shards serving" : "full",
+        String.format("%.2f", sample.bandwidthBytesPerSecond() * 8 / 1e6), String.format("%.3f", sample.rttSeconds() * 1e3),
+        sample.bytesSent(), String.format("%.2f", sample.seconds()));
     return record(peer.node(), sample, clock.instant());
   }
 
@@ -126,9 +136,14 @@ public final class ProbeLoop {
 
   private Outcome record(String peer, LinkSample sample, Instant at) throws IOException {
     SmoothedFigure[] pair = figures.computeIfAbsent(peer, p -> new SmoothedFigure[] {
-        new SmoothedFigure(settings.alpha(), settings.window()), new SmoothedFigure(settings.alpha(), settings.window())});
-    pair[0].add(sample.bandwidthBytesPerSecond(), at);
-    pair[1].add(sample.rttSeconds(), at);
+        new SmoothedFigure(settings.alpha(), settings.window(), settings.bandwidthShift()),
+        new SmoothedFigure(settings.alpha(), settings.window(), settings.rttShift())});
+    SmoothedFigure.Fold bwFold = pair[0].add(sample.bandwidthBytesPerSecond(), at);
+    SmoothedFigure.Fold rttFold = pair[1].add(sample.rttSeconds(), at);
+    if (bwFold == SmoothedFigure.Fold.SUSPECT || rttFold == SmoothedFigure.Fold.SUSPECT) {
+      LOG.info("{}: a new level or a spike; probing it again next", peer);
+      scheduler.again(peer);
+    }
     Optional<Estimate> bw = pair[0].estimate();
     Optional<Estimate> rtt = pair[1].estimate();
     if (bw.isEmpty() || rtt.isEmpty()) return Outcome.PROBE_FAILED;

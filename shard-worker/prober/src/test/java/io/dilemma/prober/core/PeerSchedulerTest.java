@@ -28,4 +28,17 @@ class PeerSchedulerTest {
     assertThat(s.next(List.of("a", "c"), T0)).contains("c");
     assertThat(s.next(List.of(), T0)).isEmpty();
   }
+
+  @Test
+  void aPeerToConfirmComesNextWithinTheRateLimitThenTheRoundGoesOn() {
+    PeerScheduler s = new PeerScheduler(Duration.ofSeconds(10));
+    List<String> peers = List.of("n1", "n2", "n3");
+    assertThat(s.next(peers, T0)).contains("n1");
+    s.again("n1");
+    assertThat(s.next(peers, T0.plusSeconds(5))).isEmpty();
+    assertThat(s.next(peers, T0.plusSeconds(10))).contains("n1");
+    assertThat(s.next(peers, T0.plusSeconds(20))).contains("n2");
+    s.again("gone");
+    assertThat(s.next(peers, T0.plusSeconds(30))).contains("n3");
+  }
 }

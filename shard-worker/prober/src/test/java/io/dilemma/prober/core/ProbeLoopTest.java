@@ -41,7 +41,8 @@ class ProbeLoopTest {
 
   private ProbeLoop loop() {
     var settings = new ProbeLoop.Settings(0.5, 4,
-        new ChangeThreshold(0.1, 0, Duration.ofMinutes(5)), new ChangeThreshold(0.2, 0.0005, Duration.ofMinutes(5)), 0.1);
+        new ChangeThreshold(0.1, 0, Duration.ofMinutes(5)), new ChangeThreshold(0.2, 0.0005, Duration.ofMinutes(5)),
+        new LevelShift(2, 0), new LevelShift(2, 0.0005), 0.1);
     PeerDirectory peers = () -> List.of(
         new Peer("self", new InetSocketAddress("127.0.0.1", 1)),
         new Peer("b", new InetSocketAddress("127.0.0.1", 2)),
@@ -50,10 +51,14 @@ class ProbeLoopTest {
       probed.add(Integer.toString(address.getPort()));
       return new LinkSample(0.002, bandwidth, 1000, 0.1);
     };
-    return new ProbeLoop("self", settings, peers, probe,
+    ProbeLoop.LinkProbe light = address -> {
+      probed.add(address.getPort() + " light");
+      return new LinkSample(0.002, bandwidth, 100, 0.1);
+    };
+    return new ProbeLoop("self", settings, peers, probe, light,
         () -> new CpuCounters(capacity, busy, shard, Map.of("/shard", shard)),
         recorder(writes, shares), recorder(observed, null),
-        new PeerScheduler(Duration.ofSeconds(10)), new ServingBackoff(Duration.ofSeconds(30), Duration.ofMinutes(10)),
+        new PeerScheduler(Duration.ofSeconds(10)),
         new ShareHysteresis(0.15, Duration.ofMinutes(1), 0.05), clock);
   }
 
@@ -91,15 +96,34 @@ class ProbeLoopTest {
   }
 
   @Test
-  void holdsBackWhileOurShardsServeAndTheirLoadNeverCountsAgainstTheNode() throws Exception {
+  void probesLightWhileOurShardsServeAndTheirLoadNeverCountsAgainstTheNode() throws Exception {
     ProbeLoop loop = loop();
     loop.tick();
     advance(10, 0.9, 0.9);
-    assertThat(loop.tick()).isEqualTo(ProbeLoop.Outcome.HELD_BACK_SERVING);
+    assertThat(loop.tick()).isEqualTo(ProbeLoop.Outcome.PROBED_AND_WROTE);
     assertThat(loop.lastLoad().orElseThrow().availableShare()).isEqualTo(1.0);
     assertThat(shares).containsExactly(1.0);
     advance(10, 0.05, 0);
+    loop.tick();
+    assertThat(probed).containsExactly("2", "3 light", "2");
+    assertThat(loop.takeBytesSent()).isEqualTo(2100);
+  }
+
+  @Test
+  void aTenfoldDropWhileServingIsConfirmedOnTheSamePeerAndWrittenOnTheSecondProbe() throws Exception {
+    ProbeLoop loop = loop();
+    loop.tick();
+    advance(10, 0, 0);
+    loop.tick();
+    bandwidth = 100_000; // the link to b is throttled tenfold while the shards serve
+    advance(10, 0.9, 0.9);
+    assertThat(loop.tick()).as("one sample may be a spike").isEqualTo(ProbeLoop.Outcome.PROBED_UNCHANGED);
+    advance(10, 0.9, 0.9);
     assertThat(loop.tick()).isEqualTo(ProbeLoop.Outcome.PROBED_AND_WROTE);
+    assertThat(probed).containsExactly("2", "3", "2 light", "2 light");
+    LinkMeasurement last = writes.get(writes.size() - 1);
+    assertThat(last.to()).isEqualTo("b");
+    assertThat(last.bandwidthBytesPerSecond().value()).isEqualTo(100_000);
   }
 
   @Test

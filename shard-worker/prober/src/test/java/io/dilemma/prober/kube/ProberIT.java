@@ -11,10 +11,10 @@ import io.dilemma.operator.bench.TestApiServer;
 import io.dilemma.operator.observe.NodeReading;
 import io.dilemma.prober.core.ChangeThreshold;
 import io.dilemma.prober.core.FigureSink;
+import io.dilemma.prober.core.LevelShift;
 import io.dilemma.prober.core.LinkMeasurement;
 import io.dilemma.prober.core.PeerScheduler;
 import io.dilemma.prober.core.ProbeLoop;
-import io.dilemma.prober.core.ServingBackoff;
 import io.dilemma.prober.core.ShareHysteresis;
 import io.dilemma.prober.load.CpuCounters;
 import io.dilemma.prober.measure.LinkProbeServer;
@@ -125,15 +125,17 @@ class ProberIT {
     KubernetesFigures store = new KubernetesFigures(prober, "n1");
     AtomicLong clockMicros = new AtomicLong();
     ProbeLoop loop = new ProbeLoop("n1",
-        new ProbeLoop.Settings(0.5, 5, new ChangeThreshold(0.05, 0, Duration.ofMinutes(4)), new ChangeThreshold(0.1, 0.0002, Duration.ofMinutes(4)), 0.1),
+        new ProbeLoop.Settings(0.5, 5, new ChangeThreshold(0.05, 0, Duration.ofMinutes(4)), new ChangeThreshold(0.1, 0.0002, Duration.ofMinutes(4)),
+            new LevelShift(2, 0), new LevelShift(2, 0.0005), 0.1),
         new DaemonSetPeers(prober, NAMESPACE, POD_LABELS, "n1", peerServer.port()),
         new LinkProber(5, 2 << 20, Duration.ofSeconds(2), Duration.ofSeconds(5))::probe,
+        new LinkProber(5, 1 << 20, Duration.ofMillis(250), Duration.ofSeconds(5))::probe,
         // 60% of the CPU busy with foreign work between the first two readings
         () -> {
           long t = clockMicros.getAndAdd(1_000_000);
           return new CpuCounters(t, t * 6 / 10, 0, Map.of());
         },
-        store, NO_METRICS, new PeerScheduler(Duration.ZERO), new ServingBackoff(Duration.ofSeconds(1), Duration.ofSeconds(10)),
+        store, NO_METRICS, new PeerScheduler(Duration.ZERO),
         new ShareHysteresis(0.15, Duration.ofMinutes(2), 0.05), Clock.systemUTC());
 
     assertThat(loop.tick()).isEqualTo(ProbeLoop.Outcome.PROBED_AND_WROTE);

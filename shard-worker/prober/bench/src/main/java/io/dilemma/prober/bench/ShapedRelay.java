@@ -15,14 +15,15 @@ import java.util.concurrent.LinkedBlockingQueue;
  * A test-harness link: a TCP relay on loopback that forwards to a target at a fixed rate and with a
  * fixed one-way delay per direction, the way the issue says latency must be emulated on a kernel
  * without netem. Bytes are stamped when read and released {@code delay} later, paced to
- * {@code bitsPerSecond}. Never part of a production path.
+ * {@code bitsPerSecond}. The rate may be changed while it runs ({@link #rate}), the way a link is
+ * re-shaped. Never part of a production path.
  */
 final class ShapedRelay implements AutoCloseable {
   private static final int CHUNK = 16 * 1024;
 
   private final ServerSocket socket;
   private final InetSocketAddress target;
-  private final double bytesPerNano;
+  private volatile double bytesPerNano;
   private final long delayNanos;
   private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "shaped-relay");
@@ -31,15 +32,25 @@ final class ShapedRelay implements AutoCloseable {
   });
 
   ShapedRelay(InetSocketAddress target, double bitsPerSecond, double oneWayDelaySeconds) throws IOException {
+    this(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), target, bitsPerSecond, oneWayDelaySeconds);
+  }
+
+  /** A relay that listens on {@code bind}, e.g. another loopback address standing for a peer's pod IP. */
+  ShapedRelay(InetSocketAddress bind, InetSocketAddress target, double bitsPerSecond, double oneWayDelaySeconds) throws IOException {
     this.target = target;
-    this.bytesPerNano = bitsPerSecond / 8 / 1e9;
+    rate(bitsPerSecond);
     this.delayNanos = Math.round(oneWayDelaySeconds * 1e9);
-    this.socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    this.socket = new ServerSocket(bind.getPort(), 50, bind.getAddress());
     threads.submit(this::accept);
   }
 
+  /** Re-shapes the link: bytes read from now on leave at this rate. */
+  void rate(double bitsPerSecond) {
+    this.bytesPerNano = bitsPerSecond / 8 / 1e9;
+  }
+
   InetSocketAddress address() {
-    return new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
+    return new InetSocketAddress(socket.getInetAddress(), socket.getLocalPort());
   }
 
   private void accept() {
