@@ -39,8 +39,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "prediction",
     description = {
-      "Predicted completion time (the planner's evaluator on the profile) against the measured median, side by side,",
-      "for a loopback pipeline of 1, 2, 3, ... shard-worker processes: each process is a node whose MatMul and",
+      "Predicted completion time (the planner's evaluator) against the measured median, in one run.",
+      "Runs loopback pipelines of 1, 2, 3, ... shard-worker processes; each process is a node whose MatMul and",
       "memory-bandwidth figures are measured here by the prober's benchmarks. Prints the roofline's prediction",
       "(the profile without its measured times) beside the measured-times prediction."
     })
