@@ -50,7 +50,48 @@ public final class ModelCostsFromProfile {
         cuts(profile, metric, allowedRho),
         embedding.bytes(),
         head.bytes(),
-        head.decodeFlopsPerToken());
+        head.decodeFlopsPerToken(),
+        measured(profile.timing(), profile.layers().size()));
+  }
+
+  /**
+   * The profile's measured times, when it has them. A width the profiler did not time at a layer
+   * is priced there by the roofline.
+   */
+  private static ModelCosts.MeasuredTimes measured(ModelProfile.MeasuredTiming timing, int layerCount) {
+    if (timing == null) return null;
+    positive(timing.referenceFlopsPerSecond(), "timing.referenceFlopsPerSecond");
+    if (timing.layers().size() != layerCount) {
+      throw new InvalidInputException(null, "timing.layers", "lists " + timing.layers().size() + " layers, the profile has " + layerCount);
+    }
+    List<List<ModelCosts.MeasuredBits>> layers = new ArrayList<>();
+    for (int i = 0; i < layerCount; i++) {
+      ModelProfile.LayerTiming layer = timing.layers().get(i);
+      String field = "timing.layers[" + i + "]";
+      if (layer.index() != i) throw new InvalidInputException(null, field + ".index", "expected " + i + ", got " + layer.index());
+      List<ModelCosts.MeasuredBits> bits = new ArrayList<>();
+      for (int j = 0; j < layer.bits().size(); j++) {
+        ModelProfile.BitTiming timed = layer.bits().get(j);
+        String bitsField = field + ".bits[" + j + "]";
+        positive(timed.decodeSeconds(), bitsField + ".decodeSeconds");
+        positive(timed.prefillSecondsPerToken(), bitsField + ".prefillSecondsPerToken");
+        bits.add(new ModelCosts.MeasuredBits(timed.bits(), timed.decodeSeconds(), timed.prefillSecondsPerToken()));
+      }
+      layers.add(bits);
+    }
+    positive(timing.headDecodeSeconds(), "timing.headDecodeSeconds");
+    notNegative(timing.stepOverheadSeconds(), "timing.stepOverheadSeconds");
+    notNegative(timing.hopOverheadSeconds(), "timing.hopOverheadSeconds");
+    return new ModelCosts.MeasuredTimes(
+        timing.referenceFlopsPerSecond(), layers, timing.headDecodeSeconds(), timing.stepOverheadSeconds(), timing.hopOverheadSeconds());
+  }
+
+  private static void positive(double v, String field) {
+    if (!finitePositive(v)) throw new InvalidInputException(null, field, "must be a finite number > 0, got " + v);
+  }
+
+  private static void notNegative(double v, String field) {
+    if (!(v >= 0) || !Double.isFinite(v)) throw new InvalidInputException(null, field, "must be a finite number ≥ 0, got " + v);
   }
 
   private static ModelProfile.ComponentProfile required(ModelProfile.ComponentProfile c, String field) {

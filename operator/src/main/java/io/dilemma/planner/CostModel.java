@@ -163,17 +163,35 @@ public final class CostModel {
   // ---- time ----------------------------------------------------------------------------------
 
   /**
-   * Roofline of one batched decode step: the b sessions' tokens cost b times the FLOPs, but the
-   * packed weights are streamed from memory once for all of them.
+   * The one conversion of a time measured on the profiling machine to node k: by the ratio of the
+   * two machines' MatMul figures (the profiler records its own, the prober publishes the node's).
+   */
+  private double onNode(double referenceSeconds, int k) {
+    return referenceSeconds * problem.model().measured().referenceFlopsPerSecond() / node(k).flopsPerSecond();
+  }
+
+  private ModelCosts.MeasuredBits measured(int i, int b) {
+    ModelCosts.MeasuredTimes times = problem.model().measured();
+    return times == null ? null : times.at(i, bits[b]);
+  }
+
+  /**
+   * One batched decode step. Measured: the timed step (one token) on node k; b sessions' tokens
+   * cannot take less than b times the FLOPs. Otherwise the roofline: the b tokens cost b times the
+   * FLOPs, but the packed weights are streamed from memory once for all of them.
    */
   public double layerDecodeSeconds(int i, int k, int b) {
     ComputeNode node = node(k);
-    return Math.max(
-        decodeTokensPerStep() * layer(i).decodeFlops() / node.flopsPerSecond(), weightBytes[i][b] / node.memoryBandwidth());
+    double flopsBound = decodeTokensPerStep() * layer(i).decodeFlops() / node.flopsPerSecond();
+    ModelCosts.MeasuredBits measured = measured(i, b);
+    if (measured != null) return Math.max(onNode(measured.decodeSeconds(), k), flopsBound);
+    return Math.max(flopsBound, weightBytes[i][b] / node.memoryBandwidth());
   }
 
-  /** Prefill processes p tokens in one batch, so it is compute-bound. */
-  public double layerPrefillSeconds(int i, int k) {
+  /** Prefill processes p tokens in one batch: measured per token, or compute-bound. */
+  public double layerPrefillSeconds(int i, int k, int b) {
+    ModelCosts.MeasuredBits measured = measured(i, b);
+    if (measured != null) return prompt() * onNode(measured.prefillSecondsPerToken(), k);
     return prompt() * layer(i).prefillFlops() / node(k).flopsPerSecond();
   }
 
@@ -181,14 +199,31 @@ public final class CostModel {
   public double headDecodeSeconds(int k) {
     ComputeNode node = node(k);
     ModelCosts model = problem.model();
-    return Math.max(
-        decodeTokensPerStep() * model.headDecodeFlops() / node.flopsPerSecond(),
-        model.headBytes() / node.memoryBandwidth());
+    double flopsBound = decodeTokensPerStep() * model.headDecodeFlops() / node.flopsPerSecond();
+    if (model.measured() != null) return Math.max(onNode(model.measured().headDecodeSeconds(), k), flopsBound);
+    return Math.max(flopsBound, model.headBytes() / node.memoryBandwidth());
   }
 
   /** Prefill only needs the logits of the last prompt token. */
   public double headPrefillSeconds(int k) {
-    return problem.model().headDecodeFlops() / node(k).flopsPerSecond();
+    ModelCosts model = problem.model();
+    if (model.measured() != null) return onNode(model.measured().headDecodeSeconds(), k);
+    return model.headDecodeFlops() / node(k).flopsPerSecond();
+  }
+
+  /**
+   * The head's own work in every step (after prefill, and each decode step), on the origin:
+   * embedding the token, sampling and detokenizing it. Unmeasured, it is not priced.
+   */
+  public double stepOverheadSeconds() {
+    ModelCosts.MeasuredTimes times = problem.model().measured();
+    return times == null ? 0.0 : decodeTokensPerStep() * onNode(times.stepOverheadSeconds(), origin);
+  }
+
+  /** One hop's CPU work per step, half on the sender and half on the receiver. */
+  private double hopOverheadSeconds(int from, int to) {
+    ModelCosts.MeasuredTimes times = problem.model().measured();
+    return times == null ? 0.0 : (onNode(times.hopOverheadSeconds(), from) + onNode(times.hopOverheadSeconds(), to)) / 2;
   }
 
   /** Width d of the activation crossing cut c (the embedding output for c = -1). */
@@ -206,23 +241,29 @@ public final class CostModel {
     return cutWidth(cut) * cutAverageBits(r) / 8 / bandwidth[from][to];
   }
 
+  /**
+   * What a step pays per hop beside the bytes: the link's latency and the hop's CPU work (codec,
+   * framing, thread hand-offs). Both are per message, so the ILP prices them as one.
+   */
   public double latencySeconds(int from, int to) {
-    return from == to ? 0.0 : latency[from][to];
+    return from == to ? 0.0 : latency[from][to] + hopOverheadSeconds(from, to);
   }
 
   /** Layer i on node k at bits b, over the whole request: prefill once, then n decode steps. */
   public double layerTotalSeconds(int i, int k, int b) {
-    return layerPrefillSeconds(i, k) + output() * layerDecodeSeconds(i, k, b);
+    return layerPrefillSeconds(i, k, b) + output() * layerDecodeSeconds(i, k, b);
   }
 
   /**
    * What holding the last layer on node k adds to the request: the LM head, and the hop back to
-   * the origin with the sampled token (once after prefill, then once per decode step).
+   * the origin with the sampled token (once after prefill, then once per decode step). The head's
+   * per-step work is the same wherever the last layer is, and every plan has one last layer, so it
+   * is carried here.
    */
   public double tailTotalSeconds(int k) {
     return headPrefillSeconds(k)
         + output() * headDecodeSeconds(k)
-        + (1 + output()) * latencySeconds(k, origin);
+        + (1 + output()) * (latencySeconds(k, origin) + stepOverheadSeconds());
   }
 
   /**

@@ -13,6 +13,7 @@ import java.util.List;
  * @param embeddingBytes resident bytes of the embedding, always on the origin
  * @param headBytes resident bytes of final LayerNorm + LM head, placed with the last layer
  * @param headDecodeFlops FLOPs of the LM head per token
+ * @param measured times the profiler measured on its machine; null prices compute by the roofline
  */
 public record ModelCosts(
     String name,
@@ -20,12 +21,53 @@ public record ModelCosts(
     List<CutCost> cuts,
     long embeddingBytes,
     long headBytes,
-    double headDecodeFlops) {
+    double headDecodeFlops,
+    MeasuredTimes measured) {
+  /** A model priced by the roofline alone. */
+  public ModelCosts(String name, List<LayerCost> layers, List<CutCost> cuts, long embeddingBytes, long headBytes, double headDecodeFlops) {
+    this(name, layers, cuts, embeddingBytes, headBytes, headDecodeFlops, null);
+  }
+
+  public ModelCosts withMeasured(MeasuredTimes times) {
+    return new ModelCosts(name, layers, cuts, embeddingBytes, headBytes, headDecodeFlops, times);
+  }
+
   public ModelCosts {
     layers = List.copyOf(layers);
     cuts = cuts == null ? List.of() : List.copyOf(cuts);
     if (layers.isEmpty()) throw new IllegalArgumentException(name + ": model has no layers");
+    if (measured != null && measured.layers().size() != layers.size()) {
+      throw new IllegalArgumentException(name + ": measured times cover " + measured.layers().size() + " of " + layers.size() + " layers");
+    }
   }
+
+  /**
+   * Seconds measured on the profiling machine, whose MatMul benchmark gave
+   * {@code referenceFlopsPerSecond}; {@link CostModel} carries them to a node.
+   *
+   * @param layers per layer, per bit width: decode step and prefill per token
+   * @param headDecodeSeconds LM head on one token
+   * @param stepOverheadSeconds the head's own work per step (embedding, sampling, detokenizing)
+   * @param hopOverheadSeconds one hop's CPU work per step (codec, framing, thread hand-offs)
+   */
+  public record MeasuredTimes(
+      double referenceFlopsPerSecond,
+      List<List<MeasuredBits>> layers,
+      double headDecodeSeconds,
+      double stepOverheadSeconds,
+      double hopOverheadSeconds) {
+    public MeasuredTimes {
+      layers = layers.stream().map(List::copyOf).toList();
+    }
+
+    /** The measurement of layer i at {@code bits}, or null when it was not timed at that width. */
+    public MeasuredBits at(int layer, int bits) {
+      for (MeasuredBits m : layers.get(layer)) if (m.bits() == bits) return m;
+      return null;
+    }
+  }
+
+  public record MeasuredBits(int bits, double decodeSeconds, double prefillSecondsPerToken) {}
 
   /**
    * @param index position, from 0

@@ -35,7 +35,7 @@ public final class PlanEvaluator {
         violations.add(violation(Kind.OPTION, "layer " + i + " has no " + costs.bits(b) + "-bit option"));
         continue;
       }
-      prefillCompute += costs.layerPrefillSeconds(i, k);
+      prefillCompute += costs.layerPrefillSeconds(i, k, b);
       decodeStepCompute += costs.layerDecodeSeconds(i, k, b);
       memory[k] += costs.layerMemoryBytes(i, b);
       quality += costs.layerQuality(i, b);
@@ -43,8 +43,8 @@ public final class PlanEvaluator {
       fullBits += (double) costs.parameters(i) * 16;
     }
     int last = a.nodes()[n - 1];
-    prefillCompute += costs.headPrefillSeconds(last);
-    decodeStepCompute += costs.headDecodeSeconds(last);
+    prefillCompute += costs.headPrefillSeconds(last) + costs.stepOverheadSeconds();
+    decodeStepCompute += costs.headDecodeSeconds(last) + costs.stepOverheadSeconds();
     memory[last] += costs.headBytes();
 
     double transferPerToken = 0, cutLatency = 0;

@@ -54,6 +54,31 @@ class ModelCostsFromProfileTest {
   }
 
   @Test
+  void measuredTimesCarryOverAndABadOneIsAnErrorNamingItsField() {
+    List<ModelProfile.LayerTiming> layers = new java.util.ArrayList<>();
+    for (int i = 0; i < opt.layers().size(); i++) {
+      layers.add(new ModelProfile.LayerTiming(i, List.of(new ModelProfile.BitTiming(8, 0.001 * (i + 1), 0.0002))));
+    }
+    ModelProfile timed = opt.withTiming(new ModelProfile.MeasuredTiming(1e11, 2, 32, 8, layers, 0.003, 0.0004, 0.0001));
+    ModelCosts costs = ModelCostsFromProfile.toModelCosts(timed, QualityMetric.NORMALIZED_ERROR, ALL_BITS, ALL_RHO);
+    assertThat(costs.measured().referenceFlopsPerSecond()).isEqualTo(1e11);
+    assertThat(costs.measured().at(2, 8).decodeSeconds()).isEqualTo(0.003);
+    assertThat(costs.measured().at(2, 4)).isNull();
+    assertThat(costs.measured().stepOverheadSeconds()).isEqualTo(0.0004);
+    assertThat(costs.measured().hopOverheadSeconds()).isEqualTo(0.0001);
+
+    List<ModelProfile.LayerTiming> broken = new java.util.ArrayList<>(layers);
+    broken.set(1, new ModelProfile.LayerTiming(1, List.of(new ModelProfile.BitTiming(8, -0.001, 0.0002))));
+    ModelProfile bad = opt.withTiming(new ModelProfile.MeasuredTiming(1e11, 2, 32, 8, broken, 0.003, 0.0004, 0.0001));
+    assertThatThrownBy(() -> ModelCostsFromProfile.toModelCosts(bad, QualityMetric.NORMALIZED_ERROR, ALL_BITS, ALL_RHO))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("timing.layers[1].bits[0].decodeSeconds: must be a finite number > 0, got -0.001");
+    ModelProfile short_ = opt.withTiming(new ModelProfile.MeasuredTiming(1e11, 2, 32, 8, layers.subList(0, 1), 0.003, 0, 0));
+    assertThatThrownBy(() -> ModelCostsFromProfile.toModelCosts(short_, QualityMetric.NORMALIZED_ERROR, ALL_BITS, ALL_RHO))
+        .hasMessage("timing.layers: lists 1 layers, the profile has " + opt.layers().size());
+  }
+
+  @Test
   void aMetricTheProfileDidNotMeasureIsAnErrorNamingTheField() {
     assertThatThrownBy(() -> ModelCostsFromProfile.toModelCosts(opt, QualityMetric.KL_DIVERGENCE, ALL_BITS, ALL_RHO))
         .isInstanceOf(InvalidInputException.class)

@@ -45,7 +45,7 @@ class ProfileFileTest {
     Path file = write(tree -> tree.set("layerz", tree.remove("layers")));
     assertThatThrownBy(() -> readAndReduce(file))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageStartingWith(file + ": layerz: unknown field (expected one of additivity, architecture, cuts, embedding, head, layers, model, schemaVersion)");
+        .hasMessageStartingWith(file + ": layerz: unknown field (expected one of additivity, architecture, cuts, embedding, head, layers, model, schemaVersion, timing)");
   }
 
   @Test

@@ -20,6 +20,8 @@ import java.util.List;
  * @param layers one entry per decoder block, index 0..n-1
  * @param cuts activation-quantization costs of a cut after a layer, for each ρ measured
  * @param additivity how far the sum of per-layer losses is from the measured joint loss
+ * @param timing times measured on the profiling machine; null when not measured, and the planner
+ *     then prices compute by its roofline
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -31,7 +33,8 @@ public record ModelProfile(
     ComponentProfile head,
     List<LayerProfile> layers,
     List<CutProfile> cuts,
-    AdditivityCheck additivity) {
+    AdditivityCheck additivity,
+    MeasuredTiming timing) {
 
   public static final int SCHEMA_VERSION = 1;
   public static final String CONFIG_MAP_KEY = "profile.json";
@@ -39,6 +42,23 @@ public record ModelProfile(
   public ModelProfile {
     layers = layers == null ? List.of() : List.copyOf(layers);
     cuts = cuts == null ? List.of() : List.copyOf(cuts);
+  }
+
+  /** A profile without measured times. */
+  public ModelProfile(
+      int schemaVersion,
+      String model,
+      ModelArchitecture architecture,
+      ComponentProfile embedding,
+      ComponentProfile head,
+      List<LayerProfile> layers,
+      List<CutProfile> cuts,
+      AdditivityCheck additivity) {
+    this(schemaVersion, model, architecture, embedding, head, layers, cuts, additivity, null);
+  }
+
+  public ModelProfile withTiming(MeasuredTiming measured) {
+    return new ModelProfile(schemaVersion, model, architecture, embedding, head, layers, cuts, additivity, measured);
   }
 
   /**
@@ -158,4 +178,52 @@ public record ModelProfile(
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record AdditivityCheck(
       QualityMetric metric, int samples, double maxRelativeError, double meanRelativeError) {}
+
+  /**
+   * Times the profiler measured on its own machine with the shard runtime's thread settings, the
+   * layers loaded from the model directory as a shard loads them (per-layer graphs, MatMulNBits at
+   * 4 and 8 bits). A node k runs them in {@code seconds × referenceFlopsPerSecond ÷ G_k}, G_k being
+   * its {@code dilemma.io/gflops}: the figure of the same MatMul benchmark.
+   *
+   * @param referenceFlopsPerSecond the profiling machine's MatMul benchmark figure, FLOP/s
+   * @param intraOpThreads the runtime's intra-op threads during the measurement
+   * @param kvTokens KV-cache length each decode step was measured against
+   * @param promptTokens prompt length prefill was measured at
+   * @param layers per layer and bit width
+   * @param headDecodeSeconds final LayerNorm + LM head on one token
+   * @param stepOverheadSeconds what the head adds to every step beside the layers and the LM head:
+   *     the embedding, sampling and detokenizing the token
+   * @param hopOverheadSeconds what one hop adds to a step beside the link's bytes and latency:
+   *     quantizing, framing and unpacking one token's activation, and a hand-off to a waiting thread
+   *     at either end
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record MeasuredTiming(
+      double referenceFlopsPerSecond,
+      int intraOpThreads,
+      int kvTokens,
+      int promptTokens,
+      List<LayerTiming> layers,
+      double headDecodeSeconds,
+      double stepOverheadSeconds,
+      double hopOverheadSeconds) {
+    public MeasuredTiming {
+      layers = layers == null ? List.of() : List.copyOf(layers);
+    }
+  }
+
+  /** Measured times of one decoder block, for each bit width measured. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record LayerTiming(int index, List<BitTiming> bits) {
+    public LayerTiming {
+      bits = bits == null ? List.of() : List.copyOf(bits);
+    }
+  }
+
+  /**
+   * @param decodeSeconds median seconds of one decode step (one token against {@code kvTokens})
+   * @param prefillSecondsPerToken median seconds of prefilling {@code promptTokens}, ÷ their number
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record BitTiming(int bits, double decodeSeconds, double prefillSecondsPerToken) {}
 }

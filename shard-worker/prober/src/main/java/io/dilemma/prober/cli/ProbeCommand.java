@@ -12,7 +12,7 @@ import io.dilemma.prober.kube.KubernetesFigures;
 import io.dilemma.prober.load.NodeCgroup;
 import io.dilemma.prober.load.ProcCpuCounters;
 import io.dilemma.prober.measure.LinkProbeServer;
-import io.dilemma.prober.measure.MatMulBenchmark;
+import io.dilemma.worker.model.runtime.MatMulBenchmark;
 import io.dilemma.prober.measure.MemoryBandwidthBenchmark;
 import io.dilemma.prober.metrics.ProbeMetrics;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -3,6 +3,7 @@ package io.dilemma.prober.measure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.dilemma.worker.model.runtime.MatMulBenchmark;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;

@@ -10,6 +10,7 @@ import io.dilemma.worker.model.format.ModelDirectory;
 import io.dilemma.worker.model.profile.ModelProfiler;
 import io.dilemma.worker.model.profile.ProfileProgress;
 import io.dilemma.worker.model.profile.ShapeOnlyProfiler;
+import io.dilemma.worker.model.profile.TimingProfiler;
 import io.dilemma.worker.model.synth.OptPreset;
 import io.dilemma.worker.model.tokenizer.BpeTokenizer;
 import io.dilemma.worker.model.weights.OptWeights;
@@ -52,6 +53,19 @@ public final class ProfileCommand extends DilemmaCommand {
   @Option(names = "--seed", defaultValue = "1", description = "seed of the evaluation text and the additivity samples (default ${DEFAULT-VALUE})")
   long seed;
 
+  @Option(names = "--timing", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "time every layer at each width, the LM head, the head's per-step work and a hop's CPU work on this machine, with the prober's MatMul figure beside them (needs --model; default on)")
+  boolean timing;
+
+  @Option(names = "--timing-prompt-tokens", defaultValue = "8", description = "prompt length of the timed prefill (default ${DEFAULT-VALUE})")
+  int timingPromptTokens;
+
+  @Option(names = "--timing-kv-tokens", defaultValue = "32", description = "KV length of the timed decode step: the workload's prompt + half its output (default ${DEFAULT-VALUE})")
+  int timingKvTokens;
+
+  @Option(names = "--timing-repeats", defaultValue = "9", description = "timed runs per figure, the median counts (default ${DEFAULT-VALUE})")
+  int timingRepeats;
+
   @Override
   protected int execute() throws Exception {
     if ((model == null) == (shapeOnlyPreset == null)) {
@@ -70,6 +84,9 @@ public final class ProfileCommand extends DilemmaCommand {
       long[] text = textFile == null ? null : tokens(directory, textFile, teacher.dimensions().maxPositions());
       ModelProfiler.Options options = new ModelProfiler.Options(widths, rhos, evalTokens, seed, text, additivitySamples);
       profile = new ModelProfiler(directory.manifest().model(), teacher, options).profile(progress);
+      if (timing) {
+        profile = profile.withTiming(new TimingProfiler(widths, timingPromptTokens, timingKvTokens, timingRepeats).measure(model));
+      }
     }
     Files.writeString(out, ContractJson.write(profile));
     out().printf("wrote %s (%d layers, %d cuts) in %.1f s%n", out, profile.layers().size(), profile.cuts().size(), (System.nanoTime() - start) / 1e9);

@@ -1,6 +1,6 @@
 package io.dilemma.prober.bench;
 
-import io.dilemma.prober.measure.MatMulBenchmark;
+import io.dilemma.worker.model.runtime.MatMulBenchmark;
 import java.time.Duration;
 import java.util.Locale;
 

@@ -1,11 +1,10 @@
-package io.dilemma.prober.measure;
+package io.dilemma.worker.model.runtime;
 
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.dilemma.worker.model.graph.GraphBuilder;
-import io.dilemma.worker.model.runtime.OrtSessions;
 import java.nio.FloatBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +12,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The node's compute throughput as the shards will see it: an fp32 MatMul in ONNX Runtime, through
+ * The node's compute throughput as the shards will see it (published by the prober as
+ * {@code dilemma.io/gflops}, recorded by the profiler beside its measured times): an fp32 MatMul in ONNX Runtime, through
  * {@link OrtSessions}, so with exactly the shard runtime's thread pool and spinning settings.
  *
  * <p>Each of {@code windows} timed windows multiplies until {@code window} of wall time has passed
@@ -37,6 +37,15 @@ public record MatMulBenchmark(int size, int windows, Duration window) {
    * @param seconds its wall time, at least {@link #window()}
    */
   public record Throughput(double flopsPerSecond, int multiplications, double seconds) {}
+
+  /**
+   * The benchmark as the prober runs it for {@code dilemma.io/gflops} with its default options
+   * ({@code --matmul-size 512}, 3 windows, {@code --matmul-window PT1S}): the profiler measures the
+   * same figure, so measured times transfer to another node by the ratio of the two figures.
+   */
+  public static MatMulBenchmark asPublished() {
+    return new MatMulBenchmark(512, 3, Duration.ofSeconds(1));
+  }
 
   public MatMulBenchmark {
     if (size < 1 || windows < 1) throw new IllegalArgumentException("MatMul benchmark: size and windows must be positive");
