@@ -34,6 +34,8 @@ final class ModelFixture {
    * 16-bit weights only. The profile keeps its layer measurements but drops the cut measurements:
    * with no measured ρ options the planner leaves every cut unquantized (16-bit activations), so
    * what the cluster serves can be compared token for token with the single-process reference.
+   * No timing pass ({@code --no-timing}): these scenarios expect the chain shapes the roofline gives
+   * for the typed node figures, whatever this machine measured that day.
    */
   static ModelFixture create(Path repo, Path work) throws Exception {
     Path jar = repo.resolve("shard-worker/serving/target/shard-worker.jar");
@@ -44,7 +46,7 @@ final class ModelFixture {
     }
     Path profile = work.resolve(NAME + "-profile.json");
     if (!Files.isRegularFile(profile)) {
-      run(jar, "profile", "--model", dir.toString(), "--bits", "16", "--out", profile.toString());
+      run(jar, "profile", "--model", dir.toString(), "--bits", "16", "--no-timing", "--out", profile.toString());
     }
     ObjectNode json = (ObjectNode) JSON.readTree(profile.toFile());
     json.putArray("cuts");
