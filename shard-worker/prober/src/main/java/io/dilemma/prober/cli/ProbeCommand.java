@@ -3,7 +3,9 @@ package io.dilemma.prober.cli;
 import io.dilemma.commandline.DilemmaCommand;
 import io.dilemma.commandline.ExitCode;
 import io.dilemma.prober.core.ChangeThreshold;
+import io.dilemma.prober.core.FigureSink;
 import io.dilemma.prober.core.LevelShift;
+import io.dilemma.prober.core.PeerDirectory;
 import io.dilemma.prober.core.PeerScheduler;
 import io.dilemma.prober.core.ProbeLoop;
 import io.dilemma.prober.core.ShareHysteresis;
@@ -15,6 +17,8 @@ import io.dilemma.prober.measure.LinkProbeServer;
 import io.dilemma.worker.model.runtime.MatMulBenchmark;
 import io.dilemma.prober.measure.MemoryBandwidthBenchmark;
 import io.dilemma.prober.metrics.ProbeMetrics;
+import io.dilemma.prober.standalone.LoggedFigures;
+import io.dilemma.prober.standalone.PeerList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -46,11 +50,19 @@ final class ProbeCommand extends DilemmaCommand {
   @Option(names = "--node", required = true, defaultValue = "${env:NODE_NAME}", description = "This node's name (downward API spec.nodeName).")
   String node;
 
-  @Option(names = "--namespace", required = true, defaultValue = "${env:POD_NAMESPACE}", description = "Namespace of the prober pods.")
+  @Option(names = "--namespace", defaultValue = "${env:POD_NAMESPACE}",
+      description = "Namespace of the prober pods (required unless --peers is given).")
   String namespace;
 
-  @Option(names = "--peer-selector", required = true, split = ",", description = "Labels of the prober pods, key=value[,key=value].")
+  @Option(names = "--peer-selector", split = ",",
+      description = "Labels of the prober pods, key=value[,key=value] (required unless --peers is given).")
   Map<String, String> selector;
+
+  @Option(names = "--peers", split = ",", paramLabel = "NODE=HOST:PORT", converter = PeerEntryConverter.class,
+      description = {"The other probers, instead of the DaemonSet's pods: NODE=HOST:PORT[,...]; an entry for this node is skipped,"
+          + " so every prober can be given the same list.",
+          "Runs without the API server: figures go to the log and /metrics only (no EdgeLinks, no Node labels)."})
+  List<PeerList.Entry> peers;
 
   @Option(names = "--port", defaultValue = "7470", description = "Probe server port (default: ${DEFAULT-VALUE}).")
   int port;
@@ -107,6 +119,17 @@ final class ProbeCommand extends DilemmaCommand {
 
   @Mixin LinkOptions link = new LinkOptions();
 
+  static final class PeerEntryConverter implements CommandLine.ITypeConverter<PeerList.Entry> {
+    @Override
+    public PeerList.Entry convert(String value) {
+      try {
+        return PeerList.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
   static final class NodeCgroupConverter implements CommandLine.ITypeConverter<NodeCgroup> {
     @Override
     public NodeCgroup convert(String value) {
@@ -120,22 +143,25 @@ final class ProbeCommand extends DilemmaCommand {
 
   @Override
   protected int execute() throws Exception {
+    PeerList listed = listedPeers();
     ProcCpuCounters cpu = ProcCpuCounters.open(proc, cgroupRoot, nodeCgroup, shardMarkers);
     LOG.info("live load: {}", cpu.describe());
     PrometheusRegistry registry = new PrometheusRegistry();
     ProbeMetrics metrics = new ProbeMetrics(registry).forNode(node);
-    try (KubernetesClient client = new KubernetesClientBuilder().build();
+    try (KubernetesClient client = listed == null ? new KubernetesClientBuilder().build() : null;
         LinkProbeServer server = new LinkProbeServer(new InetSocketAddress(listenAddress, port), link.bulkBytes * 2, 2);
         HTTPServer http = HTTPServer.builder().port(metricsPort).registry(registry).buildAndStart()) {
-      KubernetesFigures store = new KubernetesFigures(client, node);
+      PeerDirectory directory = listed != null ? listed : new DaemonSetPeers(client, namespace, selector, node, port);
+      FigureSink store = listed != null ? new LoggedFigures() : new KubernetesFigures(client, node);
       ProbeLoop loop = new ProbeLoop(node,
           new ProbeLoop.Settings(0.3, 10, new ChangeThreshold(0.05, 0, refresh), new ChangeThreshold(0.1, 0.0002, refresh),
               new LevelShift(shiftFactor, 0), new LevelShift(shiftFactor, 0.0005), 0.1),
-          new DaemonSetPeers(client, namespace, selector, node, port), link.prober()::probe, link.servingProber()::probe,
+          directory, link.prober()::probe, link.servingProber()::probe,
           cpu, store, metrics, new PeerScheduler(probeInterval),
           new ShareHysteresis(0.15, shareHold, 0.05), Clock.systemUTC());
       Instant nextCompute = Instant.MIN;
-      LOG.info("prober on {} serving probes on :{}, metrics on :{}", node, server.port(), http.getPort());
+      LOG.info("prober on {} serving probes on :{}, metrics on :{}, peers {}", node, server.port(), http.getPort(),
+          listed != null ? "from --peers, figures to the log and /metrics only" : "from the API server");
       while (!Thread.currentThread().isInterrupted()) {
         if (!Instant.now().isBefore(nextCompute)) {
           double flops = new MatMulBenchmark(matmulSize, 3, matmulWindow).flopsPerSecond();
@@ -163,6 +189,28 @@ final class ProbeCommand extends DilemmaCommand {
         Thread.sleep(Math.max(1000, probeInterval.toMillis() / 4));
       }
       return ExitCode.OK;
+    }
+  }
+
+  /**
+   * The peers of {@code --peers}, or null when they come from the API server; either way the flags
+   * that say where they come from must be complete and must not contradict each other.
+   */
+  private PeerList listedPeers() {
+    if (peers == null) {
+      if (namespace == null || namespace.isBlank() || selector == null) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--namespace and --peer-selector are required unless --peers is given");
+      }
+      return null;
+    }
+    if (selector != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--peers and --peer-selector exclude each other: give one");
+    }
+    try {
+      return new PeerList(peers);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--peers " + e.getMessage());
     }
   }
 }

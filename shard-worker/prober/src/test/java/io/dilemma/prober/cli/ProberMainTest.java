@@ -40,6 +40,48 @@ class ProberMainTest {
   }
 
   @Test
+  void aPeersEntryWithoutAPortIsBadInputNamedInOneLine() {
+    var run = CapturedRun.of(ProberMain.commandLine(), "probe", "--node", "n1", "--peers", "n1=127.0.0.1:7470,n2=127.0.0.2");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(run.err().strip().lines()).singleElement().satisfies(line -> assertThat(line)
+        .startsWith("dilemma-prober probe: ")
+        .contains("--peers", "'n2=127.0.0.2'", "NODE=HOST:PORT"));
+  }
+
+  @Test
+  void aPeersEntryWithAPortOutOfRangeIsBadInputNamedInOneLine() {
+    var run = CapturedRun.of(ProberMain.commandLine(), "probe", "--node", "n1", "--peers", "n2=127.0.0.2:70000");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(run.err().strip().lines()).singleElement().satisfies(line -> assertThat(line)
+        .contains("--peers", "'n2=127.0.0.2:70000'", "outside 1..65535"));
+  }
+
+  @Test
+  void peersNamingANodeTwiceAreBadInputInOneLine() {
+    var run = CapturedRun.of(ProberMain.commandLine(), "probe", "--node", "n1", "--peers", "n2=127.0.0.2:7470,n2=127.0.0.3:7470");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(run.err().strip().lines()).singleElement().satisfies(line -> assertThat(line)
+        .isEqualTo("dilemma-prober probe: --peers names node n2 twice (see 'dilemma-prober probe --help')"));
+  }
+
+  @Test
+  void peersAndAPeerSelectorTogetherAreBadInputInOneLine() {
+    var run = CapturedRun.of(ProberMain.commandLine(),
+        "probe", "--node", "n1", "--peers", "n2=127.0.0.2:7470", "--peer-selector", "app=prober");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(run.err().strip().lines()).singleElement().satisfies(line -> assertThat(line)
+        .contains("--peers and --peer-selector exclude each other"));
+  }
+
+  @Test
+  void withoutPeersTheSelectorIsRequiredAndSaidInOneLine() {
+    var run = CapturedRun.of(ProberMain.commandLine(), "probe", "--node", "n1", "--namespace", "dilemma");
+    assertThat(run.exitCode()).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(run.err().strip().lines()).singleElement().satisfies(line -> assertThat(line)
+        .contains("--namespace and --peer-selector are required unless --peers is given"));
+  }
+
+  @Test
   void everyCommandHasVersionAndDescribedHelp() {
     var version = CapturedRun.of(ProberMain.commandLine(), "--version");
     assertThat(version.exitCode()).isEqualTo(ExitCode.OK);
