@@ -57,8 +57,8 @@ public final class BenchProbeWhileDecodingCommand extends DilemmaCommand {
       description = "measured rounds, each one completion per arm, the arms' order rotating round by round, after one warm-up round (default ${DEFAULT-VALUE})")
   int repeats;
 
-  @Option(names = "--warmup-seconds", defaultValue = "15",
-      description = "how long to exercise the freshly started shard processes before the first round, probers stopped (default ${DEFAULT-VALUE})")
+  @Option(names = "--warmup-seconds", defaultValue = "90",
+      description = "how long to exercise the freshly started shard and prober processes together before the first round (default ${DEFAULT-VALUE})")
   double warmupSeconds;
 
   @Option(names = "--prober-jar", defaultValue = "shard-worker/prober/target/dilemma-prober.jar",
@@ -105,7 +105,7 @@ public final class BenchProbeWhileDecodingCommand extends DilemmaCommand {
       try (LocalProbers light = LocalProbers.launch(proberJar, perArm, "light-", SHARD_WORKER, probeInterval, proberArgs, dir.resolve("probers"))) {
         light.pause();
         Map<Arm, LocalProbers> probersOf = new EnumMap<>(Map.of(Arm.FULL, full, Arm.LIGHT, light));
-        warmUp(pipeline, prompt);
+        warmUp(pipeline, prompt, List.of(full, light));
         Map<Arm, List<Round>> rounds = new EnumMap<>(Arm.class);
         for (Arm arm : Arm.values()) rounds.put(arm, new ArrayList<>());
         Arm[] arms = Arm.values();
@@ -192,11 +192,21 @@ public final class BenchProbeWhileDecodingCommand extends DilemmaCommand {
     out.flush();
   }
 
-  private void warmUp(LocalPipeline pipeline, long[] prompt) throws IOException, InterruptedException {
-    long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
-    do {
-      pipeline.complete(prompt, newTokens);
-    } while (System.nanoTime() < end);
+  /**
+   * Completions with every prober probing: the shards' RPC path and the probers' probe path both
+   * get compiled before the first round, as in a cluster where both have run for hours (a fresh
+   * prober spends more CPU in its JIT compiler than in its probes for its first minutes).
+   */
+  private void warmUp(LocalPipeline pipeline, long[] prompt, List<LocalProbers> probers) throws IOException, InterruptedException {
+    for (LocalProbers p : probers) p.resume();
+    try {
+      long end = System.nanoTime() + (long) (warmupSeconds * 1e9);
+      do {
+        pipeline.complete(prompt, newTokens);
+      } while (System.nanoTime() < end);
+    } finally {
+      for (LocalProbers p : probers) p.pause();
+    }
   }
 
   private static String loadAverage() {
