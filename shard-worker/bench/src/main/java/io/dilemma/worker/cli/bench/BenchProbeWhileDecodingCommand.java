@@ -25,12 +25,11 @@ import picocli.CommandLine.Option;
 @Command(
     name = "probe-while-decoding",
     description = {
-      "Decode tokens/s of a loopback pipeline of shard-worker processes with and without real prober processes",
-      "probing each other on loopback during the decode, in interleaved rounds: no probing, full probes (the probers",
-      "see an idle node: the bulk transfer of --bulk-bytes / --bulk-seconds) and light probes (they see the pipeline's",
-      "shards serving: --serving-bulk-bytes / --serving-bulk-seconds). Between their rounds the probers are stopped",
-      "(SIGSTOP), so every arm runs on the same warm processes. Reports the per-round ratios to the no-probing round,",
-      "the probers' CPU and the load average."
+      "Decode tokens/s of a loopback pipeline while real prober processes probe each other, against no probing.",
+      "Interleaved rounds of three arms: no probing, full probes (the probers see an idle node: the bulk transfer of",
+      "--bulk-bytes / --bulk-seconds) and light probes (they see the pipeline's shards serving: --serving-bulk-bytes /",
+      "--serving-bulk-seconds). Between their rounds the probers are stopped (SIGSTOP), so every arm runs on the same",
+      "warm processes. Reports the per-round ratios to the no-probing round, the probers' CPU and the load average."
     })
 public final class BenchProbeWhileDecodingCommand extends DilemmaCommand {
   /** A marker no process carries: the probers of the full arm see no shard, so the node looks idle. */
