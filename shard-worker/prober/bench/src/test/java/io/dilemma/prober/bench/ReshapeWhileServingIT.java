@@ -96,10 +96,13 @@ class ReshapeWhileServingIT {
     relay.rate(SLOW_BITS);
     long samplesAtChange = probesOfN2(n1Log).size();
 
+    // the prober writes the spec, then stamps the status for that generation: a read between the
+    // two sees the new spec with the samples of the last write before it
     await(() -> {
       EdgeLink link = admin.resources(EdgeLink.class).withName("n1--n2").get();
-      return link.getSpec().bandwidthMbps() < 2 * SLOW_BITS / 1e6;
-    }, n1Log, "n1--n2 to show the throttled link");
+      return link.getSpec().bandwidthMbps() < 2 * SLOW_BITS / 1e6 && link.getStatus() != null
+          && java.util.Objects.equals(link.getStatus().observedGeneration(), link.getMetadata().getGeneration());
+    }, n1Log, "n1--n2 to show the throttled link, its status stamped");
     EdgeLink after = admin.resources(EdgeLink.class).withName("n1--n2").get();
     assertThat(after.getStatus().samples() - samplesAtChange).as("probes after the change until it was written").isLessThanOrEqualTo(2);
     assertThat(after.getSpec().bandwidthMbps() / (SLOW_BITS / 1e6)).as("published / shaped rate").isBetween(0.7, 1.3);
