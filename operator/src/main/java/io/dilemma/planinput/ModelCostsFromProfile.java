@@ -83,7 +83,18 @@ public final class ModelCostsFromProfile {
     notNegative(timing.stepOverheadSeconds(), "timing.stepOverheadSeconds");
     notNegative(timing.hopOverheadSeconds(), "timing.hopOverheadSeconds");
     return new ModelCosts.MeasuredTimes(
-        timing.referenceFlopsPerSecond(), layers, timing.headDecodeSeconds(), timing.stepOverheadSeconds(), timing.hopOverheadSeconds());
+        timing.referenceFlopsPerSecond(), layers, timing.headDecodeSeconds(), timing.stepOverheadSeconds(), hopSeconds(timing));
+  }
+
+  /**
+   * A cut's work per step: the measured round trip through the serving runtime when the profile
+   * has it; an older profile's in-process codec and hand-off figure otherwise, which misses the
+   * RPC's transports and wake-ups.
+   */
+  private static double hopSeconds(ModelProfile.MeasuredTiming timing) {
+    if (timing.hopRoundTripSeconds() == null) return timing.hopOverheadSeconds();
+    notNegative(timing.hopRoundTripSeconds(), "timing.hopRoundTripSeconds");
+    return timing.hopRoundTripSeconds();
   }
 
   private static void positive(double v, String field) {

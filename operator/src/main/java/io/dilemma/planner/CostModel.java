@@ -220,7 +220,11 @@ public final class CostModel {
     return times == null ? 0.0 : decodeTokensPerStep() * onNode(times.stepOverheadSeconds(), origin);
   }
 
-  /** One hop's CPU work per step, half on the sender and half on the receiver. */
+  /**
+   * What one cut adds to a step beside its bytes and the link's latency: the frame's round trip
+   * through the runtime (the frame out, the token back on its reply), half of it on the sender and
+   * half on the receiver.
+   */
   private double hopOverheadSeconds(int from, int to) {
     ModelCosts.MeasuredTimes times = problem.model().measured();
     return times == null ? 0.0 : (onNode(times.hopOverheadSeconds(), from) + onNode(times.hopOverheadSeconds(), to)) / 2;
@@ -242,11 +246,21 @@ public final class CostModel {
   }
 
   /**
-   * What a step pays per hop beside the bytes: the link's latency and the hop's CPU work (codec,
-   * framing, thread hand-offs). Both are per message, so the ILP prices them as one.
+   * What a step pays per cut beside the bytes: the link's latency and the hop's measured work
+   * (codec, framing, the RPC's transports and wake-ups). Both are per step, so the ILP prices them
+   * as one.
    */
   public double latencySeconds(int from, int to) {
     return from == to ? 0.0 : latency[from][to] + hopOverheadSeconds(from, to);
+  }
+
+  /**
+   * The sampled token's way back from the last layer's node to the origin: the link's latency
+   * only. The token rides the reply of every cut's step, whose work {@link #latencySeconds} already
+   * carries as a round trip.
+   */
+  public double returnLatencySeconds(int last) {
+    return last == origin ? 0.0 : latency[last][origin];
   }
 
   /** Layer i on node k at bits b, over the whole request: prefill once, then n decode steps. */
@@ -255,15 +269,15 @@ public final class CostModel {
   }
 
   /**
-   * What holding the last layer on node k adds to the request: the LM head, and the hop back to
-   * the origin with the sampled token (once after prefill, then once per decode step). The head's
+   * What holding the last layer on node k adds to the request: the LM head, and the token's way
+   * back to the origin (once after prefill, then once per decode step). The head's
    * per-step work is the same wherever the last layer is, and every plan has one last layer, so it
    * is carried here.
    */
   public double tailTotalSeconds(int k) {
     return headPrefillSeconds(k)
         + output() * headDecodeSeconds(k)
-        + (1 + output()) * (latencySeconds(k, origin) + stepOverheadSeconds());
+        + (1 + output()) * (returnLatencySeconds(k) + stepOverheadSeconds());
   }
 
   /**

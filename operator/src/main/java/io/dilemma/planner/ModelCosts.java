@@ -48,7 +48,8 @@ public record ModelCosts(
    * @param layers per layer, per bit width: decode step and prefill per token
    * @param headDecodeSeconds LM head on one token
    * @param stepOverheadSeconds the head's own work per step (embedding, sampling, detokenizing)
-   * @param hopOverheadSeconds one hop's CPU work per step (codec, framing, thread hand-offs)
+   * @param hopOverheadSeconds what one cut adds to each step beside its bytes and the link's
+   *     latency: a step's frame out and its token back through the serving runtime
    */
   public record MeasuredTimes(
       double referenceFlopsPerSecond,

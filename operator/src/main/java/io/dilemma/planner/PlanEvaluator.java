@@ -74,7 +74,7 @@ public final class PlanEvaluator {
               Evaluation.Violation.Kind.CONNECTIVITY,
               "no link " + costs.node(last).name() + "->" + costs.node(origin).name() + " to return tokens"));
     }
-    double returnLatency = costs.latencySeconds(last, origin);
+    double returnLatency = costs.returnLatencySeconds(last);
 
     for (int k = 0; k < memory.length; k++) {
       if (memory[k] > costs.memoryCapacity(k)) {

@@ -79,6 +79,22 @@ class ModelCostsFromProfileTest {
   }
 
   @Test
+  void aMeasuredRoundTripIsTheCutsWorkInPlaceOfTheInProcessFigure() {
+    List<ModelProfile.LayerTiming> layers = new java.util.ArrayList<>();
+    for (int i = 0; i < opt.layers().size(); i++) {
+      layers.add(new ModelProfile.LayerTiming(i, List.of(new ModelProfile.BitTiming(8, 0.001, 0.0002))));
+    }
+    ModelProfile.MeasuredTiming inProcess = new ModelProfile.MeasuredTiming(1e11, 2, 32, 8, layers, 0.003, 0.0004, 0.0001);
+    ModelCosts costs = ModelCostsFromProfile.toModelCosts(opt.withTiming(inProcess.withHopRoundTrip(0.004)), QualityMetric.NORMALIZED_ERROR, ALL_BITS, ALL_RHO);
+    assertThat(costs.measured().hopOverheadSeconds()).isEqualTo(0.004);
+
+    ModelProfile bad = opt.withTiming(inProcess.withHopRoundTrip(Double.NaN));
+    assertThatThrownBy(() -> ModelCostsFromProfile.toModelCosts(bad, QualityMetric.NORMALIZED_ERROR, ALL_BITS, ALL_RHO))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessage("timing.hopRoundTripSeconds: must be a finite number ≥ 0, got NaN");
+  }
+
+  @Test
   void aMetricTheProfileDidNotMeasureIsAnErrorNamingTheField() {
     assertThatThrownBy(() -> ModelCostsFromProfile.toModelCosts(opt, QualityMetric.KL_DIVERGENCE, ALL_BITS, ALL_RHO))
         .isInstanceOf(InvalidInputException.class)

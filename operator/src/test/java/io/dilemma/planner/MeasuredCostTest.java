@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The cost model with the profiler's measured times: a measured step on a node whose MatMul figure
- * is G costs measured × G_ref / G; the head's per-step work is paid once per step, a hop's CPU
- * work once per hop per step; and the ILP stays exact with them.
+ * is G costs measured × G_ref / G; the head's per-step work is paid once per step, a cut's round
+ * trip once per cut per step; and the ILP stays exact with them.
  */
 class MeasuredCostTest {
   private static final double REFERENCE_FLOPS = 4e10;
@@ -73,12 +73,21 @@ class MeasuredCostTest {
   }
 
   @Test
-  void eachHopPaysItsCpuWorkOncePerStepAtTheSpeedOfItsTwoEnds() {
-    // layer 1 on b: the cut a→b and the token's return b→a, each (0.001 + 0.002) / 2 per step
+  void eachCutPaysItsRoundTripOncePerStepAtTheSpeedOfItsTwoEnds() {
+    // layer 1 on b: the cut a→b costs (0.001 + 0.002) / 2 per step; the token comes back on the
+    // cut's reply, whose work the measured round trip holds, so its return to a adds none
     Assignment split = new Assignment(new int[] {0, 1}, new int[] {0, 0}, new int[] {-1, 0});
     double without = PlanEvaluator.evaluate(measured(0, 0), split).time().totalSeconds();
     double with = PlanEvaluator.evaluate(measured(0, 0.001), split).time().totalSeconds();
-    assertThat(with - without).isCloseTo(49 * 2 * 0.0015, within(1e-12));
+    assertThat(with - without).isCloseTo(49 * 0.0015, within(1e-12));
+  }
+
+  @Test
+  void theTokensReturnPaysTheLinksLatencyOnly() {
+    CostModel costs = measured(0, 0.001);
+    assertThat(costs.returnLatencySeconds(1)).isEqualTo(0.002);
+    assertThat(costs.returnLatencySeconds(0)).isZero();
+    assertThat(costs.latencySeconds(0, 1)).isCloseTo(0.002 + 0.0015, within(1e-12));
   }
 
   @Test

@@ -193,10 +193,15 @@ public record ModelProfile(
    * @param headDecodeSeconds final LayerNorm + LM head on one token
    * @param stepOverheadSeconds what the head adds to every step beside the layers and the LM head:
    *     the embedding, sampling and detokenizing the token
-   * @param hopOverheadSeconds what one hop adds to a step beside the link's bytes and latency:
-   *     quantizing, framing and unpacking one token's activation, and a hand-off to a waiting thread
-   *     at either end
+   * @param hopOverheadSeconds the in-process part of a hop: quantizing, framing and unpacking one
+   *     token's activation, and a hand-off to a waiting thread and back
+   * @param hopRoundTripSeconds what one hop (a cut) adds to a decode step beside the link's bytes
+   *     and latency, measured whole: one token's activation frame sent through the serving
+   *     runtime's step stream to a second process on loopback and the token's reply back (codec,
+   *     protobuf, HTTP/2 and TCP on both sides, the wake-ups at either end); null in a profile
+   *     measured without it, and the planner then takes {@code hopOverheadSeconds}
    */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record MeasuredTiming(
       double referenceFlopsPerSecond,
@@ -206,9 +211,28 @@ public record ModelProfile(
       List<LayerTiming> layers,
       double headDecodeSeconds,
       double stepOverheadSeconds,
-      double hopOverheadSeconds) {
+      double hopOverheadSeconds,
+      Double hopRoundTripSeconds) {
     public MeasuredTiming {
       layers = layers == null ? List.of() : List.copyOf(layers);
+    }
+
+    /** Timing without a measured round trip. */
+    public MeasuredTiming(
+        double referenceFlopsPerSecond,
+        int intraOpThreads,
+        int kvTokens,
+        int promptTokens,
+        List<LayerTiming> layers,
+        double headDecodeSeconds,
+        double stepOverheadSeconds,
+        double hopOverheadSeconds) {
+      this(referenceFlopsPerSecond, intraOpThreads, kvTokens, promptTokens, layers, headDecodeSeconds, stepOverheadSeconds, hopOverheadSeconds, null);
+    }
+
+    public MeasuredTiming withHopRoundTrip(double seconds) {
+      return new MeasuredTiming(
+          referenceFlopsPerSecond, intraOpThreads, kvTokens, promptTokens, layers, headDecodeSeconds, stepOverheadSeconds, hopOverheadSeconds, seconds);
     }
   }
 

@@ -3,6 +3,7 @@ package io.dilemma.worker.cli;
 import io.dilemma.commandline.CommandGroup;
 import io.dilemma.commandline.DilemmaCommandLine;
 import io.dilemma.worker.model.cli.ModelCommands;
+import io.dilemma.worker.serving.hop.LoopbackHopTimer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Command;
 public final class ShardWorkerCli implements CommandGroup {
   @Override
   public List<Supplier<Object>> subcommands() {
-    List<Supplier<Object>> all = new ArrayList<>(ModelCommands.all());
+    // profile times a cut through this binary's own gRPC stream, which the model toolkit lacks
+    List<Supplier<Object>> all = new ArrayList<>(ModelCommands.all(new LoopbackHopTimer()));
     all.add(PlanLocalCommand::new);
     all.add(ServeCommand::new);
     all.add(ModelStoreCommand::new);

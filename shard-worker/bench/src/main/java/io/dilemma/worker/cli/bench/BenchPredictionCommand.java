@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -42,7 +43,9 @@ import picocli.CommandLine.Option;
       "Predicted completion time (the planner's evaluator) against the measured median, in one run.",
       "Runs loopback pipelines of 1, 2, 3, ... shard-worker processes; each process is a node whose MatMul and",
       "memory-bandwidth figures are measured here by the prober's benchmarks. Prints the roofline's prediction",
-      "(the profile without its measured times) beside the measured-times prediction."
+      "(the profile without its measured times) beside the measured-times prediction. The node's MatMul figure is",
+      "the median of one sample before the layout's requests and one after each measured request: on a shared",
+      "machine a single sample caught a burst of other load and swung the figure threefold."
     })
 public final class BenchPredictionCommand extends DilemmaCommand {
   @Mixin LoopbackPipelineOptions loopback;
@@ -84,13 +87,19 @@ public final class BenchPredictionCommand extends DilemmaCommand {
 
     out.printf(Locale.ROOT, "%s: %d layers at %d bits, prompt %d → %d tokens, cuts 8/4 at ρ %.2f, median of %d requests after %d warm-up; load %s%n",
         loopback.model(), layers, loopback.weightBits, loopback.promptTokens, newTokens, rho, requests, warmupRequests, load());
+    ModelProfile.MeasuredTiming timing = measuredProfile.timing();
+    out.printf(Locale.ROOT, "profile: a cut's round trip %s, its in-process part %.0f µs, the head's step work %.0f µs (at %.1f GFLOP/s)%n",
+        timing.hopRoundTripSeconds() == null ? "not measured" : String.format(Locale.ROOT, "%.2f ms", timing.hopRoundTripSeconds() * 1e3),
+        timing.hopOverheadSeconds() * 1e6, timing.stepOverheadSeconds() * 1e6, timing.referenceFlopsPerSecond() / 1e9);
     out.printf(Locale.ROOT, "%-10s %12s %12s %12s %12s %12s%n", "processes", "measured", "roofline", "ratio", "measured-t", "ratio");
     out.flush();
     for (int n : processes) {
-      // the node figures of this run, measured as the prober measures a node, right before the layout
-      double flops = MatMulBenchmark.asPublished().flopsPerSecond();
+      // the node figures of this run, measured as the prober measures a node: before the layout and between its requests
+      List<Double> flopsSamples = new ArrayList<>(List.of(MatMulBenchmark.asPublished().flopsPerSecond()));
       double bandwidth = new MemoryBandwidthBenchmark(256L << 20, 3, Runtime.getRuntime().availableProcessors()).bytesPerSecond();
       List<Double> seconds = new ArrayList<>();
+      List<Double> firstToken = new ArrayList<>();
+      List<Double> stepOverhead = new ArrayList<>();
       int generated;
       CutQuantization cut = new CutQuantization(rho, 8, 4);
       LocalPipeline.Layout layout = new LocalPipeline.Layout(n, layers, loopback.weightBits, cut, true, new ServingLimits(1L << 30, 300, 60_000));
@@ -102,13 +111,20 @@ public final class BenchPredictionCommand extends DilemmaCommand {
           JsonNode response = pipeline.complete(prompt, newTokens);
           seconds.add((System.nanoTime() - start) / 1e9);
           generated = Math.min(generated, response.at("/choices/0/tokens").size());
+          firstToken.add(response.at("/timing/time_to_first_token_ms").asDouble());
+          stepOverhead.add(response.at("/timing/decode_overhead_us_per_step").asDouble());
+          flopsSamples.add(MatMulBenchmark.asPublished().flopsPerSecond());
         }
       }
       double measured = median(seconds);
+      double flops = median(flopsSamples);
       double before = predicted(roofline, n, layers, flops, bandwidth, generated);
       double after = predicted(timed, n, layers, flops, bandwidth, generated);
-      out.printf(Locale.ROOT, "%-10d %10.3f s %10.3f s %12.2f %10.3f s %12.2f   (%d tokens; node %.1f GFLOP/s, %.1f GB/s; load %s)%n",
-          n, measured, before, measured / before, after, measured / after, generated, flops / 1e9, bandwidth / 1e9, load());
+      out.printf(Locale.ROOT, "%-10d %10.3f s %10.3f s %12.2f %10.3f s %12.2f   (%d tokens; node %.1f GFLOP/s, samples %.0f–%.0f; %.1f GB/s; "
+              + "head's median first token %.0f ms, decode step beyond compute and codec %.0f µs; load %s)%n",
+          n, measured, before, measured / before, after, measured / after, generated, flops / 1e9,
+          Collections.min(flopsSamples) / 1e9, Collections.max(flopsSamples) / 1e9, bandwidth / 1e9,
+          median(firstToken), median(stepOverhead), load());
       out.flush();
     }
     return 0;

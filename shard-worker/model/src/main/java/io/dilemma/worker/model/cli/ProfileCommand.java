@@ -7,6 +7,7 @@ import io.dilemma.contract.ModelProfile;
 import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.format.MasterWeightsReader;
 import io.dilemma.worker.model.format.ModelDirectory;
+import io.dilemma.worker.model.profile.HopTimer;
 import io.dilemma.worker.model.profile.ModelProfiler;
 import io.dilemma.worker.model.profile.ProfileProgress;
 import io.dilemma.worker.model.profile.ShapeOnlyProfiler;
@@ -66,6 +67,20 @@ public final class ProfileCommand extends DilemmaCommand {
   @Option(names = "--timing-repeats", defaultValue = "9", description = "timed runs per figure, the median counts (default ${DEFAULT-VALUE})")
   int timingRepeats;
 
+  @Option(names = "--timing-hop-steps", defaultValue = "300", description = "decode-step round trips timed through the serving runtime's gRPC stream to a second process; their mean counts (default ${DEFAULT-VALUE}; shard-worker binary only)")
+  int timingHopSteps;
+
+  private final HopTimer hopTimer;
+
+  /** Without an RPC hop timer (the model toolkit alone): the profile has no measured round trip. */
+  public ProfileCommand() {
+    this(null);
+  }
+
+  public ProfileCommand(HopTimer hopTimer) {
+    this.hopTimer = hopTimer;
+  }
+
   @Override
   protected int execute() throws Exception {
     if ((model == null) == (shapeOnlyPreset == null)) {
@@ -85,7 +100,11 @@ public final class ProfileCommand extends DilemmaCommand {
       ModelProfiler.Options options = new ModelProfiler.Options(widths, rhos, evalTokens, seed, text, additivitySamples);
       profile = new ModelProfiler(directory.manifest().model(), teacher, options).profile(progress);
       if (timing) {
-        profile = profile.withTiming(new TimingProfiler(widths, timingPromptTokens, timingKvTokens, timingRepeats).measure(model));
+        ModelProfile.MeasuredTiming timed = new TimingProfiler(widths, timingPromptTokens, timingKvTokens, timingRepeats).measure(model);
+        if (hopTimer != null) {
+          timed = timed.withHopRoundTrip(hopTimer.roundTripSeconds(directory.manifest().dimensions().hiddenSize(), timingHopSteps));
+        }
+        profile = profile.withTiming(timed);
       }
     }
     Files.writeString(out, ContractJson.write(profile));

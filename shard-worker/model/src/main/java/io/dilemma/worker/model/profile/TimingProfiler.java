@@ -26,7 +26,10 @@ import java.util.concurrent.SynchronousQueue;
  * model directory (per-layer graphs at each stored bit width, through the shard runtime's ONNX
  * Runtime settings), the LM head, the head's per-step work and one hop's CPU work, each the median
  * of {@code repeats} runs after one warm-up; and, beside them, the MatMul figure the prober
- * publishes for a node, so that the planner can carry the times to other nodes.
+ * publishes for a node, so that the planner can carry the times to other nodes. That figure is the
+ * median of samples taken before the first layer and after each layer and the head: the planner
+ * divides the times by it, so it must see the load they were measured under, and a single sample at
+ * the end of a pass on a shared machine caught a different moment from the times before it.
  *
  * @param bits the widths to time; a width the directory does not store is skipped
  * @param promptTokens prompt length of the timed prefill
@@ -50,6 +53,7 @@ public record TimingProfiler(List<Integer> bits, int promptTokens, int kvTokens,
     float[] context = activations(random, kvTokens * d);
     float[] token = activations(random, d);
 
+    List<Double> flops = new ArrayList<>(List.of(MatMulBenchmark.asPublished().flopsPerSecond()));
     List<LayerTiming> layers = new ArrayList<>();
     for (int layer = 0; layer < dims.layers(); layer++) {
       List<BitTiming> timed = new ArrayList<>();
@@ -63,6 +67,7 @@ public record TimingProfiler(List<Integer> bits, int promptTokens, int kvTokens,
         }
       }
       layers.add(new LayerTiming(layer, timed));
+      flops.add(MatMulBenchmark.asPublished().flopsPerSecond());
     }
 
     double headSeconds;
@@ -80,8 +85,9 @@ public record TimingProfiler(List<Integer> bits, int promptTokens, int kvTokens,
                 if (tokenizer != null) tokenizer.bytesOf(next);
               });
     }
+    flops.add(MatMulBenchmark.asPublished().flopsPerSecond());
     return new MeasuredTiming(
-        MatMulBenchmark.asPublished().flopsPerSecond(),
+        middle(flops.stream().mapToDouble(Double::doubleValue).toArray()),
         Runtime.getRuntime().availableProcessors(),
         kvTokens,
         promptTokens,
@@ -144,8 +150,7 @@ public record TimingProfiler(List<Integer> bits, int promptTokens, int kvTokens,
         step.run();
         seconds[i] = (System.nanoTime() - start) / 1e9;
       }
-      Arrays.sort(seconds);
-      return repeats % 2 == 1 ? seconds[repeats / 2] : (seconds[repeats / 2 - 1] + seconds[repeats / 2]) / 2;
+      return middle(seconds);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("timing interrupted", e);
@@ -154,6 +159,13 @@ public record TimingProfiler(List<Integer> bits, int promptTokens, int kvTokens,
     } catch (Exception e) {
       throw new IllegalStateException("timing: " + e.getMessage(), e);
     }
+  }
+
+  private static double middle(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   private static float[] activations(SplittableRandom random, int n) {
