@@ -32,7 +32,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  *
  * <p>The API server restart runs last, so that a failure after it is not blamed on the scenarios
  * before it. The node scenario failed three times on 2026-12-02 (a lost node the leader kept
- * pricing as Ready, see operator/RELIABILITY.md) and has passed every run since; CI runs it.
+ * pricing as Ready, see operator/RELIABILITY.md) and has passed every run since; CI runs it. CI
+ * leaves out the 64-session scenario: it lost one request of 7,408 across the head's switch once
+ * (the open defect in operator/RELIABILITY.md).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalClusterFaultsE2E extends RealClusterHarness {
