@@ -140,12 +140,7 @@ class LocalClusterFaultsE2E extends RealClusterHarness {
             condition(s.get(), "Degraded").filter(c -> "True".equals(c.getStatus())).map(Condition::getReason).orElse(null),
             () -> s.describe() + operatorLogs());
         report("kubelet stop -> Degraded=True (" + degraded + ")", Duration.between(stopped, Instant.now()));
-        after = poll(Duration.ofMinutes(6), "a plan without " + lost + " serving", () -> {
-          LLMDeployment d = s.get();
-          var st = d == null ? null : d.getStatus();
-          return st != null && st.plan() != null && !st.plan().planId().equals(before.planId())
-              && st.plan().planId().equals(st.servingPlanId()) && conditionTrue(d, "Ready") ? st.plan() : null;
-        }, () -> s.describe() + operatorLogs());
+        after = s.awaitNewPlanServing(before.planId(), false, "a plan without " + lost + " serving");
         report("kubelet stop -> replanned without the node, serving", Duration.between(stopped, Instant.now()));
         load.stop();
         assertThat(degraded).isEqualTo("NodeLost");
@@ -234,13 +229,7 @@ class LocalClusterFaultsE2E extends RealClusterHarness {
         int servedWhileDown = load.ok.get();
         setBandwidth(link, mbps / 10);
         Instant changed = Instant.now();
-        PlanStatus after = poll(Duration.ofMinutes(6), "a new plan serving after the restart", () -> {
-          LLMDeployment d = s.get();
-          var st = d == null ? null : d.getStatus();
-          return st != null && st.plan() != null && !st.plan().planId().equals(before.planId())
-              && st.plan().planId().equals(st.servingPlanId()) && conditionTrue(d, "Ready")
-              && s.shardPods(before.planId()).isEmpty() ? st.plan() : null;
-        }, () -> s.describe() + operatorLogs());
+        PlanStatus after = s.awaitNewPlanServing(before.planId(), true, "a new plan serving after the restart");
         report("API server back -> a link change replanned, new plan serving", Duration.between(changed, Instant.now()));
         load.stop();
         appendTimings(String.format("API server restart: %d requests (%d by the restart's end), %d failed; operator container restarts %d",
@@ -270,13 +259,7 @@ class LocalClusterFaultsE2E extends RealClusterHarness {
         Thread.sleep(15_000);
         setBandwidth(link, mbps / 10);
         Instant changed = Instant.now();
-        PlanStatus after = poll(Duration.ofMinutes(6), "the new plan serving, the old one gone", () -> {
-          LLMDeployment d = s.get();
-          var st = d == null ? null : d.getStatus();
-          return st != null && st.plan() != null && !st.plan().planId().equals(before.planId())
-              && st.plan().planId().equals(st.servingPlanId()) && conditionTrue(d, "Ready")
-              && s.shardPods(before.planId()).isEmpty() ? st.plan() : null;
-        }, () -> s.describe() + operatorLogs());
+        PlanStatus after = s.awaitNewPlanServing(before.planId(), true, "the new plan serving, the old one gone");
         report("64 sessions: link change -> new plan serving, old gone", Duration.between(changed, Instant.now()));
         long left = 60_000 - Duration.between(load.started, Instant.now()).toMillis();
         if (left > 0) Thread.sleep(left);

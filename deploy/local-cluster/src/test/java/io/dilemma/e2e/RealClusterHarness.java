@@ -194,6 +194,25 @@ abstract class RealClusterHarness {
       }, () -> describe() + operatorLogs());
     }
 
+    /**
+     * A plan other than {@code oldPlanId} is the desired and the serving one, with Ready=True; with
+     * {@code oldGone}, no pod of the old plan is left either. {@code onEachLook} sees every read.
+     */
+    PlanStatus awaitNewPlanServing(String oldPlanId, boolean oldGone, String what, java.util.function.Consumer<LLMDeployment> onEachLook) {
+      return poll(Duration.ofMinutes(6), what, () -> {
+        LLMDeployment d = get();
+        onEachLook.accept(d);
+        var st = d == null ? null : d.getStatus();
+        return st != null && st.plan() != null && !st.plan().planId().equals(oldPlanId)
+            && st.plan().planId().equals(st.servingPlanId()) && conditionTrue(d, "Ready")
+            && (!oldGone || shardPods(oldPlanId).isEmpty()) ? st.plan() : null;
+      }, () -> describe() + operatorLogs());
+    }
+
+    PlanStatus awaitNewPlanServing(String oldPlanId, boolean oldGone, String what) {
+      return awaitNewPlanServing(oldPlanId, oldGone, what, d -> {});
+    }
+
     List<Pod> pods() {
       return client.pods().inNamespace(namespace).withLabel("dilemma.io/deployment", name).list().getItems();
     }

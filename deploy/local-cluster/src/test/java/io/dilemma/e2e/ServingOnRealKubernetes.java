@@ -107,15 +107,8 @@ abstract class ServingOnRealKubernetes extends RealClusterHarness {
         Instant changed = Instant.now();
         // the operator replans, starts the new chain next to the old, then switches the head Service
         Timeline timeline = new Timeline();
-        PlanStatus after = poll(Duration.ofMinutes(6), "a new plan serving", () -> {
-          LLMDeployment d = s.get();
-          timeline.observe(s, before.planId(), d);
-          var st = d.getStatus();
-          return st != null && st.plan() != null && !st.plan().planId().equals(before.planId())
-              && st.plan().planId().equals(st.servingPlanId()) && conditionTrue(d, "Ready")
-              && s.shardPods(before.planId()).isEmpty()
-              ? st.plan() : null;
-        });
+        PlanStatus after = s.awaitNewPlanServing(before.planId(), true, "a new plan serving",
+            d -> timeline.observe(s, before.planId(), d));
         Thread.sleep(2000);
         load.stop();
         report("link change -> new plan serving, old plan gone", Duration.between(changed, Instant.now()));

@@ -2,6 +2,7 @@ package io.dilemma.operator.rollout;
 
 import io.dilemma.api.LLMDeployment;
 import io.dilemma.contract.ContractJson;
+import io.dilemma.contract.ShardDrain;
 import io.dilemma.contract.ShardPlan;
 import io.dilemma.contract.ShardTls;
 import io.dilemma.operator.plan.PlanStatusMapping;
@@ -52,15 +53,16 @@ public final class ShardResources {
   static final String PLAN_MOUNT = "/etc/dilemma";
   static final String NODE_LABEL = "kubernetes.io/hostname";
   static final long RUN_AS_USER = 10001;
-  /** How long a shard pod keeps serving after it is told to stop; needs `sh`, `touch` and `sleep`. */
-  static final int DRAIN_SECONDS = 5;
   public static final String PROMETHEUS_SCRAPE = "prometheus.io/scrape";
   public static final String PROMETHEUS_PORT = "prometheus.io/port";
   public static final String PROMETHEUS_PATH = "prometheus.io/path";
 
-  /** Tells the worker it is stopping (it closes keep-alive connections), then gives it time. */
+  /**
+   * Tells the worker it is stopping (its responses then close their connections), then gives the
+   * endpoints and kube-proxy time to drop it; needs {@code sh}, {@code touch} and {@code sleep}.
+   */
   static List<String> preStopCommand() {
-    return List.of("sh", "-c", "touch " + io.dilemma.contract.ShardDrain.MARKER + " && exec sleep " + DRAIN_SECONDS);
+    return List.of("sh", "-c", "touch " + ShardDrain.MARKER + " && exec sleep " + ShardDrain.DRAIN_SECONDS);
   }
 
   private final long shardOverheadBytes;
@@ -342,6 +344,7 @@ public final class ShardResources {
         .endSeccompProfile()
         .endSecurityContext()
         .withAutomountServiceAccountToken(false)
+        .withTerminationGracePeriodSeconds((long) ShardDrain.TERMINATION_GRACE_SECONDS)
         .withHostAliases(hostAliases(serviceIps))
         .withContainers(container)
         .withVolumes(volumes)

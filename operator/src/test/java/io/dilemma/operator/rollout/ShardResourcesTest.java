@@ -50,6 +50,8 @@ class ShardResourcesTest {
     // make-before-break: a deleted old shard drains before it stops
     assertThat(container.getLifecycle().getPreStop().getExec().getCommand())
         .containsExactly("sh", "-c", "touch /tmp/dilemma-draining && exec sleep 5");
+    // the drain, then the worker's own wait for requests in flight, must fit before the SIGKILL
+    assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(5L + io.dilemma.contract.ShardDrain.RELAY_STOP_GRACE_SECONDS);
     assertThat(container.getReadinessProbe()).isNotNull();
     // the worker's ports are flags of `shard-worker serve`; they must be the ones the Service targets
     assertThat(container.getArgs())

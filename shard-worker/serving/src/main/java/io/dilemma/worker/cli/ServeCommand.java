@@ -2,6 +2,7 @@ package io.dilemma.worker.cli;
 
 import io.dilemma.commandline.ExitCode;
 import io.dilemma.commandline.DilemmaCommand;
+import io.dilemma.contract.ShardDrain;
 import io.dilemma.contract.ShardPlan;
 import io.dilemma.worker.serving.ShardWorker;
 import io.dilemma.worker.serving.plan.ModelSourceResolver;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.nio.file.Path;
+import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -80,7 +82,10 @@ public final class ServeCommand extends DilemmaCommand {
         shard.shardIndex(), shard.shardCount(), shard.deployment(), shard.planId(),
         shard.firstLayer(), shard.lastLayer(), worker.grpcPort().map(String::valueOf).orElse("none"), worker.httpPort());
     out().flush();
-    Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "shutdown"));
+    // SIGTERM comes after the pod's preStop drain: answer what is in flight, then exit.
+    Duration grace = Duration.ofSeconds(shard.head() ? ShardDrain.HEAD_STOP_GRACE_SECONDS : ShardDrain.RELAY_STOP_GRACE_SECONDS);
+    ShardWorker stopping = worker;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping.stopGracefully(grace), "shutdown"));
     worker.awaitTermination();
     return ExitCode.OK;
   }

@@ -6,8 +6,10 @@ import io.dilemma.worker.serving.pipeline.NextShardLink;
 import io.dilemma.worker.serving.pipeline.ShardFailure;
 import io.dilemma.worker.serving.pipeline.ShardPipelineService;
 import io.grpc.Server;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a shard does in its pipeline. The head serves completions over HTTP and runs no gRPC
@@ -18,6 +20,12 @@ public sealed interface ShardRole extends AutoCloseable permits ShardRole.Head, 
 
   /** Throws unless every shard after this one answers for the plan. */
   void checkChain() throws ShardFailure;
+
+  /**
+   * A stopping pod's last work before {@link #close()}: whatever calls are still running finish,
+   * within {@code bound}. Nothing new is accepted meanwhile.
+   */
+  default void finishInFlight(Duration bound) throws InterruptedException {}
 
   @Override
   void close();
@@ -44,6 +52,19 @@ public sealed interface ShardRole extends AutoCloseable permits ShardRole.Head, 
     public void checkChain() throws ShardFailure {
       if (next.isPresent()) {
         next.get().checkChain(planId);
+      }
+    }
+
+    /**
+     * The step streams in flight are the head's: they end when the head, having answered its last
+     * request, closes its link; this shard serves them until then (a shut-down gRPC server keeps
+     * its open calls).
+     */
+    @Override
+    public void finishInFlight(Duration bound) throws InterruptedException {
+      grpc.shutdown();
+      if (!grpc.awaitTermination(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+        LoggerFactory.getLogger(Relay.class).warn("step streams still open after {} ms; closing them", bound.toMillis());
       }
     }
 

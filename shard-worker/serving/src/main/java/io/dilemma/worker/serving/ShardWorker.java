@@ -81,6 +81,7 @@ public final class ShardWorker implements AutoCloseable {
   private final ScheduledExecutorService janitor;
   private final ShardTls tls;
   private final CountDownLatch closed = new CountDownLatch(1);
+  private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
   private ShardWorker(
       ShardPlan plan, ShardRunner runner, ShardRole role, ShardHttpApi http, ScheduledExecutorService janitor, ShardTls tls) {
@@ -216,8 +217,26 @@ public final class ShardWorker implements AutoCloseable {
     closed.await();
   }
 
+  /**
+   * The stop a pod asks for: its preStop hook has drained it, and now it is signalled. The head's
+   * requests in flight are answered, and a relay serves their steps until the head closes its link,
+   * each within {@code grace}; then the worker closes.
+   */
+  public void stopGracefully(Duration grace) {
+    http.drain();
+    try {
+      if (role instanceof ShardRole.Head) http.awaitNoRequests(grace);
+      role.finishInFlight(grace);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    close();
+  }
+
+  /** Stops at once: requests in flight fail. Once only: a stop signalled twice closes the runtime once. */
   @Override
   public void close() {
+    if (!closing.compareAndSet(false, true)) return;
     http.close();
     role.close();
     janitor.shutdownNow();

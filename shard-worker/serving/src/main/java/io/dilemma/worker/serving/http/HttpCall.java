@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -21,12 +23,15 @@ final class HttpCall {
   private final Callback callback;
   private final AtomicBoolean finished = new AtomicBoolean();
   private final AtomicBoolean claimed = new AtomicBoolean();
+  private final BooleanSupplier draining;
   private byte[] body = new byte[0];
 
-  HttpCall(Request request, Response response, Callback callback) {
+  /** {@code draining} is asked as the response commits, so a request that began before the drain closes too. */
+  HttpCall(Request request, Response response, Callback callback, BooleanSupplier draining) {
     this.request = request;
     this.response = response;
     this.callback = callback;
+    this.draining = draining;
   }
 
   String path() {
@@ -70,6 +75,7 @@ final class HttpCall {
     response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+    closeIfDraining();
     Content.Sink.write(response, true, ByteBuffer.wrap(bytes));
     succeed();
   }
@@ -79,7 +85,14 @@ final class HttpCall {
     response.setStatus(200);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
     response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+    closeIfDraining();
     Content.Sink.write(response, false, ByteBuffer.allocate(0));
+  }
+
+  private void closeIfDraining() {
+    if (draining.getAsBoolean()) {
+      response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+    }
   }
 
   void writeChunk(String text) throws IOException {

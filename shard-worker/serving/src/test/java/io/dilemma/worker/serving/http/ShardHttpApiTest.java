@@ -220,8 +220,12 @@ class ShardHttpApiTest {
     return seen.toString(StandardCharsets.US_ASCII);
   }
 
+  /**
+   * An idle connection is not closed under a client: closing it races with a request the client has
+   * just sent, which then gets no byte of answer. It is answered, with {@code Connection: close}.
+   */
   @Test
-  void whileDrainingEveryResponseClosesItsConnectionAndIdleOnesCloseSoon() throws Exception {
+  void whileDrainingEveryResponseClosesItsConnectionAndAnIdleOneIsStillAnswered() throws Exception {
     String base = base(HttpLimits.defaults());
     int port = URI.create(base).getPort();
     try (Socket busy = new Socket("127.0.0.1", port); Socket idle = new Socket("127.0.0.1", port)) {
@@ -232,9 +236,35 @@ class ShardHttpApiTest {
       api.drain();
       assertThat(keepAliveGet(busy)).containsIgnoringCase("connection: close");
       assertThat(busy.getInputStream().read()).as("the server closed the connection after that response").isEqualTo(-1);
-      long start = System.nanoTime();
-      assertThat(idle.getInputStream().read()).as("an idle keep-alive connection is closed").isEqualTo(-1);
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+      Thread.sleep(1500);
+      assertThat(keepAliveGet(idle)).as("a request on the connection left idle across the drain")
+          .startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close");
+      assertThat(idle.getInputStream().read()).isEqualTo(-1);
     }
+  }
+
+  @Test
+  void awaitingNoRequestsWaitsForTheOneInFlightAndItIsAnswered() throws Exception {
+    String base = base(HttpLimits.defaults());
+    CompletableFuture<HttpResponse<String>> running = client.sendAsync(slowRequest(base), HttpResponse.BodyHandlers.ofString());
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (api.requestsInFlight() == 0 && System.nanoTime() < until) Thread.sleep(10);
+    assertThat(api.requestsInFlight()).as("the slow request reached the server").isOne();
+    api.drain();
+    assertThat(api.awaitNoRequests(Duration.ofMillis(300))).as("still in flight").isFalse();
+    CompletableFuture.runAsync(() -> {
+      try {
+        Thread.sleep(300);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      release.countDown();
+    });
+    assertThat(api.awaitNoRequests(Duration.ofSeconds(10))).isTrue();
+    assertThat(api.requestsInFlight()).isZero();
+    api.close();
+    HttpResponse<String> answered = running.get(5, TimeUnit.SECONDS);
+    assertThat(answered.statusCode()).isEqualTo(200);
+    assertThat(answered.headers().firstValue("Connection")).contains("close");
   }
 }
