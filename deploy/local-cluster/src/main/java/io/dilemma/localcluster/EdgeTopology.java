@@ -1,6 +1,4 @@
-package io.dilemma.e2e;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package io.dilemma.localcluster;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +16,8 @@ import java.util.concurrent.TimeUnit;
  * edge has: a wired 1 Gbit/s pair, 100 Mbit/s to the Jetson, a 20 Mbit/s Wi-Fi box, a 10 Mbit/s
  * uplink to the cloud. Nothing here tells the operator any of it: the probers measure it.
  */
-final class EdgeTopology {
-  static final Map<String, Double> CPU_CORES = new LinkedHashMap<>();
+public final class EdgeTopology {
+  public static final Map<String, Double> CPU_CORES = new LinkedHashMap<>();
   static {
     CPU_CORES.put("pi5-gateway", 0.25);
     CPU_CORES.put("pi5-media", 0.25);
@@ -29,7 +27,7 @@ final class EdgeTopology {
   }
 
   /** Unordered pairs and their rate in Mbit/s, each way. */
-  static final List<Pair> LINKS = List.of(
+  public static final List<Pair> LINKS = List.of(
       new Pair("pi5-gateway", "nuc-i5", 1000),
       new Pair("pi5-gateway", "jetson-orin-nano", 100),
       new Pair("nuc-i5", "jetson-orin-nano", 100),
@@ -41,39 +39,39 @@ final class EdgeTopology {
       new Pair("jetson-orin-nano", "cloud-a10", 10),
       new Pair("nuc-i5", "cloud-a10", 10));
 
-  record Pair(String a, String b, double mbps) {
-    boolean joins(String x, String y) {
+  public record Pair(String a, String b, double mbps) {
+    public boolean joins(String x, String y) {
       return (a.equals(x) && b.equals(y)) || (a.equals(y) && b.equals(x));
     }
   }
 
   private final Path script;
 
-  EdgeTopology(Path repo) {
+  public EdgeTopology(Path repo) {
     this.script = repo.resolve("deploy/local-cluster/cluster");
   }
 
-  static double rateMbps(String from, String to) {
+  public static double rateMbps(String from, String to) {
     return LINKS.stream().filter(p -> p.joins(from, to)).findFirst().orElseThrow().mbps();
   }
 
-  void apply() throws Exception {
+  public void apply() throws Exception {
     for (var cpu : CPU_CORES.entrySet()) cluster("cpu", "set", cpu.getKey(), Double.toString(cpu.getValue()));
     cluster("link", "clear");
     for (Pair p : LINKS) setRate(p.a(), p.b(), p.mbps());
   }
 
   /** Both directions of one pair, as a link that degrades does. */
-  void setRate(String a, String b, double mbps) throws Exception {
+  public void setRate(String a, String b, double mbps) throws Exception {
     cluster("link", "set", a, b, "--rate", Math.round(mbps * 1000) + "kbit");
   }
 
-  void clear() throws Exception {
+  public void clear() throws Exception {
     cluster("link", "clear");
     for (String node : CPU_CORES.keySet()) cluster("cpu", "set", node, "off");
   }
 
-  String show() throws Exception {
+  public String show() throws Exception {
     return cluster("link", "show") + cluster("cpu", "show");
   }
 
@@ -82,8 +80,13 @@ final class EdgeTopology {
     command.addAll(List.of(args));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(2, TimeUnit.MINUTES)).as("cluster %s timed out", String.join(" ", args)).isTrue();
-    assertThat(p.exitValue()).as("cluster %s:\n%s", String.join(" ", args), out).isZero();
+    if (!p.waitFor(2, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new IOException(script + " " + String.join(" ", args) + ": no answer in 2 minutes");
+    }
+    if (p.exitValue() != 0) {
+      throw new IOException(script + " " + String.join(" ", args) + " exited " + p.exitValue() + ": " + out.strip());
+    }
     return out;
   }
 }

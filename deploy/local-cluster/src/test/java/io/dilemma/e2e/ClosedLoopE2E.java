@@ -12,6 +12,7 @@ import com.marcnuri.helm.Helm;
 import io.dilemma.api.EdgeLink;
 import io.dilemma.api.LLMDeployment;
 import io.dilemma.api.PlanStatus;
+import io.dilemma.localcluster.EdgeTopology;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;

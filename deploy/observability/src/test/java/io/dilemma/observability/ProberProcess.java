@@ -1,5 +1,6 @@
 package io.dilemma.observability;
 
+import io.dilemma.localcluster.prometheus.GracefulStop;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
 package io.dilemma.observability;
 
+import io.dilemma.localcluster.prometheus.ChartScrapeConfig;
+import io.dilemma.localcluster.prometheus.PodDiscoveryEndpoint;
+import io.dilemma.localcluster.prometheus.PrometheusServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -153,7 +156,7 @@ class PrometheusIT {
 
     Path config = WORK.resolve("prometheus.yml");
     discovery = new PodDiscoveryEndpoint(client);
-    Files.writeString(config, scrapeConfig(discovery.url()));
+    Files.writeString(config, ChartScrapeConfig.withHttpDiscovery(CHART, discovery.url(), "1s"));
     prometheus = PrometheusServer.start(binary.get(), config, WORK.resolve("prometheus"));
     System.out.printf(Locale.ROOT, "Prometheus at %s, config %s%n", prometheus.url(), config);
   }
@@ -202,23 +205,6 @@ class PrometheusIT {
       pods.run(NAMESPACE, objectsOfShard.deployment().getMetadata().getName() + "-0", plan.node(),
           objectsOfShard.deployment().getSpec().getTemplate(), pipeline.shardUrl(shard, "/metrics").getPort());
     }
-  }
-
-  /**
-   * The chart's scrape config, its relabel rules as they are, scraping every second. Its pod
-   * discovery is served by {@link PodDiscoveryEndpoint} over HTTP discovery, since Debian's
-   * prometheus has no Kubernetes discovery.
-   */
-  private static String scrapeConfig(String podDiscoveryUrl) throws IOException {
-    ObjectNode config = (ObjectNode) YAML.readTree(CHART.resolve("prometheus/scrape-config.yaml").toFile());
-    config.putObject("global").put("scrape_interval", "1s").put("scrape_timeout", "1s").put("evaluation_interval", "1s");
-    for (JsonNode job : config.get("scrape_configs")) {
-      JsonNode kubernetes = ((ObjectNode) job).remove("kubernetes_sd_configs");
-      assertThat(kubernetes).as("job %s discovers pods", job.path("job_name").asText()).hasSize(1);
-      assertThat(kubernetes.get(0).path("role").asText()).isEqualTo("pod");
-      ((ObjectNode) job).putArray("http_sd_configs").addObject().put("url", podDiscoveryUrl).put("refresh_interval", "1s");
-    }
-    return YAML.writeValueAsString(config);
   }
 
   @AfterAll

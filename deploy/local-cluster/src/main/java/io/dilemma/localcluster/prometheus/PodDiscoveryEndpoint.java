@@ -1,4 +1,4 @@
-package io.dilemma.observability;
+package io.dilemma.localcluster.prometheus;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -22,12 +22,12 @@ import java.util.Map;
  * one per container port, with the same {@code __meta_kubernetes_pod_*} labels. The chart's
  * relabel rules then run in the real Prometheus unchanged.
  */
-final class PodDiscoveryEndpoint implements AutoCloseable {
+public final class PodDiscoveryEndpoint implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final KubernetesClient client;
   private final HttpServer server;
 
-  PodDiscoveryEndpoint(KubernetesClient client) throws IOException {
+  public PodDiscoveryEndpoint(KubernetesClient client) throws IOException {
     this.client = client;
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/pods", exchange -> {
@@ -41,7 +41,7 @@ final class PodDiscoveryEndpoint implements AutoCloseable {
     server.start();
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/pods";
   }
 

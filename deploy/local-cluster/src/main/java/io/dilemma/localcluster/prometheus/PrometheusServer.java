@@ -1,4 +1,4 @@
-package io.dilemma.observability;
+package io.dilemma.localcluster.prometheus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,7 +22,7 @@ import java.util.Optional;
  * Debian's prometheus binary, run on loopback with a given config, and its HTTP API
  * (/api/v1/query, /api/v1/label/.../values, /api/v1/targets).
  */
-final class PrometheusServer implements AutoCloseable {
+public final class PrometheusServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration STARTUP = Duration.ofSeconds(60);
 
@@ -38,7 +38,7 @@ final class PrometheusServer implements AutoCloseable {
   }
 
   /** The prometheus binary on PATH, as Debian's package installs it. */
-  static Optional<Path> binary() {
+  public static Optional<Path> binary() {
     String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
     for (String dir : path.split(":")) {
       Path candidate = Path.of(dir, "prometheus");
@@ -47,7 +47,7 @@ final class PrometheusServer implements AutoCloseable {
     return Optional.empty();
   }
 
-  static PrometheusServer start(Path binary, Path config, Path dir) throws IOException, InterruptedException {
+  public static PrometheusServer start(Path binary, Path config, Path dir) throws IOException, InterruptedException {
     Files.createDirectories(dir);
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -88,24 +88,24 @@ final class PrometheusServer implements AutoCloseable {
     throw new IOException("prometheus not ready after " + STARTUP.toSeconds() + " s: " + Files.readString(log));
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + port;
   }
 
   /** The result of an instant query at {@code epochSeconds}: an array of {metric, value}. */
-  JsonNode query(String promql, double epochSeconds) throws IOException, InterruptedException {
+  public JsonNode query(String promql, double epochSeconds) throws IOException, InterruptedException {
     return api("/api/v1/query?query=" + encode(promql) + "&time=" + String.format(Locale.ROOT, "%.3f", epochSeconds))
         .get("result");
   }
 
   /** The values of {@code label} over the series matching {@code selector}, as Grafana's label_values(). */
-  List<String> labelValues(String label, String selector) throws IOException, InterruptedException {
+  public List<String> labelValues(String label, String selector) throws IOException, InterruptedException {
     List<String> values = new ArrayList<>();
     api("/api/v1/label/" + label + "/values?match[]=" + encode(selector)).forEach(v -> values.add(v.asText()));
     return values;
   }
 
-  JsonNode activeTargets() throws IOException, InterruptedException {
+  public JsonNode activeTargets() throws IOException, InterruptedException {
     return api("/api/v1/targets?state=active").get("activeTargets");
   }
 

@@ -1,12 +1,12 @@
-package io.dilemma.observability;
+package io.dilemma.localcluster.prometheus;
 
 import java.util.concurrent.TimeUnit;
 
-/** SIGTERM, ten seconds to exit, then SIGKILL: no process of the test outlives it. */
-final class GracefulStop {
+/** SIGTERM, ten seconds to exit, then SIGKILL: no process started here outlives its owner. */
+public final class GracefulStop {
   private GracefulStop() {}
 
-  static void stop(Process process) {
+  public static void stop(Process process) {
     process.destroy();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
