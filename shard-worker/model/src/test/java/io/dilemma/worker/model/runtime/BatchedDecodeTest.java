@@ -61,11 +61,11 @@ class BatchedDecodeTest {
   /**
    * Continuous batching as the serving runtime does it, sessions joining and leaving between
    * steps, each cache appended in place step after step: every session's logits and greedy tokens
-   * are those of decoding it alone. A new row written one position off shifts every later
-   * attention and fails this.
+   * are those of recomputing its whole sequence at each step, without a cache. A new row written
+   * one position off shifts every later attention and fails this.
    */
   @Test
-  void sessionsJoiningAndLeavingABatchDecodeTheTokensTheyDecodeAlone() {
+  void sessionsJoiningAndLeavingABatchDecodeTheTokensOfRecomputingEachAlone() {
     long[][] prompts = {{2, 40, 41}, {2, 50, 51, 52, 53, 54, 55}, {2, 60}, {2, 70, 71, 72, 73}};
     int[] joinsAt = {0, 0, 3, 5};
     int[] steps = {14, 6, 10, 9};
@@ -75,13 +75,12 @@ class BatchedDecodeTest {
       for (long[] prompt : prompts) {
         List<Long> tokens = new ArrayList<>();
         List<float[]> logits = new ArrayList<>();
-        LayerStep step = runner.runLayers(runner.embed(prompt, 0), prompt.length, KvState.empty());
-        long token = argmax(runner.lmHeadLastToken(step.hidden(), prompt.length));
-        KvState kv = step.present();
+        long[] sequence = prompt;
+        long token = argmax(lastLogits(runner, sequence));
         for (int t = 0; t < 14; t++) {
-          step = runner.runLayers(runner.embed(new long[] {token}, prompt.length + t), 1, kv);
-          kv = step.present();
-          float[] l = runner.lmHeadLastToken(step.hidden(), 1);
+          sequence = java.util.Arrays.copyOf(sequence, sequence.length + 1);
+          sequence[sequence.length - 1] = token;
+          float[] l = lastLogits(runner, sequence);
           logits.add(l);
           token = argmax(l);
           tokens.add(token);
@@ -131,6 +130,12 @@ class BatchedDecodeTest {
       }
       assertThat(done).containsExactly(steps);
     }
+  }
+
+  /** Logits after the last token of {@code sequence}, from one pass over all of it (no cache). */
+  private static float[] lastLogits(ShardRunner runner, long[] sequence) {
+    LayerStep whole = runner.runLayers(runner.embed(sequence, 0), sequence.length, KvState.empty());
+    return runner.lmHeadLastToken(whole.hidden(), sequence.length);
   }
 
   private static long argmax(float[] logits) {
