@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 public final class BenchCommand implements CommandGroup {
   @Override
   public List<Supplier<Object>> subcommands() {
-    return List.of(BenchModelCommand::new, BenchPipelineCommand::new, BenchDecodeBatchCommand::new, BenchCutCodecCommand::new, BenchLoadCommand::new, BenchPredictionCommand::new, BenchProbeWhileDecodingCommand::new);
+    return List.of(BenchModelCommand::new, BenchPipelineCommand::new, BenchDecodeBatchCommand::new, BenchDecodeStepCommand::new, BenchCutCodecCommand::new, BenchLoadCommand::new, BenchPredictionCommand::new, BenchProbeWhileDecodingCommand::new);
   }
 
   public static CommandLine commandLine() {

@@ -50,9 +50,15 @@ public final class ModelDirectory {
     if (manifest == null) {
       throw new ModelException(file + ": not a valid model manifest: empty");
     }
-    if (manifest.formatVersion() != ShardManifest.FORMAT_VERSION) {
+    if (manifest.formatVersion() > ShardManifest.FORMAT_VERSION) {
       throw new ModelException(
-          file + ": format version " + manifest.formatVersion() + " is not supported (expected " + ShardManifest.FORMAT_VERSION + ")");
+          file + ": format version " + manifest.formatVersion() + " is newer than this shard-worker reads (up to "
+              + ShardManifest.FORMAT_VERSION + "): run a newer shard-worker, or re-create the directory with this one's `synth`, `import` or `pack`");
+    }
+    if (manifest.formatVersion() < ShardManifest.OLDEST_READABLE_FORMAT_VERSION) {
+      throw new ModelException(
+          file + ": format version " + manifest.formatVersion() + " is no longer supported (oldest "
+              + ShardManifest.OLDEST_READABLE_FORMAT_VERSION + "): re-create the directory with `synth`, `import` or `pack`");
     }
     if (manifest.dimensions() == null || manifest.layers() == null || manifest.sha256() == null) {
       throw new ModelException(file + ": manifest lacks dimensions, layers or sha256");

@@ -27,7 +27,8 @@ public final class ModelPacker {
 
   /**
    * Adds a {@code layerBits.get(i)}-bit file for every layer {@code i} next to the existing ones
-   * (and a head at {@code headBits} if given, replacing the old head), then rewrites the manifest.
+   * (and a head at {@code headBits} if given, replacing the old head), then rewrites the manifest,
+   * at the current format version: the new files are in it (older files stay readable by it).
    */
   public static ShardManifest packInPlace(ModelDirectory directory, List<Integer> layerBits, Integer headBits, IntConsumer progress)
       throws ModelException, IOException {
@@ -70,7 +71,7 @@ public final class ModelPacker {
     }
     ShardManifest packed =
         new ShardManifest(
-            manifest.formatVersion(), manifest.model(), manifest.dimensions(), manifest.maxGroupSize(), embedding, head, layers, manifest.tokenizer(), hashes);
+            ShardManifest.FORMAT_VERSION, manifest.model(), manifest.dimensions(), manifest.maxGroupSize(), embedding, head, layers, manifest.tokenizer(), hashes);
     ModelDirectoryWriter.writeManifest(directory.root(), packed);
     return packed;
   }

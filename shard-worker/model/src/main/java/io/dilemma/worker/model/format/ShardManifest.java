@@ -12,7 +12,8 @@ import java.util.Optional;
  * {@code manifest.json} of a model directory: what each ONNX file holds and its sha256, so a worker
  * loading a shard can verify every file it loads.
  *
- * @param formatVersion {@value #FORMAT_VERSION}
+ * @param formatVersion {@value #FORMAT_VERSION}; {@value #OLDEST_READABLE_FORMAT_VERSION} (decoder
+ *     blocks that give back the whole KV cache, not only the new rows) still loads
  * @param model human-readable name
  * @param maxGroupSize weights are packed in groups of this many inputs (fewer for narrow inputs)
  * @param embedding token + positional embedding graph
@@ -34,7 +35,10 @@ public record ShardManifest(
     TokenizerFiles tokenizer,
     Map<String, String> sha256) {
 
-  public static final int FORMAT_VERSION = 1;
+  /** 2: decoder blocks output only the step's new key/value rows. */
+  public static final int FORMAT_VERSION = 2;
+
+  public static final int OLDEST_READABLE_FORMAT_VERSION = 1;
   public static final String FILE_NAME = "manifest.json";
 
   /** One graph file at one weight bit width. */

@@ -17,9 +17,14 @@ import java.util.Map;
  *
  * <p>Inputs: {@code hidden [1, seq, d]}, {@code past_key}/{@code past_value [1, heads, past, d/heads]},
  * {@code attention_mask [1, 1, seq, past+seq]} (additive: 0 to attend, −∞ to mask). Outputs:
- * {@code hidden_out}, {@code present_key}/{@code present_value [1, heads, past+seq, d/heads]},
- * {@code attention_probs [1, heads, seq, past+seq]} and {@code attention_received [1, past+seq]}
- * (the probabilities summed over heads and queries, what the cut quantizer ranks tokens by).
+ * {@code hidden_out}, {@code new_key}/{@code new_value [1, heads, seq, d/heads]} (only this chunk's
+ * rows: the runtime appends them to the session's cache in place, instead of receiving the whole
+ * cache back every step), {@code attention_probs [1, heads, seq, past+seq]} and {@code
+ * attention_received [1, past+seq]} (the probabilities summed over heads and queries, what the cut
+ * quantizer ranks tokens by).
+ *
+ * <p>Graphs of format version 1 output {@code present_key}/{@code present_value [1, heads,
+ * past+seq, d/heads]} (past and new rows) instead of the new rows; the runtime still reads them.
  */
 public final class DecoderBlockGraph {
   public static final String HIDDEN = "hidden";
@@ -27,6 +32,9 @@ public final class DecoderBlockGraph {
   public static final String PAST_VALUE = "past_value";
   public static final String MASK = "attention_mask";
   public static final String HIDDEN_OUT = "hidden_out";
+  public static final String NEW_KEY = "new_key";
+  public static final String NEW_VALUE = "new_value";
+  /** Format version 1's outputs: past and new rows. */
   public static final String PRESENT_KEY = "present_key";
   public static final String PRESENT_VALUE = "present_value";
   public static final String PROBS = "attention_probs";
@@ -47,20 +55,20 @@ public final class DecoderBlockGraph {
     g.input(MASK, DataType.FLOAT, 1, 1, "seq", "total");
     Ports ports = emit(g, "block/", dims, block, bits, HIDDEN, PAST_KEY, PAST_VALUE, MASK);
     g.node("Identity", HIDDEN_OUT, List.of(ports.hidden()));
-    g.node("Identity", PRESENT_KEY, List.of(ports.presentKey()));
-    g.node("Identity", PRESENT_VALUE, List.of(ports.presentValue()));
+    g.node("Identity", NEW_KEY, List.of(ports.newKey()));
+    g.node("Identity", NEW_VALUE, List.of(ports.newValue()));
     g.node("Identity", PROBS, List.of(ports.probs()));
     g.node("ReduceSum", RECEIVED, List.of(ports.probs(), g.longs("received_axes", 1, 2)), intAttribute("keepdims", 0));
     g.output(HIDDEN_OUT, DataType.FLOAT, 1, "seq", dims.hiddenSize());
-    g.output(PRESENT_KEY, DataType.FLOAT, 1, heads, "total", headDim);
-    g.output(PRESENT_VALUE, DataType.FLOAT, 1, heads, "total", headDim);
+    g.output(NEW_KEY, DataType.FLOAT, 1, heads, "seq", headDim);
+    g.output(NEW_VALUE, DataType.FLOAT, 1, heads, "seq", headDim);
     g.output(PROBS, DataType.FLOAT, 1, heads, "seq", "total");
     g.output(RECEIVED, DataType.FLOAT, 1, "total");
     return g.build();
   }
 
-  /** Names of a block's outputs inside a larger graph. */
-  public record Ports(String hidden, String presentKey, String presentValue, String probs) {}
+  /** Names of a block's outputs inside a larger graph: past and new rows (present) and the new rows alone. */
+  public record Ports(String hidden, String presentKey, String presentValue, String newKey, String newValue, String probs) {}
 
   /** Emits a block into {@code g}; every internal name starts with {@code p}. */
   public static Ports emit(
@@ -83,10 +91,10 @@ public final class DecoderBlockGraph {
     String v = linear(g, p, "self_attn.v_proj", attentionInput, w, bits);
     String headShape = g.longs(p + "head_shape", 0, -1, dims.heads(), dims.headDim());
     String qHeads = splitHeads(g, p + "q", q, headShape);
-    String presentKey =
-        g.node("Concat", p + "present_key", List.of(pastKey, splitHeads(g, p + "k", k, headShape)), intAttribute("axis", 2));
-    String presentValue =
-        g.node("Concat", p + "present_value", List.of(pastValue, splitHeads(g, p + "v", v, headShape)), intAttribute("axis", 2));
+    String newKey = splitHeads(g, p + "k", k, headShape);
+    String newValue = splitHeads(g, p + "v", v, headShape);
+    String presentKey = g.node("Concat", p + "present_key", List.of(pastKey, newKey), intAttribute("axis", 2));
+    String presentValue = g.node("Concat", p + "present_value", List.of(pastValue, newValue), intAttribute("axis", 2));
     String keysT = g.node("Transpose", p + "keys_t", List.of(presentKey), intsAttribute("perm", 0, 1, 3, 2));
     String scores = g.node("MatMul", p + "scores", List.of(qHeads, keysT));
     String masked = g.node("Add", p + "scores_masked", List.of(scores, mask));
@@ -108,7 +116,7 @@ public final class DecoderBlockGraph {
     if (!dims.preLayerNorm()) {
       x = layerNorm(g, p + "final_layer_norm", w, x);
     }
-    return new Ports(x, presentKey, presentValue, probs);
+    return new Ports(x, presentKey, presentValue, newKey, newValue, probs);
   }
 
   private static String linear(GraphBuilder g, String p, String name, String input, Map<String, FloatTensor> w, int bits) {

@@ -26,20 +26,14 @@ import java.util.Set;
  * KvState}, so concurrent sessions can share one runner.
  */
 public final class ShardRunner implements AutoCloseable {
-  private static final Set<String> LAYER_OUTPUTS =
-      Set.of(DecoderBlockGraph.HIDDEN_OUT, DecoderBlockGraph.PRESENT_KEY, DecoderBlockGraph.PRESENT_VALUE);
-  private static final Set<String> LAST_LAYER_OUTPUTS =
-      Set.of(
-          DecoderBlockGraph.HIDDEN_OUT,
-          DecoderBlockGraph.PRESENT_KEY,
-          DecoderBlockGraph.PRESENT_VALUE,
-          DecoderBlockGraph.RECEIVED);
 
   private final ModelDimensions dimensions;
   private final LayerSelection selection;
   private final OrtSession embedding;
   private final List<OrtSession> layers;
   private final OrtSession head;
+  private final List<Set<String>> outputs;
+  private final PastBuffers pastBuffers = new PastBuffers();
   private final OrtEnvironment env = OrtSessions.environment();
 
   private ShardRunner(
@@ -49,6 +43,27 @@ public final class ShardRunner implements AutoCloseable {
     this.embedding = embedding;
     this.layers = layers;
     this.head = head;
+    List<Set<String>> wanted = new ArrayList<>();
+    for (int i = 0; i < layers.size(); i++) {
+      wanted.add(outputsOf(layers.get(i), i == layers.size() - 1));
+    }
+    this.outputs = List.copyOf(wanted);
+  }
+
+  /**
+   * What to fetch from a layer's graph: the new key/value rows, or from a format-1 graph, which
+   * has none, past and new rows together; the attention each position received only from the last.
+   */
+  private static Set<String> outputsOf(OrtSession layer, boolean last) {
+    boolean newRows = layer.getOutputNames().contains(DecoderBlockGraph.NEW_KEY);
+    Set<String> names = new java.util.HashSet<>();
+    names.add(DecoderBlockGraph.HIDDEN_OUT);
+    names.add(newRows ? DecoderBlockGraph.NEW_KEY : DecoderBlockGraph.PRESENT_KEY);
+    names.add(newRows ? DecoderBlockGraph.NEW_VALUE : DecoderBlockGraph.PRESENT_VALUE);
+    if (last) {
+      names.add(DecoderBlockGraph.RECEIVED);
+    }
+    return Set.copyOf(names);
   }
 
   /** Loads only the selected parts, verifying each file against the manifest's sha256. */
@@ -164,33 +179,7 @@ public final class ShardRunner implements AutoCloseable {
 
   /** Runs the selected layers over a chunk of {@code tokens} positions that follow {@code past}. */
   public LayerStep runLayers(float[] hidden, int tokens, KvState past) {
-    if (layers.isEmpty()) {
-      throw new IllegalStateException("this shard has no layers");
-    }
-    checkHidden(hidden, tokens);
-    LayerKvCache cache = checkPast(past, tokens);
-    int pastLength = cache.length();
-    int total = pastLength + tokens;
-    float[][] keys = new float[layers.size()][];
-    float[][] values = new float[layers.size()][];
-    float[] received = null;
-    float[] x = hidden;
-    try (OnnxTensor mask = OnnxTensor.createTensor(env, FloatBuffer.wrap(AttentionMask.causal(pastLength, tokens)), new long[] {1, 1, tokens, total})) {
-      for (int i = 0; i < layers.size(); i++) {
-        float[] pastKeys = pastLength == 0 ? new float[0] : cache.keys(i);
-        float[] pastValues = pastLength == 0 ? new float[0] : cache.values(i);
-        LayerOutputs outputs = runLayer(i, x, tokens, pastKeys, pastValues, pastLength, mask);
-        x = outputs.hidden();
-        keys[i] = outputs.keys();
-        values[i] = outputs.values();
-        if (outputs.received() != null) {
-          received = java.util.Arrays.copyOfRange(outputs.received(), pastLength, total);
-        }
-      }
-    } catch (OrtException e) {
-      throw new IllegalStateException("decoder layer failed: " + GraphLoader.oneLine(e.getMessage()), e);
-    }
-    return new LayerStep(x, new LayerKvCache(keys, values, total), received);
+    return runChunks(new float[][] {hidden}, new int[] {tokens}, new KvState[] {past})[0];
   }
 
   /**
@@ -201,112 +190,100 @@ public final class ShardRunner implements AutoCloseable {
    * summation order; a batch of one is identical). Results are in the order of {@code hidden}.
    */
   public LayerStep[] runLayersBatch(float[][] hidden, KvState[] pasts) {
+    if (hidden.length == 0 || pasts.length != hidden.length) {
+      throw new IllegalArgumentException("a batch needs one past per token: " + hidden.length + " tokens, " + pasts.length + " pasts");
+    }
+    int[] tokens = new int[hidden.length];
+    java.util.Arrays.fill(tokens, 1);
+    return runChunks(hidden, tokens, pasts);
+  }
+
+  /**
+   * Session {@code b}'s chunk of {@code tokens[b]} positions after {@code pasts[b]}, all in one run
+   * per layer. Each layer's past is gathered into a reused direct buffer, and only the chunks' new
+   * key/value rows come back, appended to each session's store in place.
+   */
+  private LayerStep[] runChunks(float[][] hidden, int[] tokens, KvState[] pasts) {
     if (layers.isEmpty()) {
       throw new IllegalStateException("this shard has no layers");
     }
     int batch = hidden.length;
-    if (batch == 0 || pasts.length != batch) {
-      throw new IllegalArgumentException("a batch needs one past per token: " + batch + " tokens, " + pasts.length + " pasts");
-    }
     int d = dimensions.hiddenSize();
     int heads = dimensions.heads();
     int headDim = dimensions.headDim();
+    int[] pastLength = new int[batch];
     LayerKvCache[] caches = new LayerKvCache[batch];
-    int[] offset = new int[batch];
-    int sumPast = 0;
-    float[] x = new float[batch * d];
     for (int b = 0; b < batch; b++) {
-      checkHidden(hidden[b], 1);
-      caches[b] = checkPast(pasts[b], 1);
-      offset[b] = sumPast;
-      sumPast += caches[b].length();
-      System.arraycopy(hidden[b], 0, x, b * d, d);
+      checkHidden(hidden[b], tokens[b]);
+      caches[b] = checkPast(pasts[b], tokens[b]);
+      pastLength[b] = caches[b].length();
     }
-    int total = sumPast + batch;
-    float[] mask = new float[batch * total];
-    java.util.Arrays.fill(mask, Float.NEGATIVE_INFINITY);
+    BatchLayout layout = new BatchLayout(tokens, pastLength);
+    float[] x = new float[layout.rows() * d];
+    LayerKvCache[] presents = new LayerKvCache[batch];
     for (int b = 0; b < batch; b++) {
-      java.util.Arrays.fill(mask, b * total + offset[b], b * total + offset[b] + caches[b].length(), 0f);
-      mask[b * total + sumPast + b] = 0f;
+      System.arraycopy(hidden[b], 0, x, layout.rowOffset(b) * d, tokens[b] * d);
+      presents[b] = caches[b].extendedBy(tokens[b], layers.size(), heads, headDim, dimensions.maxPositions());
     }
-    float[][][] keys = new float[batch][layers.size()][];
-    float[][][] values = new float[batch][layers.size()][];
     float[] received = null;
-    try (OnnxTensor maskTensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(mask), new long[] {1, 1, batch, total})) {
+    PastBuffers.Pair past = pastBuffers.take();
+    long[] pastShape = {1, heads, layout.pastRows(), headDim};
+    try (OnnxTensor mask =
+        OnnxTensor.createTensor(env, FloatBuffer.wrap(AttentionMask.of(layout)), new long[] {1, 1, layout.rows(), layout.total()})) {
       for (int i = 0; i < layers.size(); i++) {
-        float[] pastKeys = new float[heads * sumPast * headDim];
-        float[] pastValues = new float[heads * sumPast * headDim];
+        past.ensure(heads * layout.pastRows() * headDim);
         for (int b = 0; b < batch; b++) {
-          int length = caches[b].length();
-          if (length == 0) {
-            continue;
-          }
-          float[] k = caches[b].keys(i);
-          float[] v = caches[b].values(i);
-          for (int h = 0; h < heads; h++) {
-            System.arraycopy(k, h * length * headDim, pastKeys, (h * sumPast + offset[b]) * headDim, length * headDim);
-            System.arraycopy(v, h * length * headDim, pastValues, (h * sumPast + offset[b]) * headDim, length * headDim);
+          if (pastLength[b] > 0) {
+            presents[b].store().gather(i, pastLength[b], past.keys(), past.values(), layout.pastRows(), layout.pastOffset(b));
           }
         }
-        LayerOutputs outputs = runLayer(i, x, batch, pastKeys, pastValues, sumPast, maskTensor);
-        x = outputs.hidden();
-        float[] presentKeys = outputs.keys();
-        float[] presentValues = outputs.values();
-        for (int b = 0; b < batch; b++) {
-          int length = caches[b].length();
-          float[] k = new float[heads * (length + 1) * headDim];
-          float[] v = new float[heads * (length + 1) * headDim];
-          for (int h = 0; h < heads; h++) {
-            int from = (h * total + offset[b]) * headDim;
-            int to = h * (length + 1) * headDim;
-            System.arraycopy(presentKeys, from, k, to, length * headDim);
-            System.arraycopy(presentValues, from, v, to, length * headDim);
-            int own = (h * total + sumPast + b) * headDim;
-            System.arraycopy(presentKeys, own, k, to + length * headDim, headDim);
-            System.arraycopy(presentValues, own, v, to + length * headDim, headDim);
+        boolean last = i == layers.size() - 1;
+        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, layout.rows(), d});
+            OnnxTensor pastKeys = OnnxTensor.createTensor(env, past.keys(), pastShape);
+            OnnxTensor pastValues = OnnxTensor.createTensor(env, past.values(), pastShape);
+            OrtSession.Result result =
+                layers.get(i).run(
+                    Map.of(
+                        DecoderBlockGraph.HIDDEN, in,
+                        DecoderBlockGraph.PAST_KEY, pastKeys,
+                        DecoderBlockGraph.PAST_VALUE, pastValues,
+                        DecoderBlockGraph.MASK, mask),
+                    outputs.get(i))) {
+          x = floats(result, DecoderBlockGraph.HIDDEN_OUT);
+          appendNewRows(i, result, layout, presents);
+          if (last) {
+            received = floats(result, DecoderBlockGraph.RECEIVED);
           }
-          keys[b][i] = k;
-          values[b][i] = v;
-        }
-        if (outputs.received() != null) {
-          received = outputs.received();
         }
       }
     } catch (OrtException e) {
       throw new IllegalStateException("decoder layer failed: " + GraphLoader.oneLine(e.getMessage()), e);
+    } finally {
+      pastBuffers.give(past);
     }
     LayerStep[] steps = new LayerStep[batch];
     for (int b = 0; b < batch; b++) {
-      float[] out = java.util.Arrays.copyOfRange(x, b * d, (b + 1) * d);
-      steps[b] = new LayerStep(out, new LayerKvCache(keys[b], values[b], caches[b].length() + 1), new float[] {received[sumPast + b]});
+      int from = layout.rowOffset(b);
+      float[] out = java.util.Arrays.copyOfRange(x, from * d, (from + tokens[b]) * d);
+      int at = layout.pastRows() + from;
+      steps[b] = new LayerStep(out, presents[b], java.util.Arrays.copyOfRange(received, at, at + tokens[b]));
     }
     return steps;
   }
 
-  /** What one decoder layer gave back; {@code received} only from the shard's last layer. */
-  private record LayerOutputs(float[] hidden, float[] keys, float[] values, float[] received) {}
-
-  /** Runs layer {@code i} over {@code rows} positions of {@code x} that attend to a past of {@code pastLength}. */
-  private LayerOutputs runLayer(int i, float[] x, int rows, float[] pastKeys, float[] pastValues, int pastLength, OnnxTensor mask)
-      throws OrtException {
-    boolean last = i == layers.size() - 1;
-    long[] pastShape = {1, dimensions.heads(), pastLength, dimensions.headDim()};
-    try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, rows, dimensions.hiddenSize()});
-        OnnxTensor pk = OnnxTensor.createTensor(env, FloatBuffer.wrap(pastKeys), pastShape);
-        OnnxTensor pv = OnnxTensor.createTensor(env, FloatBuffer.wrap(pastValues), pastShape);
-        OrtSession.Result result =
-            layers.get(i).run(
-                Map.of(
-                    DecoderBlockGraph.HIDDEN, in,
-                    DecoderBlockGraph.PAST_KEY, pk,
-                    DecoderBlockGraph.PAST_VALUE, pv,
-                    DecoderBlockGraph.MASK, mask),
-                last ? LAST_LAYER_OUTPUTS : LAYER_OUTPUTS)) {
-      return new LayerOutputs(
-          floats(result, DecoderBlockGraph.HIDDEN_OUT),
-          floats(result, DecoderBlockGraph.PRESENT_KEY),
-          floats(result, DecoderBlockGraph.PRESENT_VALUE),
-          last ? floats(result, DecoderBlockGraph.RECEIVED) : null);
+  /**
+   * Appends each session's new key/value rows of layer {@code i} to its store. A format-1 graph
+   * gives back past and new rows ({@code [heads × total × headDim]}), of which the new ones follow
+   * the batch's past in each head.
+   */
+  private void appendNewRows(int i, OrtSession.Result result, BatchLayout layout, LayerKvCache[] presents) throws OrtException {
+    boolean presentOnly = outputs.get(i).contains(DecoderBlockGraph.PRESENT_KEY);
+    FloatBuffer keys = floatBuffer(result, presentOnly ? DecoderBlockGraph.PRESENT_KEY : DecoderBlockGraph.NEW_KEY);
+    FloatBuffer values = floatBuffer(result, presentOnly ? DecoderBlockGraph.PRESENT_VALUE : DecoderBlockGraph.NEW_VALUE);
+    int headRows = presentOnly ? layout.total() : layout.rows();
+    int firstNew = presentOnly ? layout.pastRows() : 0;
+    for (int b = 0; b < layout.sessions(); b++) {
+      presents[b].store().append(i, layout.pastLength(b), layout.tokens(b), keys, values, headRows, firstNew + layout.rowOffset(b));
     }
   }
 
@@ -353,11 +330,15 @@ public final class ShardRunner implements AutoCloseable {
   }
 
   static float[] floats(OrtSession.Result result, String name) throws OrtException {
-    OnnxTensor tensor = (OnnxTensor) result.get(name).orElseThrow(() -> new IllegalStateException("graph has no output " + name));
-    FloatBuffer buffer = tensor.getFloatBuffer();
+    FloatBuffer buffer = floatBuffer(result, name);
     float[] out = new float[buffer.remaining()];
     buffer.get(out);
     return out;
+  }
+
+  private static FloatBuffer floatBuffer(OrtSession.Result result, String name) throws OrtException {
+    OnnxTensor tensor = (OnnxTensor) result.get(name).orElseThrow(() -> new IllegalStateException("graph has no output " + name));
+    return tensor.getFloatBuffer();
   }
 
   @Override

@@ -18,7 +18,7 @@ class KvCacheTest {
     long[] tokens = {2, 50, 60, 70, 80, 90};
     try (ShardRunner runner = ShardRunner.inMemory(weights, new LayerSelection(0, 3, List.of(32, 32, 32, 32), true, false), 32, 32)) {
       LayerStep whole = runner.runLayers(runner.embed(tokens, 0), tokens.length, KvState.empty());
-      KvState cache = KvState.empty();
+      KvState cache = KvState.empty(tokens.length);
       float[] last = null;
       for (int t = 0; t < tokens.length; t++) {
         LayerStep step = runner.runLayers(runner.embed(new long[] {tokens[t]}, t), 1, cache);
@@ -32,6 +32,46 @@ class KvCacheTest {
       }
       assertThat(cache.length()).isEqualTo(tokens.length);
       assertThat(cache.sizeBytes()).isEqualTo(4L * 2 * tokens.length * d * 4);
+    }
+  }
+
+  @Test
+  void aCacheAdmittedForSomePositionsHoldsNoMoreUnlessAStepNeedsThem() {
+    int d = weights.dimensions().hiddenSize();
+    long perPosition = 2L * 2 * d * Float.BYTES; // 2 layers, keys and values
+    try (ShardRunner runner = ShardRunner.inMemory(weights, new LayerSelection(0, 1, List.of(32, 32), true, false), 32, 32)) {
+      KvState cache = runner.runLayers(runner.embed(new long[] {2, 3, 4}, 0), 3, KvState.empty(5)).present();
+      assertThat(cache.sizeBytes()).isEqualTo(5 * perPosition);
+      for (int t = 3; t < 6; t++) {
+        cache = runner.runLayers(runner.embed(new long[] {7}, t), 1, cache).present();
+      }
+      assertThat(cache.length()).isEqualTo(6);
+      assertThat(cache.sizeBytes()).isEqualTo(6 * perPosition);
+      KvState unbounded = runner.runLayers(runner.embed(new long[] {2, 3, 4}, 0), 3, KvState.empty()).present();
+      assertThat(unbounded.sizeBytes()).isEqualTo(6 * perPosition); // room to double
+    }
+  }
+
+  /**
+   * Caches are appended in place, yet a step from an older snapshot (a retry) must neither see nor
+   * overwrite the positions a newer step appended: both continue as if alone.
+   */
+  @Test
+  void aStepFromAnOlderSnapshotLeavesTheNewerOneIntact() {
+    try (ShardRunner runner = ShardRunner.inMemory(weights, new LayerSelection(0, 1, List.of(32, 32), true, false), 32, 32)) {
+      KvState prompt = runner.runLayers(runner.embed(new long[] {2, 3, 4}, 0), 3, KvState.empty()).present();
+      KvState afterFive = runner.runLayers(runner.embed(new long[] {5}, 3), 1, prompt).present();
+      KvState afterNine = runner.runLayers(runner.embed(new long[] {9}, 3), 1, prompt).present();
+      float[] continuedFive = runner.runLayers(runner.embed(new long[] {6}, 4), 1, afterFive).hidden();
+      float[] continuedNine = runner.runLayers(runner.embed(new long[] {6}, 4), 1, afterNine).hidden();
+
+      KvState fresh = runner.runLayers(runner.embed(new long[] {2, 3, 4}, 0), 3, KvState.empty()).present();
+      KvState freshFive = runner.runLayers(runner.embed(new long[] {5}, 3), 1, fresh).present();
+      assertThat(continuedFive).containsExactly(runner.runLayers(runner.embed(new long[] {6}, 4), 1, freshFive).hidden());
+      KvState freshAgain = runner.runLayers(runner.embed(new long[] {2, 3, 4}, 0), 3, KvState.empty()).present();
+      KvState freshNine = runner.runLayers(runner.embed(new long[] {9}, 3), 1, freshAgain).present();
+      assertThat(continuedNine).containsExactly(runner.runLayers(runner.embed(new long[] {6}, 4), 1, freshNine).hidden());
+      assertThat(continuedFive).isNotEqualTo(continuedNine);
     }
   }
 

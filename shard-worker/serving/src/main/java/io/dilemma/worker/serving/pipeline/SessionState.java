@@ -13,8 +13,9 @@ import io.dilemma.worker.model.sampling.TokenSampler;
  */
 record SessionState(KvState kv, CutQuota quota, TokenSampler sampler) {
 
-  static SessionState start(TokenSampler sampler) {
-    return new SessionState(KvState.empty(), CutQuota.start(), sampler);
+  /** A new session admitted for {@code positions} positions: its KV cache reserves no more than that. */
+  static SessionState start(TokenSampler sampler, int positions) {
+    return new SessionState(KvState.empty(positions), CutQuota.start(), sampler);
   }
 
   long sizeBytes() {

@@ -265,9 +265,11 @@ public final class ShardCompute {
 
   /**
    * Memory a step of {@code tokens} tokens starting at {@code startPosition} holds while it runs:
-   * the incoming and outgoing hidden states and frame, and the session's new KV cache (the runner
-   * returns a fresh copy, the old one stays cached until the step completes). Positions are
-   * clamped to the model's context, since a step beyond it is refused anyway.
+   * the incoming and outgoing hidden states and frame, and room for the session's KV cache (the
+   * runner appends in place, but a step that outgrows the cache's capacity, or retries from an
+   * older snapshot, copies it into a new one while the old one stays cached until the step
+   * completes). Positions are clamped to the model's context, since a step beyond it is refused
+   * anyway.
    */
   public long stepWorkingBytes(int tokens, long startPosition) {
     long d = runner.dimensions().hiddenSize();
@@ -318,8 +320,9 @@ public final class ShardCompute {
    * still generating were admitted for; otherwise it is refused as overload (the head answers 503
    * with Retry-After) rather than evicting one of them.
    */
-  private void admit(long sessionId, int tokens, int sessionPositions) throws ShardFailure {
-    long bytes = kvBytes(Math.min(Math.max(tokens, sessionPositions), runner.dimensions().maxPositions()));
+  private int admit(long sessionId, int tokens, int sessionPositions) throws ShardFailure {
+    int positions = Math.min(Math.max(tokens, sessionPositions), runner.dimensions().maxPositions());
+    long bytes = kvBytes(positions);
     if (!sessions.admit(sessionId, bytes)) {
       metrics.sessionRefused();
       throw new ShardFailure(
@@ -329,6 +332,7 @@ public final class ShardCompute {
               + " sessions hold " + sessions.totalBytes() + " of " + kvBudgetBytes + " bytes, this one needs " + bytes
               + " (RESOURCE_EXHAUSTED; retry later)");
     }
+    return positions;
   }
 
   /** The KV cache bytes of {@code positions} positions on this shard's layers. */
@@ -338,9 +342,9 @@ public final class ShardCompute {
 
   private SessionState sessionAt(long sessionId, int tokens, int sessionPositions, int startPosition, Sampling sampling) throws ShardFailure {
     if (startPosition == 0) {
-      admit(sessionId, tokens, sessionPositions);
+      int positions = admit(sessionId, tokens, sessionPositions);
       TokenSampler sampler = plan.lmHead() ? new TokenSampler(sampling.temperature(), sampling.seed()) : null;
-      return SessionState.start(sampler);
+      return SessionState.start(sampler, positions);
     }
     SessionState state = sessions.get(sessionId);
     if (state == null) {
