@@ -17,13 +17,18 @@ import java.util.stream.Collectors;
  * secrets", "patch llmdeployments/status"): the operator's API round trips, apart from the bench's
  * and the simulated kubelet's, which use another client.
  */
-final class ApiRequestCounter implements Interceptor {
+public final class ApiRequestCounter implements Interceptor {
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
 
   /** A client of its own on {@code kubeConfigYaml}, whose requests this counter sees. */
-  KubernetesClient client(String kubeConfigYaml) {
+  public KubernetesClient client(String kubeConfigYaml) {
+    return client(Config.fromKubeconfig(kubeConfigYaml));
+  }
+
+  /** A client of its own with {@code config} (another client's credentials), whose requests this counter sees. */
+  public KubernetesClient client(Config config) {
     return new KubernetesClientBuilder()
-        .withConfig(Config.fromKubeconfig(kubeConfigYaml))
+        .withConfig(config)
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("bench-request-counter", this))
         .build();
   }
@@ -35,14 +40,14 @@ final class ApiRequestCounter implements Interceptor {
   }
 
   /** Counts so far, by verb and resource. */
-  Map<String, Long> snapshot() {
+  public Map<String, Long> snapshot() {
     Map<String, Long> copy = new TreeMap<>();
     counts.forEach((k, v) -> copy.put(k, v.sum()));
     return copy;
   }
 
   /** What was sent between two snapshots, most frequent first: "12 apply deployments, 3 get secrets". */
-  static String difference(Map<String, Long> before, Map<String, Long> after) {
+  public static String difference(Map<String, Long> before, Map<String, Long> after) {
     return after.entrySet().stream()
         .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
         .filter(e -> e.getValue() > 0)
@@ -51,7 +56,7 @@ final class ApiRequestCounter implements Interceptor {
         .collect(Collectors.joining(", "));
   }
 
-  static long total(Map<String, Long> before, Map<String, Long> after) {
+  public static long total(Map<String, Long> before, Map<String, Long> after) {
     return after.entrySet().stream().mapToLong(e -> e.getValue() - before.getOrDefault(e.getKey(), 0L)).sum();
   }
 

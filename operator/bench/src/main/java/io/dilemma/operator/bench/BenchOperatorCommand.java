@@ -344,14 +344,18 @@ public final class BenchOperatorCommand implements Callable<Integer> {
    * server and etcd) over a stretch of the run: on a shared, loaded machine the wall time says as
    * much about the neighbours as about the operator.
    */
-  private record CpuClock(long ownNanos, long childNanos, double loadAverage) {
+  private record CpuClock(long ownNanos, long childNanos, double loadAverage, Map<String, Long> jvmThreads) {
     static CpuClock start() {
-      return new CpuClock(ownCpu(), childCpu(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      return new CpuClock(ownCpu(), childCpu(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+          JvmThreadCpu.byKind());
     }
 
     String report() {
-      return String.format(Locale.ROOT, "operator process %.1f s, API server and etcd %.1f s; load average %.1f -> %.1f on %d cores",
-          (ownCpu() - ownNanos) / 1e9, (childCpu() - childNanos) / 1e9, loadAverage,
+      Map<String, Long> jvm = JvmThreadCpu.byKind();
+      return String.format(Locale.ROOT,
+          "operator process %.1f s (of which the JIT compiler %.1f s, GC %.1f s), API server and etcd %.1f s; load average %.1f -> %.1f on %d cores",
+          (ownCpu() - ownNanos) / 1e9, JvmThreadCpu.seconds(jvmThreads, jvm, JvmThreadCpu.JIT),
+          JvmThreadCpu.seconds(jvmThreads, jvm, JvmThreadCpu.GC), (childCpu() - childNanos) / 1e9, loadAverage,
           java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
           Runtime.getRuntime().availableProcessors());
     }
