@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -144,12 +143,12 @@ public final class ShardRollout {
     }
     List<ShardPlan> shardPlans = ShardPlans.of(name, namespace, owner.getSpec(), desired);
     String tlsHash = ensureTls(owner);
-    Set<String> servicesApplied = new HashSet<>();
+    Set<String> servicesApplied = java.util.concurrent.ConcurrentHashMap.newKeySet();
     Map<String, String> serviceIps = serviceIps(owner, shardPlans, servicesApplied);
-    for (ShardPlan shardPlan : shardPlans) {
-      applyShard(owner, shardPlan, desired.shards().get(shardPlan.shardIndex()).memoryBytes(), tlsHash, cached, serviceIps,
-          servicesApplied);
-    }
+    ShardWriters.inParallel(shardPlans.stream()
+        .map(shardPlan -> (Runnable) () -> applyShard(owner, shardPlan, desired.shards().get(shardPlan.shardIndex()).memoryBytes(),
+            tlsHash, cached, serviceIps, servicesApplied))
+        .toList());
     String serving = servingPlanId;
     if (steps.pointHeadAt().isPresent()) {
       serving = steps.pointHeadAt().get();
@@ -293,21 +292,25 @@ public final class ShardRollout {
    * @param applied collects the names of the Services written here, which need no second write
    */
   private Map<String, String> serviceIps(LLMDeployment owner, List<ShardPlan> shardPlans, Set<String> applied) {
-    Map<String, String> ips = new HashMap<>();
+    Map<String, String> ips = new java.util.concurrent.ConcurrentHashMap<>();
     String namespace = owner.getMetadata().getNamespace();
+    List<Runnable> lookups = new java.util.ArrayList<>();
     for (ShardPlan plan : shardPlans) {
-      var desired = resources.service(owner, plan);
-      var service = services.find(namespace, desired.getMetadata().getName()).orElse(null);
-      if (service == null) {
-        service = client.resource(desired).fieldManager(ShardNames.MANAGED_BY).forceConflicts().serverSideApply();
-        applied.add(desired.getMetadata().getName());
-      }
-      String ip = service == null || service.getSpec() == null ? null : service.getSpec().getClusterIP();
-      if (ip != null && !ip.isBlank() && !"None".equals(ip)) {
-        ips.put(ShardNames.serviceHost(plan.deployment(), plan.planId(), plan.shardIndex(), namespace), ip);
-      }
+      lookups.add(() -> {
+        var desired = resources.service(owner, plan);
+        var service = services.find(namespace, desired.getMetadata().getName()).orElse(null);
+        if (service == null) {
+          service = client.resource(desired).fieldManager(ShardNames.MANAGED_BY).forceConflicts().serverSideApply();
+          applied.add(desired.getMetadata().getName());
+        }
+        String ip = service == null || service.getSpec() == null ? null : service.getSpec().getClusterIP();
+        if (ip != null && !ip.isBlank() && !"None".equals(ip)) {
+          ips.put(ShardNames.serviceHost(plan.deployment(), plan.planId(), plan.shardIndex(), namespace), ip);
+        }
+      });
     }
-    return ips;
+    ShardWriters.inParallel(lookups);
+    return new HashMap<>(ips);
   }
 
   /**
