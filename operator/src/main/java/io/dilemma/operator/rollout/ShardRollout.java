@@ -82,11 +82,6 @@ public final class ShardRollout {
 
   private record HashedShard(ShardInputs inputs, String hash) {}
 
-  /** Reads shard Services from the API server. */
-  public ShardRollout(KubernetesClient client, ShardResources resources) {
-    this(client, resources, (ns, name) -> Optional.ofNullable(client.services().inNamespace(ns).withName(name).get()));
-  }
-
   /** @param services where existing shard Services are looked up before one is created */
   public ShardRollout(KubernetesClient client, ShardResources resources, ServiceLookup services) {
     this.client = client;

@@ -310,7 +310,7 @@ public final class BenchOperatorCommand implements Callable<Integer> {
   }
 
   private static double reconciles(DilemmaOperator operator) {
-    return counter(operator, "operator_sdk_reconciliations_started", "LLMDeployment");
+    return OperatorActivity.reconcilesStarted(operator);
   }
 
   // ---- helpers -----------------------------------------------------------------------------
@@ -418,27 +418,9 @@ public final class BenchOperatorCommand implements Callable<Integer> {
     return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
   }
 
-  /**
-   * Waits until every LLMDeployment reconcile that started has ended and none started for 300 ms:
-   * the operator has nothing left to do about the last change.
-   */
+  /** The operator has nothing left to do about the last change (no reconcile for 300 ms). */
   private static void awaitSettled(DilemmaOperator operator) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    double lastStarted = -1;
-    long quietSince = System.nanoTime();
-    while (System.nanoTime() < deadline) {
-      double started = reconciles(operator);
-      double ended = counter(operator, "operator_sdk_reconciliations_success", "LLMDeployment")
-          + counter(operator, "operator_sdk_reconciliations_failed", "LLMDeployment");
-      if (started != lastStarted || ended < started) {
-        lastStarted = started;
-        quietSince = System.nanoTime();
-      } else if (System.nanoTime() - quietSince > Duration.ofMillis(300).toNanos()) {
-        return;
-      }
-      Thread.sleep(10);
-    }
-    throw new IllegalStateException("the operator kept reconciling for 3 minutes");
+    OperatorActivity.awaitSettled(operator, Duration.ofMillis(300), Duration.ofMinutes(3));
   }
 
   static double median(List<Double> values) {

@@ -6,9 +6,9 @@ import io.dilemma.api.LLMDeployment;
 import io.dilemma.operator.DilemmaOperator;
 import io.dilemma.operator.LLMDeploymentReconciler;
 import io.dilemma.operator.bench.ApiRequestCounter;
+import io.dilemma.operator.bench.OperatorActivity;
 import io.dilemma.operator.bench.SimulatedKubelet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,17 +53,17 @@ class QuietReconcileIT {
             d -> d.getStatus() != null && d.getStatus().plan() != null
                 && d.getStatus().plan().planId().equals(d.getStatus().servingPlanId())
                 && d.getStatus().condition("Ready").map(c -> "True".equals(c.getStatus())).orElse(false));
-        awaitSettled(operator);
+        OperatorActivity.awaitSettled(operator, Duration.ofMillis(500), Duration.ofMinutes(1));
 
         Map<String, Long> before = requests.snapshot();
-        double reconcilesBefore = reconciles(operator, "operator_sdk_reconciliations_started");
+        double reconcilesBefore = OperatorActivity.reconcilesStarted(operator);
         // Any node event reconciles every deployment.
         var node = client.nodes().withName(nodes.get(0)).get();
         node.getMetadata().setAnnotations(Map.of("it.dilemma.io/touched", Long.toString(System.nanoTime())));
         client.nodes().resource(node).update();
         Await.until("a reconcile after the node event", Duration.ofSeconds(30),
-            () -> reconciles(operator, "operator_sdk_reconciliations_started"), n -> n > reconcilesBefore);
-        awaitSettled(operator);
+            () -> OperatorActivity.reconcilesStarted(operator), n -> n > reconcilesBefore);
+        OperatorActivity.awaitSettled(operator, Duration.ofMillis(500), Duration.ofMinutes(1));
         Map<String, Long> after = requests.snapshot();
 
         Map<String, Long> sent = new java.util.TreeMap<>();
@@ -74,34 +74,5 @@ class QuietReconcileIT {
         assertThat(sent.keySet()).as("requests of a reconcile that changes nothing: %s", sent).isSubsetOf(ALLOWED);
       }
     }
-  }
-
-  private static double reconciles(DilemmaOperator operator, String metric) {
-    return operator.registry().scrape().stream()
-        .filter(m -> m.getMetadata().getName().equals(metric))
-        .flatMap(m -> ((CounterSnapshot) m).getDataPoints().stream())
-        .filter(p -> "LLMDeployment".equals(p.getLabels().get("kind")))
-        .mapToDouble(CounterSnapshot.CounterDataPointSnapshot::getValue)
-        .sum();
-  }
-
-  /** Every reconcile started has ended, and none started for half a second. */
-  private static void awaitSettled(DilemmaOperator operator) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-    double last = -1;
-    long quietSince = System.nanoTime();
-    while (System.nanoTime() < deadline) {
-      double started = reconciles(operator, "operator_sdk_reconciliations_started");
-      double ended = reconciles(operator, "operator_sdk_reconciliations_success")
-          + reconciles(operator, "operator_sdk_reconciliations_failed");
-      if (started != last || ended < started) {
-        last = started;
-        quietSince = System.nanoTime();
-      } else if (System.nanoTime() - quietSince > Duration.ofMillis(500).toNanos()) {
-        return;
-      }
-      Thread.sleep(10);
-    }
-    throw new AssertionError("the operator kept reconciling for a minute");
   }
 }
