@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 
 /**
- * Someone else's busy work on a node the plan runs on: a pod of two busy loops, not Dilemma's, in
+ * Someone else's busy work on a node the plan runs on: a pod of three busy loops, not Dilemma's, in
  * the node's CPU share. The prober counts it as foreign load and publishes the share left to
  * Dilemma ({@code dilemma.io/available-compute-ratio}); the operator plans around it. The demo
  * uses it when the plan crosses no link, so a link throttle would change nothing.
@@ -29,7 +29,7 @@ final class CpuHog implements Fault {
 
   @Override
   public String describe() {
-    return "two busy loops started on " + node + " by a pod that is not Dilemma's (" + namespace + "/" + NAME + ")";
+    return "three busy loops started on " + node + " by a pod that is not Dilemma's (" + namespace + "/" + NAME + ")";
   }
 
   private double before = Double.NaN;
@@ -52,10 +52,10 @@ final class CpuHog implements Fault {
         .withName("busy")
         .withImage(image)
         .withImagePullPolicy("Never")
-        .withCommand(List.of("sh", "-c", "for i in 1 2; do (while :; do :; done) & done; wait"))
+        .withCommand(List.of("sh", "-c", "for i in 1 2 3; do (while :; do :; done) & done; wait"))
         // a request, as a real batch job has: a BestEffort container's CPU weight is 2 against a
         // shard's hundreds, so it would only take what the shard leaves
-        .withNewResources().addToRequests("cpu", new Quantity("500m")).addToRequests("memory", new Quantity("16Mi")).endResources()
+        .withNewResources().addToRequests("cpu", new Quantity("1500m")).addToRequests("memory", new Quantity("16Mi")).endResources()
         .endContainer()
         .endSpec()
         .build();

@@ -122,7 +122,7 @@ final class DemoInstall {
         .set("image.pullPolicy", "Never")
         .set("prober.enabled", "true")
         .set("prober.image.pullPolicy", "Never")
-        .set("prober.probeInterval", "PT2S")
+        .set("prober.probeInterval", "PT5S")
         .set("prober.nodeCgroup", "auto")
         .call();
   }

@@ -36,11 +36,13 @@ class DemoE2E {
         .contains("the baselines, and the plan, priced on one reading")
         .contains("first plan: median")
         .contains("the probers saw it")
-        .contains("the new plan serves; the old pods are gone")
-        .contains(" 0 failed;")
-        .doesNotContain("a request failed during the replan");
+        .doesNotContain("a request failed during the replan")
+        // the operator replans when a plan is faster by the policy's margin, else keeps its plan and says so
+        .satisfiesAnyOf(
+            o -> assertThat(o).contains("the new plan serves; the old pods are gone").containsPattern(" [0-9]+ requests during the replan, 0 failed;"),
+            o -> assertThat(o).contains("the operator kept plan").containsPattern(" [0-9]+ requests meanwhile, 0 failed"));
     assertThat(Files.readString(report.resolve("report.html"))).contains("Predicted and measured completion time, per plan")
-        .contains("after the fault");
+        .contains("Replan timeline");
     try {
       assertThat(cluster.client().namespaces().withName("demo").get()).as("the demo's namespace").isNull();
       assertThat(cluster.client().namespaces().withName("dilemma-system").get()).as("the chart's namespace").isNull();
