@@ -96,18 +96,39 @@ public final class DemoCommand extends DilemmaCommand {
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
       DemoInstall install = new DemoInstall(client, repo, kubeconfig, imageTag);
       EdgeTopology edge = new EdgeTopology(repo);
+      // Ctrl-C or a kill must not leave the deployment, its busy-loop pod or the chart in the
+      // cluster's etcd: they would come back with the next cluster up and take its nodes' CPU
+      AtomicBoolean cleaned = new AtomicBoolean(keep);
+      Thread onSignal = new Thread(() -> {
+        if (!cleaned.compareAndSet(false, true)) return;
+        try {
+          cleanUp(install, edge);
+        } catch (Exception e) {
+          err().println("demo: cleaning up after a signal: " + e.getMessage());
+        }
+      }, "demo-cleanup");
+      Runtime.getRuntime().addShutdownHook(onSignal);
       try {
         return run(client, install, edge, model, state, promptTokens);
       } finally {
         if (keep) {
           progress.step("--keep: everything stays; KUBECONFIG=%s kubectl -n %s get llmd", kubeconfig, DemoInstall.NAMESPACE);
-        } else {
-          progress.step("removing the deployment, the chart and the shaping");
-          install.uninstall();
-          edge.clear();
+        } else if (cleaned.compareAndSet(false, true)) {
+          cleanUp(install, edge);
+        }
+        try {
+          Runtime.getRuntime().removeShutdownHook(onSignal);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook runs or has run
         }
       }
     }
+  }
+
+  private void cleanUp(DemoInstall install, EdgeTopology edge) throws Exception {
+    progress.step("removing the deployment, the chart and the shaping");
+    install.uninstall();
+    edge.clear();
   }
 
   private int run(KubernetesClient client, DemoInstall install, EdgeTopology edge, DemoModel model, Path state, int promptTokens)
