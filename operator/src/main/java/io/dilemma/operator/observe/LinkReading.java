@@ -73,7 +73,7 @@ public record LinkReading(Link link, boolean stale, String name, LinkSource meas
             : edgeLink.getMetadata().getCreationTimestamp();
     if (text == null) return null;
     try {
-      return ApiTimestamp.parse(text);
+      return Instant.parse(text);
     } catch (DateTimeParseException e) {
       return null;
     }
