@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** A plan as the demo prints it: the same columns as {@code dilemma plan}, from the status. */
-final class PlanTable {
+public final class PlanTable {
   private PlanTable() {}
 
   static String render(PlanStatus plan, List<PlanLinkStatus> links) {
@@ -34,7 +34,7 @@ final class PlanTable {
   }
 
   /** A shard's layers' bits as runs: 8×3,4 for 8, 8, 8, 4. */
-  static String bitsRuns(List<Integer> bits) {
+  public static String bitsRuns(List<Integer> bits) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < bits.size(); ) {
       int j = i;
@@ -46,7 +46,8 @@ final class PlanTable {
     return b.toString();
   }
 
-  static String layout(PlanStatus plan) {
+  /** The chain on one line: node first-last @bits, head first. */
+  public static String layout(PlanStatus plan) {
     StringBuilder b = new StringBuilder();
     for (PlanStatus.ShardStatus s : plan.shards()) {
       if (b.length() > 0) b.append(" | ");

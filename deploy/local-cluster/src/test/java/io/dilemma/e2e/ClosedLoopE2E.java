@@ -12,6 +12,7 @@ import com.marcnuri.helm.Helm;
 import io.dilemma.api.EdgeLink;
 import io.dilemma.api.LLMDeployment;
 import io.dilemma.api.PlanStatus;
+import io.dilemma.demo.PlanTable;
 import io.dilemma.localcluster.EdgeTopology;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -284,7 +285,7 @@ class ClosedLoopE2E {
       String line = String.format(Locale.ROOT,
           "degradation: %s %s -> %s Mbit/s; plan %s (%s, predicted %.3f s) -> %s (%s, predicted %.3f s); "
               + "detected %.0f s, new plan %.0f s, serving %.0f s, recovered %.0f s after the throttle; %d requests, %d failed",
-          link, rate, rate / 10, before.planId(), before.layout(), before.predicted(), after.planId(), layout(after), predicted,
+          link, rate, rate / 10, before.planId(), before.layout(), before.predicted(), after.planId(), PlanTable.layout(after), predicted,
           secondsBetween(throttled, detected), secondsBetween(throttled, planned), secondsBetween(throttled, serving),
           secondsBetween(throttled, recovered), samples.size() + failures.size(), failures.size());
       System.out.println("[closed-loop] " + line);
@@ -325,7 +326,7 @@ class ClosedLoopE2E {
       seconds.add((System.nanoTime() - start) / 1e9);
       assertThat(tokens).as("completion tokens of %s/%s", w.name(), strategy).isEqualTo(w.output());
     }
-    return new Row(w, strategy, plan.planId(), layout(plan), plan.predicted().totalSeconds(), seconds);
+    return new Row(w, strategy, plan.planId(), PlanTable.layout(plan), plan.predicted().totalSeconds(), seconds);
   }
 
   private void apply(Workload w, String strategy) {
@@ -417,27 +418,6 @@ class ClosedLoopE2E {
     }
     JsonNode json = JSON.readTree(response.body());
     return json.path("usage").path("completion_tokens").asInt(json.path("choices").path(0).path("tokens").size());
-  }
-
-  private static String layout(PlanStatus plan) {
-    StringBuilder b = new StringBuilder();
-    for (PlanStatus.ShardStatus s : plan.shards()) {
-      if (b.length() > 0) b.append(" | ");
-      b.append(s.node()).append(' ').append(s.firstLayer()).append('-').append(s.lastLayer()).append(" @").append(bitsRuns(s.bits()));
-    }
-    return b.toString();
-  }
-
-  private static String bitsRuns(List<Integer> bits) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < bits.size(); ) {
-      int j = i;
-      while (j < bits.size() && bits.get(j).equals(bits.get(i))) j++;
-      if (b.length() > 0) b.append(',');
-      b.append(bits.get(i)).append(j - i > 1 ? "×" + (j - i) : "");
-      i = j;
-    }
-    return b.toString();
   }
 
   static String table(List<Row> rows) {
