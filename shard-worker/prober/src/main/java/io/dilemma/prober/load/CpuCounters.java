@@ -10,10 +10,13 @@ package io.dilemma.prober.load;
  *     cgroup's usage
  * @param shardMicros the part Dilemma's own shard processes used (their cgroups' usage: v2 {@code
  *     usage_usec}, v1 {@code cpuacct.usage}), summed over the shard cgroups in {@code shardCgroups}
+ * @param proberMicros the prober process's own CPU time ({@code /proc/self/stat}): the benchmarks
+ *     and probes it runs are Dilemma's work too, and on a quarter-core node they alone would read
+ *     as a tenth to a quarter of foreign load
  * @param shardCgroups the cgroups counted, so two readings compare the same set
  */
 public record CpuCounters(
-    long capacityMicros, long busyMicros, long shardMicros, java.util.Map<String, Long> shardCgroups) {
+    long capacityMicros, long busyMicros, long shardMicros, long proberMicros, java.util.Map<String, Long> shardCgroups) {
   public CpuCounters {
     shardCgroups = java.util.Map.copyOf(shardCgroups);
   }

@@ -7,12 +7,15 @@ package io.dilemma.prober.load;
  *     in [0, 1]: what the planner may count on
  * @param foreignShare busy CPU share of everything except our shards
  * @param shardShare busy CPU share of our shards; high means a generation is running
+ * @param proberShare busy CPU share of the prober itself, which is not foreign either but says
+ *     nothing about a generation running
  */
-public record LiveLoad(double availableShare, double foreignShare, double shardShare) {
+public record LiveLoad(double availableShare, double foreignShare, double shardShare, double proberShare) {
 
   /**
    * Compares two readings. Our shards' CPU time never counts against the node, or a plan that puts
-   * layers on a node would make that node look busy and push the layers off again. A shard cgroup
+   * layers on a node would make that node look busy and push the layers off again; nor does the
+   * prober's own, or measuring a node would make it look busy. A shard cgroup
    * counts only when both readings have it: one that appeared in between carries CPU time from
    * before the first reading.
    */
@@ -26,9 +29,9 @@ public record LiveLoad(double availableShare, double foreignShare, double shardS
       if (before != null) shard += Math.max(0, entry.getValue() - before);
     }
     shard = Math.min(shard, busy);
-    double foreign = (double) (busy - shard) / capacity;
-    double shardShare = (double) shard / capacity;
-    return new LiveLoad(clamp(1 - foreign), clamp(foreign), clamp(shardShare));
+    long prober = Math.min(Math.max(0, later.proberMicros() - earlier.proberMicros()), busy - shard);
+    double foreign = (double) (busy - shard - prober) / capacity;
+    return new LiveLoad(clamp(1 - foreign), clamp(foreign), clamp((double) shard / capacity), clamp((double) prober / capacity));
   }
 
   private static double clamp(double v) {

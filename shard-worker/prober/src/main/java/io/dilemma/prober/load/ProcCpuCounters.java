@@ -122,7 +122,20 @@ public final class ProcCpuCounters implements CpuCounterSource {
     }
     Map<String, Long> shards = shardCgroupUsage();
     long shardMicros = shards.values().stream().mapToLong(Long::longValue).sum();
-    return new CpuCounters(capacity, busy, shardMicros, shards);
+    return new CpuCounters(capacity, busy, shardMicros, proberMicros(), shards);
+  }
+
+  /**
+   * The prober's own user and system time, all its threads, from /proc/self/stat: with hostPID
+   * (or on a plain host) "self" under the mounted /proc is this process.
+   */
+  private long proberMicros() throws IOException {
+    Path stat = proc.resolve("self/stat");
+    String text = Files.readString(stat, StandardCharsets.US_ASCII);
+    // the command name in parentheses may itself hold spaces and parentheses: fields follow the last ')'
+    String[] fields = text.substring(text.lastIndexOf(')') + 1).trim().split("\\s+");
+    if (fields.length < 13) throw new IOException(stat + ": fewer than 15 fields");
+    return (CgroupCpu.number(stat, fields[11]) + CgroupCpu.number(stat, fields[12])) * MICROS_PER_TICK;
   }
 
   /** The aggregate line of /proc/stat, and how many CPUs it has lines for. */

@@ -56,7 +56,7 @@ class ProbeLoopTest {
       return new LinkSample(0.002, bandwidth, 100, 0.1);
     };
     return new ProbeLoop("self", settings, peers, probe, light,
-        () -> new CpuCounters(capacity, busy, shard, Map.of("/shard", shard)),
+        () -> new CpuCounters(capacity, busy, shard, 0, Map.of("/shard", shard)),
         recorder(writes, shares), recorder(observed, null),
         new PeerScheduler(Duration.ofSeconds(10)),
         new ShareHysteresis(0.15, Duration.ofMinutes(1), 0.05), clock);

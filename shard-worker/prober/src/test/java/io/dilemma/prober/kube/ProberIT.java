@@ -133,7 +133,7 @@ class ProberIT {
         // 60% of the CPU busy with foreign work between the first two readings
         () -> {
           long t = clockMicros.getAndAdd(1_000_000);
-          return new CpuCounters(t, t * 6 / 10, 0, Map.of());
+          return new CpuCounters(t, t * 6 / 10, 0, 0, Map.of());
         },
         store, NO_METRICS, new PeerScheduler(Duration.ZERO),
         new ShareHysteresis(0.15, Duration.ofMinutes(2), 0.05), Clock.systemUTC());

@@ -15,8 +15,16 @@ final class FakeHost {
 
   private final Path root;
 
-  FakeHost(Path root) {
+  FakeHost(Path root) throws IOException {
     this.root = root;
+    proberCpu(0, 0);
+  }
+
+  /** The prober's own /proc/self/stat, with its user and system time in ticks of 10 ms. */
+  FakeHost proberCpu(long userTicks, long systemTicks) throws IOException {
+    write(proc().resolve("self/stat"),
+        "4242 (java (prober) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 " + userTicks + " " + systemTicks + " 0 0 20 0 30 0 12345 0 0\n");
+    return this;
   }
 
   Path proc() {

@@ -58,6 +58,26 @@ class LiveLoadTest {
   }
 
   @Test
+  void theProbersOwnCpuIsNotForeign() throws IOException {
+    host.process("20", "stress --cpu 1", "0::/kubepods/pod-b/hog").stat(2, 1000, 0, 1000, 0).proberCpu(500, 100);
+    ProcCpuCounters reader = reader();
+    CpuCounters before = reader.read();
+    // 2 s on 2 cores = 4 s of CPU: the prober's benchmark 1 s (80 + 20 ticks), the hog 0.5 s, 2.5 s idle
+    host.stat(2, 1150, 0, 1250, 0).proberCpu(580, 120);
+    LiveLoad load = LiveLoad.between(before, reader.read());
+    assertThat(load.proberShare()).isCloseTo(0.25, within(1e-9));
+    assertThat(load.foreignShare()).isCloseTo(0.125, within(1e-9));
+    assertThat(load.availableShare()).isCloseTo(0.875, within(1e-9));
+  }
+
+  @Test
+  void aMalformedProberStatNamesTheFile() throws IOException {
+    host.stat(1, 0, 0, 0, 0);
+    java.nio.file.Files.writeString(host.proc().resolve("self/stat"), "4242 (java) S 1\n");
+    assertThatThrownBy(() -> reader().read()).hasMessageContaining("self/stat").hasMessageContaining("fewer than 15 fields");
+  }
+
+  @Test
   void aMalformedStatNamesTheFile() throws IOException {
     host.stat(1, 0, 0, 0, 0);
     java.nio.file.Files.writeString(host.proc().resolve("stat"), "intr 1\n");
