@@ -131,6 +131,9 @@ public final class StatusAggregator {
           DEGRADED, true, ConditionReason.NodeLost,
           "Nodes gone or not Ready: " + String.join(", ", in.lostNodes()) + ".");
     }
+    if (stillServingFromALostNode(in, plan)) {
+      return condition(DEGRADED, true, ConditionReason.NodeLost, in.previous().condition(DEGRADED).orElseThrow().getMessage());
+    }
     if (lostServingShards(in)) {
       ShardSet serving = servingSet(in);
       return condition(
@@ -192,6 +195,19 @@ public final class StatusAggregator {
             plan.shards().size(),
             plan.predicted().totalSeconds(),
             plan.quantizationPercent());
+  }
+
+  /**
+   * The plan that replaced one on a lost node is written at once, but the old plan serves until
+   * the new one's shards are up: the loss is over only when the new plan serves. Without this, the
+   * reconcile right after the replan sees no lost node in the new plan and clears Degraded while
+   * requests still pass through the lost node.
+   */
+  private static boolean stillServingFromALostNode(Inputs in, PlanStatus plan) {
+    boolean wasLost = in.previous().condition(DEGRADED)
+        .filter(c -> "True".equals(c.getStatus()) && ConditionReason.NodeLost.name().equals(c.getReason()))
+        .isPresent();
+    return wasLost && plan != null && in.servingPlanId() != null && !in.servingPlanId().equals(plan.planId());
   }
 
   private static Condition condition(String type, boolean status, ConditionReason reason, String message) {

@@ -113,6 +113,24 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aNodeLossStaysDegradedUntilThePlanWithoutTheNodeServes() {
+    var lostAt =
+        StatusAggregator.aggregate(
+            new StatusAggregator.Inputs(EMPTY, 1, new PlanningOutcome.Planned(Fixtures.plan("p2", 2), ReplanReason.PlanInfeasible, T0),
+                "p1", Map.of("p1", new ShardSet(2, 2), "p2", new ShardSet(2, 0)), null, List.of("n1"), T0, null, null));
+    // the next reconcile plans from p2, which holds no lost node, while p1 still serves
+    var kept = new PlanningOutcome.Planned(Fixtures.plan("p2", 2), null, null);
+    var starting = aggregate(lostAt, kept, "p1", Map.of("p1", new ShardSet(2, 2), "p2", new ShardSet(2, 1)), T0.plusSeconds(1));
+    var degraded = starting.condition("Degraded").orElseThrow();
+    assertThat(degraded.getStatus()).isEqualTo("True");
+    assertThat(degraded.getReason()).isEqualTo("NodeLost");
+    assertThat(degraded.getMessage()).isEqualTo("Nodes gone or not Ready: n1.");
+    assertThat(degraded.getLastTransitionTime()).isEqualTo(T0.toString());
+    var serving = aggregate(starting, kept, "p2", Map.of("p2", new ShardSet(2, 2)), T0.plusSeconds(15));
+    assertThat(serving.condition("Degraded").orElseThrow().getStatus()).isEqualTo("False");
+  }
+
+  @Test
   void aServingChainThatLosesAShardIsDegradedUntilItIsWholeAgain() {
     var outcome = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null);
     var ready = aggregate(EMPTY, outcome, "p1", Map.of("p1", new ShardSet(2, 2)), T0);
