@@ -181,7 +181,7 @@ public final class DemoCommand extends DilemmaCommand {
     }
 
     CompletionClient completions = new CompletionClient(client, DemoInstall.NAMESPACE, DemoInstall.NAME);
-    report.plan(timeCompletions(completions, "first plan", plan, true, prometheus));
+    report.plan(timeCompletions(completions, "first plan", plan, plan.predicted().totalSeconds(), true, prometheus));
     progress.step("%s", prometheus.completionQuantiles(DemoInstall.NAMESPACE, DemoInstall.NAME, timedFrom, requests));
     degrade(client, watch, edge, completions, plan, links);
     Path page = report.write(reportDir.toAbsolutePath());
@@ -190,14 +190,15 @@ public final class DemoCommand extends DilemmaCommand {
     return ExitCode.OK;
   }
 
-  /** A warm-up request, then {@code requests} timed ones, each printed beside the prediction. */
   /**
+   * A warm-up request, then {@code requests} timed ones, each printed beside the prediction.
+   *
+   * @param predicted the seconds the measured ones are set against
    * @param prometheus when given, the timed requests wait until it has scraped the warm-up's, so
    *     that the window read back from it holds the timed ones only
    */
-  private DemoReport.Measured timeCompletions(CompletionClient completions, String label, PlanStatus plan, boolean showText,
-      DemoPrometheus prometheus) throws Exception {
-    double predicted = plan.predicted().totalSeconds();
+  private DemoReport.Measured timeCompletions(CompletionClient completions, String label, PlanStatus plan, double predicted,
+      boolean showText, DemoPrometheus prometheus) throws Exception {
     var warm = completions.complete(prompt, outputTokens);
     progress.step("first request %.3f s (JIT and ONNX Runtime warm up; not counted)", warm.seconds());
     if (showText) progress.block("  " + prompt + warm.text().replace("\n", "\n  "));
@@ -268,7 +269,13 @@ public final class DemoCommand extends DilemmaCommand {
         progress.step("the operator kept plan %s: %s", before.planId(), watch.keptPlanReason());
         running.set(false);
         load.join(180_000);
-        report.plan(timeCompletions(completions, "kept under the fault", watch.awaitServing(Duration.ofMinutes(1)), false, null));
+        PlanStatus kept = watch.awaitServing(Duration.ofMinutes(1));
+        // the kept plan's own prediction is the one it was planned with, before the fault: its
+        // times now are set against the plan repriced on the measurements the fault moved
+        double repriced = BaselinePredictions.price(client, watch.deployment(), repo.resolve("helm/dilemma")).runningPlanSeconds();
+        progress.step("the kept plan repriced on the probers' new figures: %.3f s (planned with %.3f s)", repriced,
+            kept.predicted().totalSeconds());
+        report.plan(timeCompletions(completions, "kept under the fault", kept, repriced, false, null));
         long failed = samples.stream().filter(DemoReport.Sample::failed).count();
         report.samples(new ArrayList<>(samples));
         String line = String.format(Locale.ROOT, "%s: probers %.0f s; the plan kept; %d requests meanwhile, %d failed",
@@ -288,7 +295,7 @@ public final class DemoCommand extends DilemmaCommand {
       progress.step("the new plan serves; the old pods are gone");
       running.set(false);
       load.join(180_000);
-      report.plan(timeCompletions(completions, "after the fault", after, false, null));
+      report.plan(timeCompletions(completions, "after the fault", after, after.predicted().totalSeconds(), false, null));
       mark("measured on the new plan", inflicted);
       long failed = samples.stream().filter(DemoReport.Sample::failed).count();
       report.samples(new ArrayList<>(samples));
