@@ -163,7 +163,9 @@ public final class ModelCostsFromProfile {
     try {
       double v = quality.value(metric);
       if (!Double.isFinite(v) || v < 0) throw new InvalidInputException(null, field + ".quality." + MetricNames.of(metric), "must be a finite number ≥ 0");
-      return v;
+      // "-0" passes the check above but sorts below 0 (Double.compare), which the solver's
+      // "no loss" options and the budget's sums must not see; adding 0.0 makes it +0.
+      return v + 0.0;
     } catch (IllegalArgumentException e) {
       throw new InvalidInputException(null, field + ".quality." + MetricNames.of(metric), "not measured in this profile");
     }

@@ -102,6 +102,15 @@ class ModelCostsFromProfileTest {
   }
 
   @Test
+  void aNegativeZeroQualityIsZero() {
+    ModelProfile negativeZero = withLayerBits(opt, l -> l.bits().stream()
+        .map(b -> new ModelProfile.BitCost(b.bits(), b.weightBytes(), new ModelProfile.QualityCost(-0.0, null, null)))
+        .toList());
+    ModelCosts costs = ModelCostsFromProfile.toModelCosts(negativeZero, QualityMetric.NORMALIZED_ERROR, ALL_BITS, ALL_RHO);
+    assertThat(costs.layers().get(0).bits()).allSatisfy(b -> assertThat(Double.compare(b.quality(), 0.0)).isZero());
+  }
+
+  @Test
   void aLayerWithoutAnyAllowedBitWidthIsAnError() {
     ModelProfile only8 = withLayerBits(opt, l -> l.bits().stream().filter(b -> b.bits() == 8).toList());
     assertThatThrownBy(() -> ModelCostsFromProfile.toModelCosts(only8, QualityMetric.NORMALIZED_ERROR, List.of(2, 4), ALL_RHO))
