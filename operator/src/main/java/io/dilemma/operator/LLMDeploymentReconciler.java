@@ -28,6 +28,7 @@ import io.dilemma.planner.ModelCosts;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -136,8 +137,22 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
       EventSourceContext<LLMDeployment> context) {
     var client = context.getClient();
     this.client = client;
-    rollout = new ShardRollout(client, new ShardResources(settings.shardOverheadBytes()));
     reporter = new ReconcileReporter(new EventRecorder(client), metrics);
+    // The shard Services, cached so that a reconcile finds their ClusterIPs without a GET each.
+    // Their events trigger no reconcile, as before the cache: a Service no plan changed is no
+    // reason to reconcile, and one deleted by hand is written again at the next reconcile.
+    var services =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Service.class, LLMDeployment.class)
+                .withLabelSelector(ShardNames.LABEL_MANAGED_BY + "=" + ShardNames.MANAGED_BY)
+                .withSecondaryToPrimaryMapper(s -> Set.of())
+                .build(),
+            context);
+    rollout =
+        new ShardRollout(
+            client,
+            new ShardResources(settings.shardOverheadBytes()),
+            (namespace, name) -> services.get(new ResourceID(name, namespace)));
     var deployments =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Deployment.class, LLMDeployment.class)
@@ -183,7 +198,7 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
                 .withSecondaryToPrimaryMapper(p -> Set.of())
                 .build(),
             context);
-    return List.of(deployments, nodes, links, configMaps, otherPods);
+    return List.of(deployments, services, nodes, links, configMaps, otherPods);
   }
 
   @Override

@@ -73,7 +73,7 @@ public record LinkReading(Link link, boolean stale, String name, LinkSource meas
             : edgeLink.getMetadata().getCreationTimestamp();
     if (text == null) return null;
     try {
-      return Instant.parse(text);
+      return ApiTimestamp.parse(text);
     } catch (DateTimeParseException e) {
       return null;
     }

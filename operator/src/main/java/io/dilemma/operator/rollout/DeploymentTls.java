@@ -105,6 +105,15 @@ public final class DeploymentTls {
     }
   }
 
+  /** When {@link #needsRenewal} starts saying so for material it accepts now. */
+  public static Instant renewalDue(Map<String, String> data) {
+    try {
+      return certificate(data.get(ShardTls.CERT_FILE)).getNotAfter().toInstant().minus(RENEW_BEFORE);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return Instant.MIN;
+    }
+  }
+
   static X509Certificate certificate(String pem) throws GeneralSecurityException {
     return (X509Certificate)
         CertificateFactory.getInstance("X.509")

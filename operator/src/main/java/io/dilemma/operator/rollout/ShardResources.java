@@ -135,15 +135,19 @@ public final class ShardResources {
             .endTemplate()
             .endSpec()
             .build();
-    Service service =
-        new ServiceBuilder()
-            .withMetadata(meta(owner, name, labels))
-            .withNewSpec()
-            .withSelector(selector(owner, plan))
-            .withPorts(servicePorts(plan))
-            .endSpec()
-            .build();
-    return new ShardObjects(configMap, deployment, service, networkPolicy(owner, plan, name, labels));
+    return new ShardObjects(configMap, deployment, service(owner, plan), networkPolicy(owner, plan, name, labels));
+  }
+
+  /** The shard's Service alone: what the rollout needs before the pods, for their host aliases. */
+  public Service service(LLMDeployment owner, ShardPlan plan) {
+    String name = ShardNames.shard(owner.getMetadata().getName(), plan.planId(), plan.shardIndex());
+    return new ServiceBuilder()
+        .withMetadata(meta(owner, name, labels(owner, plan)))
+        .withNewSpec()
+        .withSelector(selector(owner, plan))
+        .withPorts(servicePorts(plan))
+        .endSpec()
+        .build();
   }
 
   /** The head serves only HTTP; every other shard serves gRPC to the shard before it, and HTTP. */

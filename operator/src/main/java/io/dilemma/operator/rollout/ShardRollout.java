@@ -14,10 +14,14 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Step 4 of a reconcile: writes the desired shard objects, then carries out {@link RolloutSteps}
@@ -45,9 +49,44 @@ public final class ShardRollout {
    */
   private final java.util.Set<String> swept = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  public ShardRollout(KubernetesClient client, ShardResources resources) {
+  /** A shard Service by namespace and name, as the caller knows it (an informer's cache). */
+  @FunctionalInterface
+  public interface ServiceLookup {
+    Optional<Service> find(String namespace, String name);
+  }
+
+  private final ServiceLookup services;
+  /**
+   * The mTLS Secret's hash per deployment (namespace/name) as this process last read or wrote it.
+   * The operator may not watch Secrets; reading the Secret at every reconcile was one GET each.
+   */
+  private final Map<String, KnownTls> tls = new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * How long a known Secret is trusted before it is read again, so that a Secret deleted by hand
+   * is issued again within this time, not only at the next rollout or restart.
+   */
+  static final Duration TLS_RECHECK = Duration.ofMinutes(10);
+
+  private record KnownTls(String hash, Instant readAgainAt) {}
+
+  /**
+   * The applied hash of each shard (by namespace/name#index) and what it was computed from:
+   * checking that a shard is current no longer builds its four objects at every reconcile, which
+   * was a fifth of a reconcile thread's CPU. The objects depend on nothing else: the owner's
+   * spec through its generation, the plan, the memory, the Secret and the Service IPs.
+   */
+  private final Map<String, HashedShard> hashes = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record ShardInputs(
+      String uid, long generation, ShardPlan plan, long memoryBytes, String tlsHash, Map<String, String> serviceIps) {}
+
+  private record HashedShard(ShardInputs inputs, String hash) {}
+
+  /** @param services where existing shard Services are looked up before one is created */
+  public ShardRollout(KubernetesClient client, ShardResources resources, ServiceLookup services) {
     this.client = client;
     this.resources = resources;
+    this.services = services;
   }
 
   /**
@@ -74,6 +113,7 @@ public final class ShardRollout {
       return result;
     } catch (RuntimeException e) {
       swept.remove(key);
+      tls.remove(key);
       throw e;
     }
   }
@@ -98,10 +138,12 @@ public final class ShardRollout {
     }
     List<ShardPlan> shardPlans = ShardPlans.of(name, namespace, owner.getSpec(), desired);
     String tlsHash = ensureTls(owner);
-    Map<String, String> serviceIps = serviceIps(owner, shardPlans);
-    for (ShardPlan shardPlan : shardPlans) {
-      applyShard(owner, shardPlan, desired.shards().get(shardPlan.shardIndex()).memoryBytes(), tlsHash, cached, serviceIps);
-    }
+    Set<String> servicesApplied = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Map<String, String> serviceIps = serviceIps(owner, shardPlans, servicesApplied);
+    ShardWriters.inParallel(shardPlans.stream()
+        .map(shardPlan -> (Runnable) () -> applyShard(owner, shardPlan, desired.shards().get(shardPlan.shardIndex()).memoryBytes(),
+            tlsHash, cached, serviceIps, servicesApplied))
+        .toList());
     String serving = servingPlanId;
     if (steps.pointHeadAt().isPresent()) {
       serving = steps.pointHeadAt().get();
@@ -144,11 +186,15 @@ public final class ShardRollout {
   private String ensureTls(LLMDeployment owner) {
     String namespace = owner.getMetadata().getNamespace();
     String deployment = owner.getMetadata().getName();
+    String key = namespace + "/" + deployment;
+    Instant now = Instant.now();
+    KnownTls known = tls.get(key);
+    if (known != null && now.isBefore(known.readAgainAt())) return known.hash();
     String secretName = ShardNames.tlsSecret(deployment);
     Secret existing = client.secrets().inNamespace(namespace).withName(secretName).get();
     Map<String, String> data = existing == null ? null : decoded(existing.getData());
-    if (DeploymentTls.needsRenewal(data, java.time.Instant.now())) {
-      data = DeploymentTls.issue(namespace, deployment, java.time.Instant.now());
+    if (DeploymentTls.needsRenewal(data, now)) {
+      data = DeploymentTls.issue(namespace, deployment, now);
       Secret secret =
           new SecretBuilder()
               .withNewMetadata()
@@ -163,7 +209,12 @@ public final class ShardRollout {
       apply(secret);
       LOG.info("{}/{}: issued mTLS Secret {}", namespace, deployment, secretName);
     }
-    return PlanStatusMapping.sha256(data.get(io.dilemma.contract.ShardTls.CA_FILE) + data.get(io.dilemma.contract.ShardTls.CERT_FILE));
+    String hash =
+        PlanStatusMapping.sha256(data.get(io.dilemma.contract.ShardTls.CA_FILE) + data.get(io.dilemma.contract.ShardTls.CERT_FILE));
+    Instant readAgainAt = now.plus(TLS_RECHECK);
+    Instant renewal = DeploymentTls.renewalDue(data);
+    tls.put(key, new KnownTls(hash, renewal.isBefore(readAgainAt) ? renewal : readAgainAt));
+    return hash;
   }
 
   private static Map<String, String> decoded(Map<String, String> base64) {
@@ -200,6 +251,8 @@ public final class ShardRollout {
   /** Removes every object the deployment owns; used on deletion, where no garbage collector may run. */
   public void deleteAll(String namespace, String deployment) {
     swept.remove(namespace + "/" + deployment);
+    tls.remove(namespace + "/" + deployment);
+    hashes.keySet().removeIf(k -> k.startsWith(namespace + "/" + deployment + "#"));
     // A name no label value can hold never passed validation, so nothing was created for it; a
     // selector with it would be refused (400) and the deletion would never finish.
     if (deployment.length() > ShardNames.MAX_LABEL_VALUE) return;
@@ -230,22 +283,29 @@ public final class ShardRollout {
    * The ClusterIP of each shard Service of a plan, by the Service's DNS name, creating Services
    * that do not exist yet. Pods get them as host aliases, so shards reach each other by name on
    * clusters without DNS (the local cluster, minimal k3s installs) exactly as on clusters with it.
+   *
+   * @param applied collects the names of the Services written here, which need no second write
    */
-  private Map<String, String> serviceIps(LLMDeployment owner, List<ShardPlan> shardPlans) {
-    Map<String, String> ips = new HashMap<>();
+  private Map<String, String> serviceIps(LLMDeployment owner, List<ShardPlan> shardPlans, Set<String> applied) {
+    Map<String, String> ips = new java.util.concurrent.ConcurrentHashMap<>();
     String namespace = owner.getMetadata().getNamespace();
+    List<Runnable> lookups = new java.util.ArrayList<>();
     for (ShardPlan plan : shardPlans) {
-      var desired = resources.shard(owner, plan, 0).service();
-      var service = client.services().inNamespace(namespace).withName(desired.getMetadata().getName()).get();
-      if (service == null) {
-        service = client.resource(desired).fieldManager(ShardNames.MANAGED_BY).forceConflicts().serverSideApply();
-      }
-      String ip = service == null || service.getSpec() == null ? null : service.getSpec().getClusterIP();
-      if (ip != null && !ip.isBlank() && !"None".equals(ip)) {
-        ips.put(ShardNames.serviceHost(plan.deployment(), plan.planId(), plan.shardIndex(), namespace), ip);
-      }
+      lookups.add(() -> {
+        var desired = resources.service(owner, plan);
+        var service = services.find(namespace, desired.getMetadata().getName()).orElse(null);
+        if (service == null) {
+          service = client.resource(desired).fieldManager(ShardNames.MANAGED_BY).forceConflicts().serverSideApply();
+          applied.add(desired.getMetadata().getName());
+        }
+        String ip = service == null || service.getSpec() == null ? null : service.getSpec().getClusterIP();
+        if (ip != null && !ip.isBlank() && !"None".equals(ip)) {
+          ips.put(ShardNames.serviceHost(plan.deployment(), plan.planId(), plan.shardIndex(), namespace), ip);
+        }
+      });
     }
-    return ips;
+    ShardWriters.inParallel(lookups);
+    return new HashMap<>(ips);
   }
 
   /**
@@ -258,29 +318,43 @@ public final class ShardRollout {
       long memoryBytes,
       String tlsHash,
       Collection<Deployment> cached,
-      Map<String, String> serviceIps) {
+      Map<String, String> serviceIps,
+      Set<String> servicesApplied) {
+    var meta = owner.getMetadata();
+    String shardKey = meta.getNamespace() + "/" + meta.getName() + "#" + plan.shardIndex();
+    ShardInputs inputs =
+        meta.getGeneration() == null
+            ? null
+            : new ShardInputs(meta.getUid(), meta.getGeneration(), plan, memoryBytes, tlsHash, Map.copyOf(serviceIps));
+    HashedShard known = hashes.get(shardKey);
+    String name = ShardNames.shard(meta.getName(), plan.planId(), plan.shardIndex());
+    if (known != null && known.inputs().equals(inputs) && current(cached, name, known.hash())) return;
     ShardResources.ShardObjects objects = resources.shard(owner, plan, memoryBytes, tlsHash, serviceIps);
     String hash =
         PlanStatusMapping.sha256(
             io.dilemma.contract.ContractJson.write(
                 List.of(objects.configMap(), objects.deployment(), objects.service(), objects.networkPolicy())));
+    if (inputs != null) hashes.put(shardKey, new HashedShard(inputs, hash));
     Deployment deployment = objects.deployment();
     deployment
         .getMetadata()
         .setAnnotations(Map.of(APPLIED_HASH, hash, SHARD_COUNT, Integer.toString(plan.shardCount())));
-    boolean current =
-        cached.stream()
-            .anyMatch(
-                d ->
-                    d.getMetadata().getName().equals(deployment.getMetadata().getName())
-                        && d.getMetadata().getAnnotations() != null
-                        && hash.equals(d.getMetadata().getAnnotations().get(APPLIED_HASH)));
-    if (current) return;
+    if (current(cached, name, hash)) return;
     // The plan first, so a new pod never starts without its ConfigMap.
     apply(objects.configMap());
-    apply(objects.service());
+    if (!servicesApplied.contains(objects.service().getMetadata().getName())) apply(objects.service());
     apply(objects.networkPolicy());
     apply(deployment);
+  }
+
+  /** Whether the informer's copy of Deployment {@code name} carries the applied hash {@code hash}. */
+  private static boolean current(Collection<Deployment> cached, String name, String hash) {
+    return cached.stream()
+        .anyMatch(
+            d ->
+                d.getMetadata().getName().equals(name)
+                    && d.getMetadata().getAnnotations() != null
+                    && hash.equals(d.getMetadata().getAnnotations().get(APPLIED_HASH)));
   }
 
   /** Server-side apply: every field the operator sets is owned by it, whoever edited it since. */

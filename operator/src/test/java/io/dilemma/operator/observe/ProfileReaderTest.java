@@ -41,4 +41,21 @@ class ProfileReaderTest {
     assertThatThrownBy(() -> reader.costs("llm", ref, configMap(Map.of("profile.json", "{\"schemaVersion\":1,\"layers\":[]}")), spec))
         .hasMessage("ConfigMap llm/test-opt-profile key 'profile.json': layers: the profile has no layers");
   }
+
+  @Test
+  void anUnchangedConfigMapIsNotParsedAgainButItsNextVersionIs() throws Exception {
+    String profile = ContractJson.write(Fixtures.profile(4, 64));
+    reader.costs("llm", ref, stored("7", Map.of("profile.json", profile)), spec);
+    // Same uid and resourceVersion: the remembered profile, whatever the object now holds.
+    assertThat(reader.costs("llm", ref, stored("7", Map.of("profile.json", "{not json")), spec).layers()).hasSize(4);
+    assertThatThrownBy(() -> reader.costs("llm", ref, stored("8", Map.of("profile.json", "{not json")), spec))
+        .hasMessageStartingWith("ConfigMap llm/test-opt-profile key 'profile.json' is not a model profile: ");
+  }
+
+  private static ConfigMap stored(String resourceVersion, Map<String, String> data) {
+    ConfigMap configMap = configMap(data);
+    configMap.getMetadata().setUid("uid-1");
+    configMap.getMetadata().setResourceVersion(resourceVersion);
+    return configMap;
+  }
 }

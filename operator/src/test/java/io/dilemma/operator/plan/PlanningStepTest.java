@@ -198,4 +198,51 @@ class PlanningStepTest {
     assertThat(planned.plan().shards()).extracting(s -> s.node()).containsExactly("a", "b", "c");
     assertThat(planned.plan().shards()).allSatisfy(s -> assertThat(s.bits()).containsOnly(16));
   }
+
+  @Test
+  void noMoreSolvesRunAtOnceThanThereAreSlots() throws Exception {
+    var entered = new java.util.concurrent.atomic.AtomicInteger();
+    var release = new java.util.concurrent.CountDownLatch(1);
+    var inner = new CpSatPlanner(1);
+    io.dilemma.planner.Planner holding =
+        new io.dilemma.planner.Planner() {
+          @Override
+          public io.dilemma.planner.Plan plan(io.dilemma.planner.PlanningProblem problem) {
+            entered.incrementAndGet();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return inner.plan(problem);
+          }
+
+          @Override
+          public List<io.dilemma.planner.Plan> planAll(List<io.dilemma.planner.PlanningProblem> problems, MultiModelMode mode) {
+            return inner.planAll(problems, mode);
+          }
+        };
+    PlanningStep twoAtOnce = new PlanningStep(holding, 0, 2);
+    var empty = new LLMDeploymentStatus(null, null, null, null, null, null);
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<PlanningStep.Result>> results = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        String key = "llm/chat-" + i;
+        results.add(pool.submit(() -> twoAtOnce.run(key, 1, spec, empty, costs, cluster(2.0, true, T0), T0)));
+      }
+      long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+      while (entered.get() < 2 && System.nanoTime() < deadline) Thread.sleep(5);
+      assertThat(entered.get()).as("solves started").isEqualTo(2);
+      // Without the slots the other two are in the planner within milliseconds.
+      Thread.sleep(500);
+      assertThat(entered.get()).as("solves started while two run").isEqualTo(2);
+      release.countDown();
+      for (var result : results) assertThat(result.get().outcome()).isInstanceOf(PlanningOutcome.Planned.class);
+      assertThat(entered.get()).isEqualTo(4);
+    } finally {
+      release.countDown();
+      pool.shutdownNow();
+    }
+  }
 }

@@ -74,20 +74,29 @@ public final class BenchOperatorCommand implements Callable<Integer> {
   @Option(names = "--fleet-time-limit", defaultValue = "1", description = "Solver time limit of each fleet deployment, seconds (default: ${DEFAULT-VALUE}).")
   double fleetTimeLimit;
 
+  private final ApiRequestCounter requests = new ApiRequestCounter();
+  /** The LLMDeployments as a watch sees them: waiting on them costs the API server nothing. */
+  private Watched watched;
+
   @Override
   public Integer call() throws Exception {
     if (!TestApiServer.binariesPresent()) throw new IllegalStateException(TestApiServer.missingBinariesMessage());
     try (TestApiServer server = TestApiServer.start()) {
       server.installCrds();
       KubernetesClient client = server.client();
-      try (SimulatedKubelet kubelet = new SimulatedKubelet(client, Duration.ZERO);
+      // The operator's own client, so its requests are counted apart from the bench's and the
+      // simulated kubelet's.
+      try (KubernetesClient operatorClient = requests.client(server.kubeConfigYaml());
+          SimulatedKubelet kubelet = new SimulatedKubelet(client, Duration.ZERO);
+          Watched watched = new Watched(client);
           DilemmaOperator operator =
               DilemmaOperator.start(
-                  client,
+                  operatorClient,
                   new DilemmaOperator.Options(
                       // As many concurrent reconciles as the operator runs by default.
                       Optional.empty(), -1, DilemmaOperator.Options.defaults().reconcileThreads(),
                       LLMDeploymentReconciler.Settings.defaults(), true))) {
+        this.watched = watched;
         linkChange(client, operator);
         if (deployments > 0) throughput(client, operator);
       }
@@ -115,7 +124,7 @@ public final class BenchOperatorCommand implements Callable<Integer> {
     client.resource(example).create();
     String name = example.getMetadata().getName();
 
-    PlanStatus plan = awaitServing(client, "default", name, Duration.ofMinutes(3)).getStatus().plan();
+    PlanStatus plan = awaitServing("default", name, Duration.ofMinutes(3)).getStatus().plan();
     System.out.printf(Locale.ROOT, "7B example: %d shards on %s, predicted %.2f s, solver %s %s in %.2f s%n",
         plan.shards().size(), plan.shards().stream().map(PlanStatus.ShardStatus::node).toList(),
         plan.predicted().totalSeconds(), plan.solver().name(), plan.solver().status(), plan.solver().wallSeconds());
@@ -123,7 +132,7 @@ public final class BenchOperatorCommand implements Callable<Integer> {
     List<Double> latencies = new ArrayList<>();
     List<Double> solves = new ArrayList<>();
     for (int i = 0; i < iterations; i++) {
-      plan = awaitServing(client, "default", name, Duration.ofMinutes(3)).getStatus().plan();
+      plan = awaitServing("default", name, Duration.ofMinutes(3)).getStatus().plan();
       if (plan.shards().size() < 2) {
         System.out.println("the plan runs on one node; no link to change");
         break;
@@ -134,19 +143,23 @@ public final class BenchOperatorCommand implements Callable<Integer> {
       String before = plan.planId();
       try (DeploymentTimeline timeline = new DeploymentTimeline(client, "default", name)) {
         double solvingBefore = solveSeconds(operator);
+        Map<String, Long> requestsBefore = requests.snapshot();
         long changedAt = System.nanoTime();
         setBandwidth(client, link, degradedMbps);
-        LLMDeployment replanned = await(Duration.ofMinutes(3), () -> get(client, "default", name),
+        LLMDeployment replanned = await(Duration.ofMinutes(3), () -> watched.get("default", name),
             d -> d.getStatus() != null && !before.equals(d.getStatus().plan().planId()));
         PlanStatus next = replanned.getStatus().plan();
         long writtenAt = timeline.awaitAllAdded(next.planId(), next.shards().size());
         latencies.add((writtenAt - changedAt) / 1e9);
         solves.add(solveSeconds(operator) - solvingBefore);
-        System.out.printf(Locale.ROOT, "  %s %.0f -> %.0f Mbit/s: plan %s -> %s (%s), Deployments written after %.3f s, of which solving %.3f s%n",
+        Map<String, Long> requestsAfter = requests.snapshot();
+        System.out.printf(Locale.ROOT, "  %s %.0f -> %.0f Mbit/s: plan %s -> %s (%s), Deployments written after %.3f s, of which solving %.3f s;"
+                + " %d API requests by then: %s%n",
             hop, original, degradedMbps, before, next.planId(), next.solver().status(), latencies.get(latencies.size() - 1),
-            solves.get(solves.size() - 1));
+            solves.get(solves.size() - 1), ApiRequestCounter.total(requestsBefore, requestsAfter),
+            ApiRequestCounter.difference(requestsBefore, requestsAfter));
       }
-      awaitServing(client, "default", name, Duration.ofMinutes(3));
+      awaitServing("default", name, Duration.ofMinutes(3));
       // Let the operator finish what the change started (it looks again from an unproven plan),
       // then restore the link and let it finish judging that too, so the next measurement does
       // not queue behind either.
@@ -155,7 +168,7 @@ public final class BenchOperatorCommand implements Callable<Integer> {
       setBandwidth(client, client.resources(EdgeLink.class).withName(hop).get(), original);
       await(Duration.ofMinutes(3), () -> solveCount(operator), n -> n > solvedBefore);
       awaitSettled(operator);
-      awaitServing(client, "default", name, Duration.ofMinutes(3));
+      awaitServing("default", name, Duration.ofMinutes(3));
     }
     if (!latencies.isEmpty()) {
       List<Double> overhead = new ArrayList<>();
@@ -196,6 +209,7 @@ public final class BenchOperatorCommand implements Callable<Integer> {
     double solvesBefore = solveCount(operator);
     double reconcilesAtStart = reconciles(operator);
     CpuClock cpu = CpuClock.start();
+    Map<String, Long> requestsAtStart = requests.snapshot();
     long start = System.nanoTime();
     for (int i = 0; i < deployments; i++) {
       LLMDeployment d = new LLMDeployment();
@@ -209,13 +223,12 @@ public final class BenchOperatorCommand implements Callable<Integer> {
           null, new LLMDeploymentSpec.SolverSpec(fleetTimeLimit), null));
       client.resource(d).create();
     }
-    // Listing all of them is work for the API server, which shares the cores with the operator:
-    // every 50 ms, not every 5.
-    await(Duration.ofMinutes(30), Duration.ofMillis(50), () -> client.resources(LLMDeployment.class).inNamespace(ns).list().getItems(),
+    await(Duration.ofMinutes(30), () -> watched.list(ns),
         list -> list.size() == deployments && list.stream().allMatch(d -> d.getStatus() != null
             && d.getStatus().condition("Planned").isPresent()));
     double cold = (System.nanoTime() - start) / 1e9;
     String cpuUsed = cpu.report();
+    Map<String, Long> requestsPlanned = requests.snapshot();
     var all = client.resources(LLMDeployment.class).inNamespace(ns).list().getItems();
     long planned = all.stream().filter(d -> "True".equals(d.getStatus().condition("Planned").get().getStatus())).count();
     System.out.printf(Locale.ROOT,
@@ -225,8 +238,16 @@ public final class BenchOperatorCommand implements Callable<Integer> {
         DilemmaOperator.Options.defaults().reconcileThreads(), counter(operator, "dilemma_plan_memory_conflicts"));
     System.out.printf(Locale.ROOT, "  CPU: %s; %.0f reconciles, %.0f solves, %.1f s solving in all%n", cpuUsed,
         reconciles(operator) - reconcilesAtStart, solveCount(operator) - solvesBefore, solveSeconds(operator) - solvingBefore);
+    long sent = ApiRequestCounter.total(requestsAtStart, requestsPlanned);
+    System.out.printf(Locale.ROOT, "  operator's API requests until all planned: %d (%.1f per deployment): %s%n",
+        sent, (double) sent / deployments, ApiRequestCounter.difference(requestsAtStart, requestsPlanned));
     System.out.println(oversubscribed(client, ns).map(n -> "OVERSUBSCRIBED: " + n).orElse("no node's memory oversubscribed"));
 
+    // The rest of the cold start: the Deployments' availability brings each one reconcile more.
+    awaitSettled(operator);
+    Map<String, Long> requestsSettled = requests.snapshot();
+    System.out.printf(Locale.ROOT, "  and until the operator settled (Ready): %d more: %s%n",
+        ApiRequestCounter.total(requestsPlanned, requestsSettled), ApiRequestCounter.difference(requestsPlanned, requestsSettled));
     double reconcilesBefore = reconciles(operator);
     long touched = System.nanoTime();
     var node = client.nodes().withName(names.get(0)).get();
@@ -234,8 +255,11 @@ public final class BenchOperatorCommand implements Callable<Integer> {
     client.nodes().resource(node).update();
     await(Duration.ofMinutes(5), () -> reconciles(operator), n -> n >= reconcilesBefore + deployments);
     double noop = (System.nanoTime() - touched) / 1e9;
+    awaitSettled(operator);
+    Map<String, Long> requestsNoop = requests.snapshot();
     System.out.printf(Locale.ROOT,
-        "no-op reconcile of all %d after a node event: %.2f s (%.0f reconciles/s)%n", deployments, noop, deployments / noop);
+        "no-op reconcile of all %d after a node event: %.2f s (%.0f reconciles/s), %d API requests: %s%n", deployments, noop,
+        deployments / noop, ApiRequestCounter.total(requestsSettled, requestsNoop), ApiRequestCounter.difference(requestsSettled, requestsNoop));
   }
 
   private static double solveSeconds(DilemmaOperator operator) {
@@ -286,17 +310,13 @@ public final class BenchOperatorCommand implements Callable<Integer> {
   }
 
   private static double reconciles(DilemmaOperator operator) {
-    return counter(operator, "operator_sdk_reconciliations_started", "LLMDeployment");
+    return OperatorActivity.reconcilesStarted(operator);
   }
 
   // ---- helpers -----------------------------------------------------------------------------
 
-  private static LLMDeployment get(KubernetesClient client, String ns, String name) {
-    return client.resources(LLMDeployment.class).inNamespace(ns).withName(name).get();
-  }
-
-  private static LLMDeployment awaitServing(KubernetesClient client, String ns, String name, Duration timeout) throws InterruptedException {
-    return await(timeout, () -> get(client, ns, name),
+  private LLMDeployment awaitServing(String ns, String name, Duration timeout) throws InterruptedException {
+    return await(timeout, () -> watched.get(ns, name),
         d -> d != null && d.getStatus() != null && d.getStatus().plan() != null
             && d.getStatus().plan().planId().equals(d.getStatus().servingPlanId())
             && d.getStatus().condition("Ready").map(c -> "True".equals(c.getStatus())).orElse(false));
@@ -324,14 +344,18 @@ public final class BenchOperatorCommand implements Callable<Integer> {
    * server and etcd) over a stretch of the run: on a shared, loaded machine the wall time says as
    * much about the neighbours as about the operator.
    */
-  private record CpuClock(long ownNanos, long childNanos, double loadAverage) {
+  private record CpuClock(long ownNanos, long childNanos, double loadAverage, Map<String, Long> jvmThreads) {
     static CpuClock start() {
-      return new CpuClock(ownCpu(), childCpu(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      return new CpuClock(ownCpu(), childCpu(), java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+          JvmThreadCpu.byKind());
     }
 
     String report() {
-      return String.format(Locale.ROOT, "operator process %.1f s, API server and etcd %.1f s; load average %.1f -> %.1f on %d cores",
-          (ownCpu() - ownNanos) / 1e9, (childCpu() - childNanos) / 1e9, loadAverage,
+      Map<String, Long> jvm = JvmThreadCpu.byKind();
+      return String.format(Locale.ROOT,
+          "operator process %.1f s (of which the JIT compiler %.1f s, GC %.1f s), API server and etcd %.1f s; load average %.1f -> %.1f on %d cores",
+          (ownCpu() - ownNanos) / 1e9, JvmThreadCpu.seconds(jvmThreads, jvm, JvmThreadCpu.JIT),
+          JvmThreadCpu.seconds(jvmThreads, jvm, JvmThreadCpu.GC), (childCpu() - childNanos) / 1e9, loadAverage,
           java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
           Runtime.getRuntime().availableProcessors());
     }
@@ -394,27 +418,9 @@ public final class BenchOperatorCommand implements Callable<Integer> {
     return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
   }
 
-  /**
-   * Waits until every LLMDeployment reconcile that started has ended and none started for 300 ms:
-   * the operator has nothing left to do about the last change.
-   */
+  /** The operator has nothing left to do about the last change (no reconcile for 300 ms). */
   private static void awaitSettled(DilemmaOperator operator) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    double lastStarted = -1;
-    long quietSince = System.nanoTime();
-    while (System.nanoTime() < deadline) {
-      double started = reconciles(operator);
-      double ended = counter(operator, "operator_sdk_reconciliations_success", "LLMDeployment")
-          + counter(operator, "operator_sdk_reconciliations_failed", "LLMDeployment");
-      if (started != lastStarted || ended < started) {
-        lastStarted = started;
-        quietSince = System.nanoTime();
-      } else if (System.nanoTime() - quietSince > Duration.ofMillis(300).toNanos()) {
-        return;
-      }
-      Thread.sleep(10);
-    }
-    throw new IllegalStateException("the operator kept reconciling for 3 minutes");
+    OperatorActivity.awaitSettled(operator, Duration.ofMillis(300), Duration.ofMinutes(3));
   }
 
   static double median(List<Double> values) {
