@@ -53,6 +53,14 @@ class ProberChartTest {
   }
 
   @Test
+  void theShareHoldIsTwoMinutesUnlessSetAndReachesTheProber() throws IOException {
+    assertThat(texts(prober(render(t -> t.set("prober.enabled", true)), "DaemonSet").at("/spec/template/spec/containers/0/args")))
+        .contains("--share-hold=PT2M");
+    assertThat(texts(prober(render(t -> t.set("prober.enabled", true).set("prober.shareHold", "PT20S")), "DaemonSet")
+        .at("/spec/template/spec/containers/0/args"))).contains("--share-hold=PT20S").doesNotContain("--share-hold=PT2M");
+  }
+
+  @Test
   void theDefaultImageIsTheOneTheBuildWritesAndItsTagFollowsTheOperators() throws IOException {
     assertThat(prober(render(t -> t.set("prober.enabled", true)), "DaemonSet").at("/spec/template/spec/containers/0/image").asText())
         .isEqualTo("dilemma/prober:0.1.0");

@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.dilemma.localcluster.Poll;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -12,15 +14,15 @@ import java.util.List;
  * Dilemma ({@code dilemma.io/available-compute-ratio}); the operator plans around it. The demo
  * uses it when the plan crosses no link, so a link throttle would change nothing.
  */
-final class CpuHog implements Fault {
-  static final String ANNOTATION = "dilemma.io/available-compute-ratio";
+public final class CpuHog implements Fault {
+  public static final String ANNOTATION = "dilemma.io/available-compute-ratio";
   private static final String NAME = "someone-elses-batch-job";
   private final KubernetesClient client;
   private final String namespace;
   private final String node;
   private final String image;
 
-  CpuHog(KubernetesClient client, String namespace, String node, String image) {
+  public CpuHog(KubernetesClient client, String namespace, String node, String image) {
     this.client = client;
     this.namespace = namespace;
     this.node = node;
@@ -34,7 +36,8 @@ final class CpuHog implements Fault {
 
   private double before = Double.NaN;
 
-  private double share() {
+  /** The share the node's prober publishes now; 1 while it has published none. */
+  public double share() {
     var annotations = client.nodes().withName(node).get().getMetadata().getAnnotations();
     String share = annotations == null ? null : annotations.get(ANNOTATION);
     return share == null ? 1.0 : Double.parseDouble(share);
@@ -60,6 +63,13 @@ final class CpuHog implements Fault {
         .endSpec()
         .build();
     client.pods().inNamespace(namespace).resource(hog).create();
+  }
+
+  /** The pod deleted, and gone: the busy loops stop with it. */
+  public void remove() throws InterruptedException {
+    client.pods().inNamespace(namespace).withName(NAME).withGracePeriod(0).delete();
+    Poll.until(Duration.ofMinutes(2), "pod " + namespace + "/" + NAME + " gone",
+        () -> client.pods().inNamespace(namespace).withName(NAME).get() == null ? Boolean.TRUE : null);
   }
 
   @Override

@@ -5,7 +5,7 @@ package io.dilemma.demo;
  * undone with the rest of the demo (the namespace deleted, the shaping cleared), or left in place
  * by {@code --keep}.
  */
-interface Fault {
+public interface Fault {
   /** What is done, for the progress line and the report. */
   String describe();
 

@@ -12,6 +12,7 @@ import com.marcnuri.helm.Helm;
 import io.dilemma.api.EdgeLink;
 import io.dilemma.api.LLMDeployment;
 import io.dilemma.api.PlanStatus;
+import io.dilemma.demo.CpuHog;
 import io.dilemma.demo.PlanTable;
 import io.dilemma.localcluster.EdgeTopology;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -298,6 +299,86 @@ class ClosedLoopE2E {
     }
   }
 
+  /**
+   * Someone else's busy loops land on the node that holds the most layers. Its prober publishes the
+   * smaller share left to Dilemma, and the operator moves layers off the node. Once the hog is gone
+   * the share comes back, the layers come back after the stabilisation window, and the plan then
+   * stays put: no oscillation. Nothing is typed in; the probers measure it all.
+   */
+  @Test
+  void aCpuHogOnTheNodeWithTheMostLayersMovesThemOffAndTheyComeBackOnceItIsGone() throws Exception {
+    Workload w = WORKLOADS.get(0); // decode-bound: the layers go where the compute is
+    measure(w, "jointIlp");
+    PlanStatus before = deployment().getStatus().plan();
+    String node = before.shards().stream().collect(java.util.stream.Collectors.groupingBy(PlanStatus.ShardStatus::node,
+            java.util.stream.Collectors.summingInt(sh -> sh.bits().size())))
+        .entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    int layersBefore = layersOn(before, node);
+    System.out.printf(Locale.ROOT, "[closed-loop] hog: plan %s (%s), %d layers on %s%n", before.planId(), PlanTable.layout(before),
+        layersBefore, node);
+    CpuHog hog = new CpuHog(client, NAMESPACE, node, "dilemma/shard-worker:" + target.imageTag());
+    Instant started = Instant.now();
+    hog.inflict();
+    PlanStatus moved;
+    Instant seen;
+    Instant planned;
+    try {
+      String detected = poll(Duration.ofMinutes(5), "the prober publishing a smaller share on " + node, hog::detected, this::measuredEdge);
+      seen = Instant.now();
+      System.out.println("[closed-loop] hog seen: " + detected);
+      moved = poll(Duration.ofMinutes(3), "a plan with fewer than " + layersBefore + " layers on " + node, () -> {
+        PlanStatus p = deployment().getStatus().plan();
+        return p != null && layersOn(p, node) < layersBefore ? p : null;
+      }, this::measuredEdge);
+      planned = Instant.now();
+      awaitServing(Duration.ofMinutes(8));
+    } finally {
+      hog.remove();
+    }
+    Instant removed = Instant.now();
+    System.out.printf(Locale.ROOT, "[closed-loop] hog: moved to %s (%s, predicted %.3f s), %d layers on %s; hog removed%n",
+        moved.planId(), PlanTable.layout(moved), moved.predicted().totalSeconds(), layersOn(moved, node), node);
+    poll(Duration.ofMinutes(5), "the prober publishing " + node + "'s share back", () -> hog.share() > 0.9 ? Boolean.TRUE : null,
+        this::measuredEdge);
+    Instant shareBack = Instant.now();
+    PlanStatus back = poll(Duration.ofMinutes(3), "layers back on " + node, () -> {
+      PlanStatus p = deployment().getStatus().plan();
+      return p != null && layersOn(p, node) > layersOn(moved, node) ? p : null;
+    }, this::measuredEdge);
+    Instant returned = Instant.now();
+    awaitServing(Duration.ofMinutes(8));
+    // settled: over a minute (twelve probe intervals, six stabilisation windows) the plan stays
+    List<String> plans = new ArrayList<>();
+    Instant until = Instant.now().plus(Duration.ofSeconds(60));
+    while (Instant.now().isBefore(until)) {
+      String id = deployment().getStatus().plan().planId();
+      if (plans.isEmpty() || !plans.get(plans.size() - 1).equals(id)) plans.add(id);
+      Thread.sleep(2000);
+    }
+    report("hog -> prober published the smaller share", Duration.between(started, seen));
+    report("hog -> plan with layers moved off", Duration.between(started, planned));
+    report("hog removed -> share back", Duration.between(removed, shareBack));
+    report("hog removed -> layers back", Duration.between(removed, returned));
+    String line = String.format(Locale.ROOT,
+        "foreign load on %s: %d layers (%s, %.3f s) -> %d (%s, %.3f s) -> %d (%s, %.3f s); seen %.0f s, moved %.0f s after the hog; "
+            + "share back %.0f s, layers back %.0f s after it went; plans over the next minute %s",
+        node, layersBefore, before.planId(), before.predicted().totalSeconds(), layersOn(moved, node), moved.planId(),
+        moved.predicted().totalSeconds(), layersOn(back, node), back.planId(), back.predicted().totalSeconds(),
+        secondsBetween(started, seen), secondsBetween(started, planned), secondsBetween(removed, shareBack),
+        secondsBetween(removed, returned), plans);
+    System.out.println("[closed-loop] " + line);
+    Files.writeString(out.resolve("foreign-load.txt"), line + "\n", StandardCharsets.UTF_8);
+    assertThat(plans).as("the plan after the hog went, over a minute").hasSize(1);
+  }
+
+  private static int layersOn(PlanStatus plan, String node) {
+    return plan.shards().stream().filter(sh -> node.equals(sh.node())).mapToInt(sh -> sh.bits().size()).sum();
+  }
+
+  private LLMDeployment deployment() {
+    return client.resources(LLMDeployment.class).inNamespace(NAMESPACE).withName(NAME).get();
+  }
+
   private static double secondsBetween(Instant a, Instant b) {
     return Duration.between(a, b).toMillis() / 1e3;
   }
@@ -523,6 +604,7 @@ class ClosedLoopE2E {
         .set("prober.image.pullPolicy", "Never")
         .set("prober.probeInterval", "PT5S")
         .set("prober.nodeCgroup", "auto")
+        .set("prober.shareHold", "PT20S")
         .waitReady().withTimeout(300)
         .call();
   }
