@@ -214,9 +214,9 @@ public final class DemoCommand extends DilemmaCommand {
       progress.step("completion %d: %d tokens in %.3f s, predicted %.3f s (measured ÷ predicted %.2f)",
           i + 1, a.completionTokens(), a.seconds(), predicted, a.seconds() / predicted);
     }
-    DemoReport.Measured m = new DemoReport.Measured(label + " " + plan.planId(), PlanTable.layout(plan), predicted, seconds);
-    progress.step("%s: median %.3f s, p90 %.3f s against %.3f s predicted (%.2f)", label, m.median(), m.p90(), predicted,
-        m.median() / predicted);
+    DemoReport.Measured m = new DemoReport.Measured(label + " " + plan.planId(), PlanTable.layout(plan), predicted, new CompletionTimes(seconds));
+    progress.step("%s: median %.3f s, p90 %.3f s against %.3f s predicted (%.2f)", label, m.times().median(), m.times().p90(), predicted,
+        m.times().median() / predicted);
     return m;
   }
 
