@@ -154,7 +154,7 @@ public final class DemoCommand extends DilemmaCommand {
     progress.step("the probers measured every node and link:");
     progress.block(watch.measuredEdge());
 
-    install.namespace(model, model.publish(state));
+    install.namespace(model.profileJson(), model.publish(state));
     LLMDeployment wanted = install.deployment(promptTokens, outputTokens);
     install.apply(wanted);
     progress.step("applied LLMDeployment %s/%s: %s, prompt %d tokens, output %d, KL budget %s",
