@@ -41,6 +41,11 @@ final class DemoReport {
     marks.add(new Mark(what, seconds));
   }
 
+  /** Seconds after the fault of the moment marked {@code what}; NaN when none was. */
+  double markedAt(String what) {
+    return marks.stream().filter(m -> m.what().equals(what)).mapToDouble(Mark::seconds).findFirst().orElse(Double.NaN);
+  }
+
   void samples(List<Sample> s) {
     samples.addAll(s);
   }

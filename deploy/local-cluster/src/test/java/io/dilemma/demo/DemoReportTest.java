@@ -53,6 +53,14 @@ class DemoReportTest {
   }
 
   @Test
+  void aMarkedMomentIsFoundByWhatHappened() {
+    DemoReport report = replanned();
+    assertThat(report.markedAt("new plan")).isEqualTo(20.0);
+    assertThat(report.markedAt("probers saw it")).isEqualTo(12.04);
+    assertThat(report.markedAt("never happened")).isNaN();
+  }
+
+  @Test
   void withoutRequestsDuringAReplanTheTimelineSaysSo() {
     DemoReport report = new DemoReport();
     report.plan(new DemoReport.Measured("kept p-1", "a 0-1 @8×2", 1.0, new CompletionTimes(List.of(1.0))));
