@@ -14,6 +14,7 @@ import io.dilemma.demo.CompletionTimes;
 import io.dilemma.demo.DemoInstall;
 import io.dilemma.demo.PlanTable;
 import io.dilemma.demo.ServingWatch;
+import io.dilemma.demo.SteadyClient;
 import io.dilemma.localcluster.EdgeTopology;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
@@ -35,7 +36,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -225,28 +225,9 @@ class ClosedLoopE2E {
     String link = busiest.from() + "--" + busiest.to();
     double measuredBefore = client.resources(EdgeLink.class).withName(link).get().getSpec().bandwidthMbps();
     long[] prompt = random.ints(w.prompt(), 4, 4000).asLongStream().toArray();
-    List<double[]> samples = java.util.Collections.synchronizedList(new ArrayList<>()); // {end epoch s, seconds}
-    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    AtomicBoolean running = new AtomicBoolean(true);
-    // an interactive client: a request, a pause to read, the next; the pauses are the prober's
-    // windows (it backs off while the node's shards serve)
-    Thread load = new Thread(() -> {
-      while (running.get()) {
-        long start = System.nanoTime();
-        try {
-          complete(prompt, w.output());
-          samples.add(new double[] {System.currentTimeMillis() / 1e3, (System.nanoTime() - start) / 1e9});
-        } catch (Exception e) {
-          failures.add(Instant.now() + ": " + e);
-        }
-        try {
-          Thread.sleep(1000);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "closed-loop-load");
-    load.start();
+    // an interactive client: a request, a pause to read, the next
+    SteadyClient asking = new SteadyClient("closed-loop-load", () -> complete(prompt, w.output()), Duration.ofSeconds(1), e -> {});
+    asking.start();
     try {
       Thread.sleep(3000);
       Instant throttled = Instant.now();
@@ -264,13 +245,14 @@ class ClosedLoopE2E {
       double predicted = after.predicted().totalSeconds();
       // recovered: three requests in a row that began after the switch, their median within 20 %
       Instant recovered = poll(Duration.ofMinutes(3), "completion time back within 20% of " + predicted + " s", () -> {
-        List<Double> since = samples.stream().filter(x -> x[0] - x[1] > serving.toEpochMilli() / 1e3).map(x -> x[1]).toList();
+        List<Double> since = asking.samples().stream().filter(x -> !x.failed() && x.began().isAfter(serving))
+            .map(SteadyClient.Sample::seconds).toList();
         if (since.size() < 3) return null;
         List<Double> last = since.subList(since.size() - 3, since.size()).stream().sorted().toList();
         return Math.abs(last.get(1) / predicted - 1) <= TOLERANCE ? Instant.now() : null;
       });
-      running.set(false);
-      load.join(180_000);
+      asking.stop();
+      List<String> failures = asking.samples().stream().filter(SteadyClient.Sample::failed).map(x -> x.ended() + ": " + x.failure()).toList();
       report("throttle -> prober measured it", Duration.between(throttled, detected));
       report("throttle -> new plan", Duration.between(throttled, planned));
       report("throttle -> new plan serving", Duration.between(throttled, serving));
@@ -280,13 +262,12 @@ class ClosedLoopE2E {
               + "detected %.0f s, new plan %.0f s, serving %.0f s, recovered %.0f s after the throttle; %d requests, %d failed",
           link, rate, rate / 10, before.planId(), before.layout(), before.predicted(), after.planId(), PlanTable.layout(after), predicted,
           secondsBetween(throttled, detected), secondsBetween(throttled, planned), secondsBetween(throttled, serving),
-          secondsBetween(throttled, recovered), samples.size() + failures.size(), failures.size());
+          secondsBetween(throttled, recovered), asking.samples().size(), failures.size());
       System.out.println("[closed-loop] " + line);
       Files.writeString(out.resolve("degradation.txt"), line + "\n" + String.join("\n", failures) + "\n", StandardCharsets.UTF_8);
       assertThat(failures).as("requests failed during the degradation").isEmpty();
     } finally {
-      running.set(false);
-      load.join(180_000);
+      asking.stop();
       topology.setRate(busiest.from(), busiest.to(), rate);
     }
   }
