@@ -25,11 +25,13 @@ import java.util.Map;
  * same way, under its own names.
  */
 public final class DemoInstall {
-  static final String SYSTEM_NAMESPACE = "dilemma-system";
+  /** Where {@link #chart} installs the release {@value #RELEASE}: the operator and the probers. */
+  public static final String SYSTEM_NAMESPACE = "dilemma-system";
+  public static final String RELEASE = "dilemma";
+  /** The local cluster's node that holds the tokens (EdgeTopology's gateway). */
+  public static final String ORIGIN = "pi5-gateway";
   static final String NAMESPACE = "demo";
   static final String NAME = "fortunes";
-  static final String RELEASE = "dilemma";
-  static final String ORIGIN = "pi5-gateway";
   private static final String VOLUME = "demo-model";
   /** Node labels the cluster script types in; the probers' measurements must replace them. */
   private static final List<String> TYPED_FIGURES = List.of("dilemma.io/gflops", "dilemma.io/memory-bandwidth-gbps");

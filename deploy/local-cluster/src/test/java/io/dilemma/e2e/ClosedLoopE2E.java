@@ -58,11 +58,11 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClosedLoopE2E {
   static final Path REPO = ServingOnRealKubernetes.REPO;
-  static final String SYSTEM_NAMESPACE = "dilemma-system";
+  static final String SYSTEM_NAMESPACE = DemoInstall.SYSTEM_NAMESPACE;
   static final String NAMESPACE = "closed-loop";
   static final String NAME = "llm";
-  static final String RELEASE = "dilemma";
-  static final String ORIGIN = "pi5-gateway";
+  static final String RELEASE = DemoInstall.RELEASE;
+  static final String ORIGIN = DemoInstall.ORIGIN;
   static final String VOLUME = "closed-loop-model";
   static final double TOLERANCE = 0.20;
   private static final ObjectMapper JSON = new ObjectMapper();
