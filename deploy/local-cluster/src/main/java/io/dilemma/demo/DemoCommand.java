@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -154,7 +153,7 @@ public final class DemoCommand extends DilemmaCommand {
     progress.step("the probers measured every node and link:");
     progress.block(watch.measuredEdge());
 
-    install.namespace(model, model.publish(state));
+    install.namespace(model.profileJson(), model.publish(state));
     LLMDeployment wanted = install.deployment(promptTokens, outputTokens);
     install.apply(wanted);
     progress.step("applied LLMDeployment %s/%s: %s, prompt %d tokens, output %d, KL budget %s",
@@ -214,9 +213,9 @@ public final class DemoCommand extends DilemmaCommand {
       progress.step("completion %d: %d tokens in %.3f s, predicted %.3f s (measured ÷ predicted %.2f)",
           i + 1, a.completionTokens(), a.seconds(), predicted, a.seconds() / predicted);
     }
-    DemoReport.Measured m = new DemoReport.Measured(label + " " + plan.planId(), PlanTable.layout(plan), predicted, seconds);
-    progress.step("%s: median %.3f s, p90 %.3f s against %.3f s predicted (%.2f)", label, m.median(), m.p90(), predicted,
-        m.median() / predicted);
+    DemoReport.Measured m = new DemoReport.Measured(label + " " + plan.planId(), PlanTable.layout(plan), predicted, new CompletionTimes(seconds));
+    progress.step("%s: median %.3f s, p90 %.3f s against %.3f s predicted (%.2f)", label, m.times().median(), m.times().p90(), predicted,
+        m.times().median() / predicted);
     return m;
   }
 
@@ -233,30 +232,11 @@ public final class DemoCommand extends DilemmaCommand {
         ? new LinkThrottle(edge, watch, busiest.from(), busiest.to())
         : new CpuHog(client, DemoInstall.NAMESPACE, before.shards().get(0).node(), "dilemma/shard-worker:" + imageTag);
     int eventsBefore = watch.events().size();
-    List<DemoReport.Sample> samples = Collections.synchronizedList(new ArrayList<>());
-    AtomicBoolean running = new AtomicBoolean(true);
     Instant inflicted = Instant.now();
-    Thread load = new Thread(() -> {
-      while (running.get()) {
-        long start = System.nanoTime();
-        boolean failed = false;
-        try {
-          completions.complete(prompt, outputTokens);
-        } catch (Exception e) {
-          failed = true;
-          progress.step("a request failed during the replan: %s", e.getMessage());
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        samples.add(new DemoReport.Sample(Duration.between(inflicted, Instant.now()).toMillis() / 1e3, seconds, failed));
-        try {
-          Thread.sleep(1000); // a user reading the answer: the prober's window to measure
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "demo-client");
+    SteadyClient asking = new SteadyClient("demo-client", () -> completions.complete(prompt, outputTokens), Duration.ofSeconds(1),
+        e -> progress.step("a request failed during the replan: %s", e.getMessage()));
     fault.inflict();
-    load.start();
+    asking.start();
     try {
       progress.step("%s; a client keeps asking, one request a second", fault.describe());
       String seen = Poll.until(Duration.ofMinutes(5), "the probers seeing it", fault::detected, watch::measuredEdge);
@@ -267,8 +247,7 @@ public final class DemoCommand extends DilemmaCommand {
         // the operator priced the running plan with the new figures and found none better by the
         // policy's margin: a result, shown as such, with the times it gives now
         progress.step("the operator kept plan %s: %s", before.planId(), watch.keptPlanReason());
-        running.set(false);
-        load.join(180_000);
+        asking.stop();
         PlanStatus kept = watch.awaitServing(Duration.ofMinutes(1));
         // the kept plan's own prediction is the one it was planned with, before the fault: its
         // times now are set against the plan repriced on the measurements the fault moved
@@ -276,12 +255,9 @@ public final class DemoCommand extends DilemmaCommand {
         progress.step("the kept plan repriced on the probers' new figures: %.3f s (planned with %.3f s)", repriced,
             kept.predicted().totalSeconds());
         report.plan(timeCompletions(completions, "kept under the fault", kept, repriced, false, null));
-        long failed = samples.stream().filter(DemoReport.Sample::failed).count();
-        report.samples(new ArrayList<>(samples));
-        String line = String.format(Locale.ROOT, "%s: probers %.0f s; the plan kept; %d requests meanwhile, %d failed",
-            fault.describe(), at("probers saw it"), samples.size(), failed);
-        report.headline(line);
-        progress.step("%s", line);
+        long failed = reportSamples(asking, inflicted);
+        headline(String.format(Locale.ROOT, "%s: probers %.0f s; the plan kept; %d requests meanwhile, %d failed",
+            fault.describe(), report.markedAt("probers saw it"), asking.samples().size(), failed));
         return;
       }
       PlanStatus after = replanned.get();
@@ -293,34 +269,36 @@ public final class DemoCommand extends DilemmaCommand {
       after = watch.awaitServing(Duration.ofMinutes(8));
       mark("new plan serving", inflicted);
       progress.step("the new plan serves; the old pods are gone");
-      running.set(false);
-      load.join(180_000);
+      asking.stop();
       report.plan(timeCompletions(completions, "after the fault", after, after.predicted().totalSeconds(), false, null));
       mark("measured on the new plan", inflicted);
-      long failed = samples.stream().filter(DemoReport.Sample::failed).count();
-      report.samples(new ArrayList<>(samples));
-      String line = String.format(Locale.ROOT,
+      long failed = reportSamples(asking, inflicted);
+      headline(String.format(Locale.ROOT,
           "%s: probers %.0f s, new plan %.0f s, serving %.0f s after it; %d requests during the replan, %d failed; predicted %.3f -> %.3f s",
-          fault.describe(), at("probers saw it"), at("new plan"), at("new plan serving"), samples.size(), failed,
-          before.predicted().totalSeconds(), after.predicted().totalSeconds());
-      report.headline(line);
-      progress.step("%s", line);
+          fault.describe(), report.markedAt("probers saw it"), report.markedAt("new plan"), report.markedAt("new plan serving"),
+          asking.samples().size(), failed, before.predicted().totalSeconds(), after.predicted().totalSeconds()));
     } finally {
-      running.set(false);
-      load.join(180_000);
+      asking.stop();
     }
   }
 
-  private final List<DemoReport.Mark> marks = new ArrayList<>();
-
-  private void mark(String what, Instant throttled) {
-    double s = Duration.between(throttled, Instant.now()).toMillis() / 1e3;
-    marks.add(new DemoReport.Mark(what, s));
-    report.mark(what, s);
+  private void mark(String what, Instant inflicted) {
+    report.mark(what, secondsSince(inflicted, Instant.now()));
   }
 
-  private double at(String what) {
-    return marks.stream().filter(m -> m.what().equals(what)).mapToDouble(DemoReport.Mark::seconds).findFirst().orElse(Double.NaN);
+  /** The requests of the client that ran through the fault into the report; returns how many failed. */
+  private long reportSamples(SteadyClient asking, Instant inflicted) {
+    List<SteadyClient.Sample> samples = asking.samples();
+    report.samples(samples.stream().map(x -> new DemoReport.Sample(secondsSince(inflicted, x.ended()), x.seconds(), x.failed())).toList());
+    return samples.stream().filter(SteadyClient.Sample::failed).count();
   }
 
+  private void headline(String line) {
+    report.headline(line);
+    progress.step("%s", line);
+  }
+
+  private static double secondsSince(Instant start, Instant end) {
+    return Duration.between(start, end).toMillis() / 1e3;
+  }
 }

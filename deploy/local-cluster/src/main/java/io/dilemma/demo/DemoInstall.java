@@ -1,6 +1,7 @@
 package io.dilemma.demo;
 
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import io.dilemma.api.EdgeLink;
 import io.dilemma.api.LLMDeployment;
 import io.dilemma.localcluster.Poll;
@@ -20,14 +21,17 @@ import java.util.Map;
 /**
  * What a user does by hand in the quick start, done for the demo: the CRDs, the chart with its
  * probers, a namespace with the model's profile and a volume of the model, the LLMDeployment; and
- * the way back.
+ * the way back. The closed-loop experiment installs the same chart and stages its own model the
+ * same way, under its own names.
  */
-final class DemoInstall {
-  static final String SYSTEM_NAMESPACE = "dilemma-system";
+public final class DemoInstall {
+  /** Where {@link #chart} installs the release {@value #RELEASE}: the operator and the probers. */
+  public static final String SYSTEM_NAMESPACE = "dilemma-system";
+  public static final String RELEASE = "dilemma";
+  /** The local cluster's node that holds the tokens (EdgeTopology's gateway). */
+  public static final String ORIGIN = "pi5-gateway";
   static final String NAMESPACE = "demo";
   static final String NAME = "fortunes";
-  static final String RELEASE = "dilemma";
-  static final String ORIGIN = "pi5-gateway";
   private static final String VOLUME = "demo-model";
   /** Node labels the cluster script types in; the probers' measurements must replace them. */
   private static final List<String> TYPED_FIGURES = List.of("dilemma.io/gflops", "dilemma.io/memory-bandwidth-gbps");
@@ -36,13 +40,29 @@ final class DemoInstall {
   private final Path repo;
   private final Path kubeconfig;
   private final String imageTag;
+  private final String namespace;
+  private final String name;
+  private final String volume;
   private final Map<String, Map<String, String>> typed = new HashMap<>();
 
+  /** The demo's: LLMDeployment {@value #NAMESPACE}/{@value #NAME}, its model on the volume {@value #VOLUME}. */
   DemoInstall(KubernetesClient client, Path repo, Path kubeconfig, String imageTag) {
+    this(client, repo, kubeconfig, imageTag, NAMESPACE, NAME, VOLUME);
+  }
+
+  /**
+   * @param namespace the LLMDeployment's namespace, made anew by {@link #namespace}
+   * @param name the LLMDeployment's name; its profile ConfigMap is {@code name-profile}
+   * @param volume the PersistentVolume and the claim of the staged model
+   */
+  public DemoInstall(KubernetesClient client, Path repo, Path kubeconfig, String imageTag, String namespace, String name, String volume) {
     this.client = client;
     this.repo = repo;
     this.kubeconfig = kubeconfig;
     this.imageTag = imageTag;
+    this.namespace = namespace;
+    this.name = name;
+    this.volume = volume;
   }
 
   /**
@@ -50,11 +70,11 @@ final class DemoInstall {
    * deployment while the operator that owns its objects still runs, then the release.
    */
   void removeLeftovers() throws Exception {
-    var leftover = client.resources(LLMDeployment.class).inNamespace(NAMESPACE).withName(NAME);
+    var leftover = client.resources(LLMDeployment.class).inNamespace(namespace).withName(name);
     if (leftover.get() != null) {
       leftover.delete();
       try {
-        Poll.until(Duration.ofSeconds(60), "LLMDeployment " + NAMESPACE + "/" + NAME + " deleted by its operator",
+        Poll.until(Duration.ofSeconds(60), "LLMDeployment " + namespace + "/" + name + " deleted by its operator",
             () -> leftover.get() == null ? Boolean.TRUE : null);
       } catch (IllegalStateException noOperator) {
         // an earlier run stopped after the chart was gone: no operator is left to finalize it
@@ -64,15 +84,15 @@ final class DemoInstall {
         });
       }
     }
-    deleteNamespace(NAMESPACE);
-    client.persistentVolumes().withName(VOLUME).delete();
+    deleteNamespace(namespace);
+    client.persistentVolumes().withName(volume).delete();
     Helm.uninstall(RELEASE).withNamespace(SYSTEM_NAMESPACE).withKubeConfig(kubeconfig).ignoreNotFound().call();
     Poll.until(Duration.ofMinutes(3), "the pods of an earlier release gone from " + SYSTEM_NAMESPACE,
         () -> client.pods().inNamespace(SYSTEM_NAMESPACE).list().getItems().isEmpty() ? Boolean.TRUE : null);
   }
 
   /** Helm installs CRDs only when absent and never upgrades them: apply them as users must. */
-  void crds() throws Exception {
+  public void crds() throws Exception {
     try (var crds = Files.list(repo.resolve("helm/dilemma/crds"))) {
       for (Path crd : crds.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
         try (var in = Files.newInputStream(crd)) {
@@ -114,7 +134,16 @@ final class DemoInstall {
    * reconciled when it does.
    */
   void chart() throws Exception {
-    new Helm(repo.resolve("helm/dilemma")).install()
+    chartInstall().call();
+  }
+
+  /** The chart installed, returning once its pods are Ready or failing after {@code timeout}. */
+  public void chartReady(Duration timeout) throws Exception {
+    chartInstall().waitReady().withTimeout((int) timeout.toSeconds()).call();
+  }
+
+  private InstallCommand chartInstall() {
+    return new Helm(repo.resolve("helm/dilemma")).install()
         .withName(RELEASE).withNamespace(SYSTEM_NAMESPACE).createNamespace()
         .withKubeConfig(kubeconfig)
         .set("image.repository", "dilemma/operator")
@@ -126,20 +155,23 @@ final class DemoInstall {
         .set("prober.nodeCgroup", "auto")
         // the chart's two minutes guard a production node against a passing spike; the demo's
         // hog stays, and a user watching should see it within the minute
-        .set("prober.shareHold", "PT20S")
-        .call();
+        .set("prober.shareHold", "PT20S");
   }
 
-  /** The namespace, the profile ConfigMap and a read-only volume of the model on the nodes' disks. */
-  void namespace(DemoModel model, Path hostModels) throws Exception {
-    deleteNamespace(NAMESPACE);
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
-    client.configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder()
-        .withNewMetadata().withName(NAME + "-profile").addToLabels("dilemma.io/profile", "true").endMetadata()
-        .withData(Map.of("profile.json", model.profileJson())).build()).create();
-    client.persistentVolumes().withName(VOLUME).delete();
-    Poll.until(Duration.ofMinutes(1), "old PersistentVolume " + VOLUME + " gone",
-        () -> client.persistentVolumes().withName(VOLUME).get() == null ? Boolean.TRUE : null);
+  /**
+   * The namespace, the profile ConfigMap and a read-only volume of the model on the nodes' disks.
+   *
+   * @param hostModels the directory on every node that holds the model's directory
+   */
+  public void namespace(String profileJson, Path hostModels) throws Exception {
+    deleteNamespace(namespace);
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+    client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
+        .withNewMetadata().withName(name + "-profile").addToLabels("dilemma.io/profile", "true").endMetadata()
+        .withData(Map.of("profile.json", profileJson)).build()).create();
+    client.persistentVolumes().withName(volume).delete();
+    Poll.until(Duration.ofMinutes(1), "old PersistentVolume " + volume + " gone",
+        () -> client.persistentVolumes().withName(volume).get() == null ? Boolean.TRUE : null);
     String yaml = """
         apiVersion: v1
         kind: PersistentVolume
@@ -163,8 +195,8 @@ final class DemoInstall {
           storageClassName: staged-models
           volumeName: %3$s
           resources: {requests: {storage: 1Gi}}
-        """.formatted(hostModels, NAMESPACE, VOLUME);
-    client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).inNamespace(NAMESPACE).createOrReplace();
+        """.formatted(hostModels, namespace, volume);
+    client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).inNamespace(namespace).createOrReplace();
   }
 
   /** The LLMDeployment a user would write for this edge: a chat-sized workload, a KL budget. */
@@ -204,20 +236,20 @@ final class DemoInstall {
             timeLimitSeconds: 5
           worker:
             image: dilemma/shard-worker:%8$s
-        """.formatted(NAME, NAMESPACE, DemoModel.NAME, VOLUME, promptTokens, outputTokens, ORIGIN, imageTag);
+        """.formatted(name, namespace, DemoModel.NAME, volume, promptTokens, outputTokens, ORIGIN, imageTag);
     return client.resources(LLMDeployment.class).load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).item();
   }
 
-  void apply(LLMDeployment deployment) {
+  public void apply(LLMDeployment deployment) {
     client.resource(deployment).forceConflicts().serverSideApply();
   }
 
   /** Everything the demo made, gone; the typed node figures back. */
   void uninstall() throws Exception {
-    var d = client.resources(LLMDeployment.class).inNamespace(NAMESPACE).withName(NAME).get();
+    var d = client.resources(LLMDeployment.class).inNamespace(namespace).withName(name).get();
     if (d != null) client.resource(d).delete();
-    deleteNamespace(NAMESPACE);
-    client.persistentVolumes().withName(VOLUME).delete();
+    deleteNamespace(namespace);
+    client.persistentVolumes().withName(volume).delete();
     Helm.uninstall(RELEASE).withNamespace(SYSTEM_NAMESPACE).withKubeConfig(kubeconfig).ignoreNotFound().call();
     deleteNamespace(SYSTEM_NAMESPACE);
     client.resources(EdgeLink.class).list().getItems().forEach(l -> client.resource(l).delete());

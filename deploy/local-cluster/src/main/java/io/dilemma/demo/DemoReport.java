@@ -15,23 +15,7 @@ import java.util.Locale;
  */
 final class DemoReport {
   /** A plan that served: its prediction and the completion times measured against it. */
-  record Measured(String label, String layout, double predicted, List<Double> seconds) {
-    double median() {
-      return quantile(0.5);
-    }
-
-    double p90() {
-      return quantile(0.9);
-    }
-
-    private double quantile(double q) {
-      List<Double> sorted = seconds.stream().sorted().toList();
-      double pos = q * (sorted.size() - 1);
-      int lo = (int) Math.floor(pos);
-      int hi = Math.min(sorted.size() - 1, lo + 1);
-      return sorted.get(lo) + (pos - lo) * (sorted.get(hi) - sorted.get(lo));
-    }
-  }
+  record Measured(String label, String layout, double predicted, CompletionTimes times) {}
 
   /** A moment of the replan, seconds after the fault. */
   record Mark(String what, double seconds) {}
@@ -57,6 +41,11 @@ final class DemoReport {
     marks.add(new Mark(what, seconds));
   }
 
+  /** Seconds after the fault of the moment marked {@code what}; NaN when none was. */
+  double markedAt(String what) {
+    return marks.stream().filter(m -> m.what().equals(what)).mapToDouble(Mark::seconds).findFirst().orElse(Double.NaN);
+  }
+
   void samples(List<Sample> s) {
     samples.addAll(s);
   }
@@ -65,8 +54,16 @@ final class DemoReport {
     headline = text;
   }
 
+  /** Writes {@link #html()} to {@code dir/report.html}; returns that file. */
   Path write(Path dir) throws IOException {
     Files.createDirectories(dir);
+    Path page = dir.resolve("report.html");
+    Files.writeString(page, html(), StandardCharsets.UTF_8);
+    return page;
+  }
+
+  /** The page of what was recorded so far. */
+  String html() {
     StringBuilder h = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>Dilemma demo</title>"
         + "<style>body{font:14px sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}"
         + "td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}</style></head><body>");
@@ -75,7 +72,7 @@ final class DemoReport {
     h.append("<table><tr><th>plan</th><th>layout</th><th>predicted</th><th>measured median</th><th>p90</th><th>median ÷ predicted</th></tr>");
     for (Measured m : plans) {
       h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%.3f s</td><td>%.3f s</td><td>%.3f s</td><td>%.2f</td></tr>",
-          escape(m.label()), escape(m.layout()), m.predicted(), m.median(), m.p90(), m.median() / m.predicted()));
+          escape(m.label()), escape(m.layout()), m.predicted(), m.times().median(), m.times().p90(), m.times().median() / m.predicted()));
     }
     h.append("</table><h2>The baselines' predictions on the same cluster</h2><table><tr><th>baseline</th><th>predicted</th><th>layout or why none</th></tr>");
     for (var b : baselines) {
@@ -85,14 +82,11 @@ final class DemoReport {
     }
     h.append("</table><h2>Replan timeline</h2>").append(timeline()).append("<ul>");
     for (Mark m : marks) h.append(String.format(Locale.ROOT, "<li>%s: %.1f s after the fault</li>", escape(m.what()), m.seconds()));
-    h.append("</ul></body></html>\n");
-    Path page = dir.resolve("report.html");
-    Files.writeString(page, h.toString(), StandardCharsets.UTF_8);
-    return page;
+    return h.append("</ul></body></html>\n").toString();
   }
 
   private String planBars() {
-    double max = plans.stream().mapToDouble(m -> Math.max(m.predicted(), m.p90())).max().orElse(1);
+    double max = plans.stream().mapToDouble(m -> Math.max(m.predicted(), m.times().p90())).max().orElse(1);
     int w = 640, row = 46, left = 170;
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "<svg width=\"%d\" height=\"%d\">", w, row * plans.size() + 20));
     for (int i = 0; i < plans.size(); i++) {
@@ -102,10 +96,10 @@ final class DemoReport {
       s.append(text(4, y + 22, m.label()));
       s.append(bar(left, y, m.predicted() * scale, 16, "#9ab"));
       s.append(text(left + m.predicted() * scale + 4, y + 12, String.format(Locale.ROOT, "predicted %.3f s", m.predicted())));
-      s.append(bar(left, y + 20, m.median() * scale, 16, "#e83"));
+      s.append(bar(left, y + 20, m.times().median() * scale, 16, "#e83"));
       s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" stroke=\"#000\"/>",
-          left + m.p90() * scale, left + m.p90() * scale, y + 20, y + 36));
-      s.append(text(left + m.p90() * scale + 4, y + 32, String.format(Locale.ROOT, "measured %.3f s (p90 %.3f)", m.median(), m.p90())));
+          left + m.times().p90() * scale, left + m.times().p90() * scale, y + 20, y + 36));
+      s.append(text(left + m.times().p90() * scale + 4, y + 32, String.format(Locale.ROOT, "measured %.3f s (p90 %.3f)", m.times().median(), m.times().p90())));
     }
     return s.append("</svg>").toString();
   }

@@ -16,8 +16,7 @@ public final class PlanTable {
     b.append("  shard  node               layers  bits        rho out  memory     decode/token\n");
     for (PlanStatus.ShardStatus s : plan.shards()) {
       b.append(String.format(Locale.ROOT, "  %-6d %-18s %-7s %-11s %-8s %-10s %.2f ms%n", s.index(), s.node(),
-          s.firstLayer() == s.lastLayer() ? Integer.toString(s.firstLayer()) : s.firstLayer() + "-" + s.lastLayer(),
-          bitsRuns(s.bits()), s.outgoingRho() == null ? "-" : String.format(Locale.ROOT, "%.2f", s.outgoingRho()),
+          s.layers(), s.bitRuns(), s.outgoingRho() == null ? "-" : String.format(Locale.ROOT, "%.2f", s.outgoingRho()),
           String.format(Locale.ROOT, "%.1f MiB", s.memoryBytes() / 1048576.0), 1e3 * s.decodeSecondsPerToken()));
     }
     for (PlanLinkStatus l : links) {
@@ -33,25 +32,12 @@ public final class PlanTable {
     return b.toString();
   }
 
-  /** A shard's layers' bits as runs: 8×3,4 for 8, 8, 8, 4. */
-  public static String bitsRuns(List<Integer> bits) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < bits.size(); ) {
-      int j = i;
-      while (j < bits.size() && bits.get(j).equals(bits.get(i))) j++;
-      if (b.length() > 0) b.append(',');
-      b.append(bits.get(i)).append(j - i > 1 ? "×" + (j - i) : "");
-      i = j;
-    }
-    return b.toString();
-  }
-
   /** The chain on one line: node first-last @bits, head first. */
   public static String layout(PlanStatus plan) {
     StringBuilder b = new StringBuilder();
     for (PlanStatus.ShardStatus s : plan.shards()) {
       if (b.length() > 0) b.append(" | ");
-      b.append(s.node()).append(' ').append(s.firstLayer()).append('-').append(s.lastLayer()).append(" @").append(bitsRuns(s.bits()));
+      b.append(s.node()).append(' ').append(s.firstLayer()).append('-').append(s.lastLayer()).append(" @").append(s.bitRuns());
     }
     return b.toString();
   }

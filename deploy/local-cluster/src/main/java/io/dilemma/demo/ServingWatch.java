@@ -15,14 +15,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** What the demo waits for and reads back: the probers' measurements, the plan, its Events. */
-final class ServingWatch {
+/**
+ * What the demo waits for and reads back: the probers' measurements, the plan, its Events. The
+ * closed-loop experiment waits for the same things of its own deployment.
+ */
+public final class ServingWatch {
   private final KubernetesClient client;
   private final String namespace;
   private final String name;
   private final String operatorNamespace;
 
-  ServingWatch(KubernetesClient client, String namespace, String name, String operatorNamespace) {
+  public ServingWatch(KubernetesClient client, String namespace, String name, String operatorNamespace) {
     this.client = client;
     this.namespace = namespace;
     this.name = name;
@@ -30,7 +33,7 @@ final class ServingWatch {
   }
 
   /** Every node's compute and every directed link measured by the probers, nothing typed. */
-  void awaitMeasuredEdge(Duration timeout) throws InterruptedException {
+  public void awaitMeasuredEdge(Duration timeout) throws InterruptedException {
     int nodes = client.nodes().list().getItems().size();
     int pairs = nodes * (nodes - 1);
     Poll.until(timeout, "every node's compute and every link measured by the probers", () -> {
@@ -42,21 +45,24 @@ final class ServingWatch {
     }, this::measuredEdge);
   }
 
-  String measuredEdge() {
-    StringBuilder b = new StringBuilder("  node               GFLOP/s  memory GB/s  CPU cap (cores)\n");
+  /** The nodes' and links' figures as measured, beside the caps and rates the cluster script set. */
+  public String measuredEdge() {
+    StringBuilder b = new StringBuilder("  node               GFLOP/s  memory GB/s  CPU cap (cores)  available\n");
     for (Node n : client.nodes().list().getItems()) {
       var labels = n.getMetadata().getLabels();
-      b.append(String.format(Locale.ROOT, "  %-18s %-8s %-12s %s%n", n.getMetadata().getName(),
+      var annotations = n.getMetadata().getAnnotations();
+      b.append(String.format(Locale.ROOT, "  %-18s %-8s %-12s %-16s %s%n", n.getMetadata().getName(),
           labels.getOrDefault("dilemma.io/gflops", "-"), labels.getOrDefault("dilemma.io/memory-bandwidth-gbps", "-"),
-          EdgeTopology.CPU_CORES.getOrDefault(n.getMetadata().getName(), Double.NaN)));
+          EdgeTopology.CPU_CORES.getOrDefault(n.getMetadata().getName(), Double.NaN),
+          annotations == null ? "-" : annotations.getOrDefault(CpuHog.ANNOTATION, "-")));
     }
-    b.append("  link                                measured    shaped     RTT\n");
+    b.append("  link                                measured    shaped     RTT       source\n");
     for (EdgeLink l : client.resources(EdgeLink.class).list().getItems().stream()
         .sorted(Comparator.comparing(l -> l.getMetadata().getName())).toList()) {
       String shaped = EdgeTopology.LINKS.stream().filter(p -> p.joins(l.getSpec().from(), l.getSpec().to()))
           .map(p -> String.format(Locale.ROOT, "%.0f", p.mbps())).findFirst().orElse("-");
-      b.append(String.format(Locale.ROOT, "  %-34s %8.1f Mbit/s %6s %6.2f ms%n", l.getMetadata().getName(),
-          l.getSpec().bandwidthMbps(), shaped, l.getSpec().rttMillis()));
+      b.append(String.format(Locale.ROOT, "  %-34s %8.1f Mbit/s %6s %6.2f ms  %s%n", l.getMetadata().getName(),
+          l.getSpec().bandwidthMbps(), shaped, l.getSpec().rttMillis(), l.getStatus() == null ? "-" : l.getStatus().source()));
     }
     return b.toString();
   }
@@ -71,7 +77,7 @@ final class ServingWatch {
   }
 
   /** The current generation planned: the plan, or why no plan exists (the Planned condition). */
-  Optional<String> awaitPlannedOrRefused(Duration timeout) throws InterruptedException {
+  public Optional<String> awaitPlannedOrRefused(Duration timeout) throws InterruptedException {
     return Poll.until(timeout, "LLMDeployment " + namespace + "/" + name + " planned", () -> {
       LLMDeployment d = deployment();
       if (d == null || d.getStatus() == null) return null;
@@ -83,13 +89,15 @@ final class ServingWatch {
     }, () -> String.valueOf(deployment() == null ? null : deployment().getStatus()));
   }
 
-  /** Ready, the head serving the desired plan, no pod of an older plan left. */
-  PlanStatus awaitServing(Duration timeout) throws InterruptedException {
+  /** Ready for the current generation, the head serving the desired plan, no pod of an older plan left. */
+  public PlanStatus awaitServing(Duration timeout) throws InterruptedException {
     return Poll.until(timeout, "LLMDeployment " + namespace + "/" + name + " serving its plan", () -> {
       LLMDeployment d = deployment();
       if (d == null || d.getStatus() == null || d.getStatus().plan() == null) return null;
       var st = d.getStatus();
+      // an earlier spec's plan keeps serving, Ready, when the current spec has no plan
       boolean ready = d.getMetadata().getGeneration().equals(st.observedGeneration())
+          && d.getMetadata().getGeneration().equals(st.plan().plannedGeneration())
           && st.plan().planId().equals(st.servingPlanId())
           && st.condition("Ready").map(c -> "True".equals(c.getStatus()) && "AllShardsAvailable".equals(c.getReason())).orElse(false);
       boolean oldGone = client.pods().inNamespace(namespace).withLabel("dilemma.io/deployment", name).list().getItems()
@@ -103,7 +111,7 @@ final class ServingWatch {
   }
 
   /** A plan other than {@code planId} once the operator has written one, or empty after the timeout. */
-  Optional<PlanStatus> awaitPlanOtherThan(String planId, Duration timeout) throws InterruptedException {
+  public Optional<PlanStatus> awaitPlanOtherThan(String planId, Duration timeout) throws InterruptedException {
     try {
       return Optional.of(Poll.until(timeout, "a plan other than " + planId, () -> {
         var st = deployment().getStatus();

@@ -1,7 +1,5 @@
 package io.dilemma.e2e;
 
-import static io.dilemma.e2e.ServingOnRealKubernetes.condition;
-import static io.dilemma.e2e.ServingOnRealKubernetes.conditionTrue;
 import static io.dilemma.e2e.ServingOnRealKubernetes.poll;
 import static io.dilemma.e2e.ServingOnRealKubernetes.report;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,12 +10,13 @@ import com.marcnuri.helm.Helm;
 import io.dilemma.api.EdgeLink;
 import io.dilemma.api.LLMDeployment;
 import io.dilemma.api.PlanStatus;
+import io.dilemma.demo.CompletionTimes;
 import io.dilemma.demo.CpuHog;
+import io.dilemma.demo.DemoInstall;
 import io.dilemma.demo.PlanTable;
+import io.dilemma.demo.ServingWatch;
+import io.dilemma.demo.SteadyClient;
 import io.dilemma.localcluster.EdgeTopology;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,7 +37,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,11 +59,12 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClosedLoopE2E {
   static final Path REPO = ServingOnRealKubernetes.REPO;
-  static final String SYSTEM_NAMESPACE = "dilemma-system";
+  static final String SYSTEM_NAMESPACE = DemoInstall.SYSTEM_NAMESPACE;
   static final String NAMESPACE = "closed-loop";
   static final String NAME = "llm";
-  static final String RELEASE = "dilemma";
-  static final String ORIGIN = "pi5-gateway";
+  static final String RELEASE = DemoInstall.RELEASE;
+  static final String ORIGIN = DemoInstall.ORIGIN;
+  static final String VOLUME = "closed-loop-model";
   static final double TOLERANCE = 0.20;
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -81,23 +80,15 @@ class ClosedLoopE2E {
 
   record Row(Workload workload, String strategy, String planId, String layout, double predicted, List<Double> seconds) {
     double median() {
-      return quantile(0.5);
+      return new CompletionTimes(seconds).median();
     }
 
     double p90() {
-      return quantile(0.9);
+      return new CompletionTimes(seconds).p90();
     }
 
     double ratio() {
       return median() / predicted;
-    }
-
-    private double quantile(double q) {
-      List<Double> sorted = seconds.stream().sorted().toList();
-      double pos = q * (sorted.size() - 1);
-      int lo = (int) Math.floor(pos);
-      int hi = Math.min(sorted.size() - 1, lo + 1);
-      return sorted.get(lo) + (pos - lo) * (sorted.get(hi) - sorted.get(lo));
     }
   }
 
@@ -110,6 +101,8 @@ class ClosedLoopE2E {
   private LocalCluster target;
   private KubernetesClient client;
   private EdgeTopology topology;
+  private ServingWatch watch;
+  private DemoInstall install;
   private ExperimentModel model;
   private final Map<String, Map<String, String>> typedLabels = new HashMap<>();
   private Path out;
@@ -121,19 +114,21 @@ class ClosedLoopE2E {
         "ClosedLoopE2E needs -Ddilemma.e2e.kubeconfig of a running deploy/local-cluster/cluster up");
     target = new LocalCluster(Path.of(kubeconfig), System.getProperty("dilemma.e2e.version", "0.1.0-SNAPSHOT"));
     client = target.client();
+    watch = new ServingWatch(client, NAMESPACE, NAME, SYSTEM_NAMESPACE);
+    install = new DemoInstall(client, REPO, target.kubeconfig(), target.imageTag(), NAMESPACE, NAME, VOLUME);
     out = Files.createDirectories(REPO.resolve("deploy/local-cluster/target/closed-loop"));
     model = ExperimentModel.create(REPO, Files.createDirectories(REPO.resolve("deploy/local-cluster/target/e2e")));
     topology = new EdgeTopology(REPO);
     topology.apply();
-    installCrds();
+    install.crds();
     forgetTypedFigures();
     installChart();
     prepareNamespace();
     Instant start = Instant.now();
-    awaitMeasuredEdge();
+    watch.awaitMeasuredEdge(Duration.ofMinutes(10));
     report("probers: every link and node measured", Duration.between(start, Instant.now()));
     System.out.println("[closed-loop] shaping and caps:\n" + topology.show());
-    System.out.println("[closed-loop] measured:\n" + measuredEdge());
+    System.out.println("[closed-loop] measured:\n" + watch.measuredEdge());
   }
 
   @AfterAll
@@ -143,7 +138,7 @@ class ClosedLoopE2E {
       var d = client.resources(LLMDeployment.class).inNamespace(NAMESPACE).withName(NAME).get();
       if (d != null) client.resource(d).delete();
       deleteNamespace(NAMESPACE);
-      client.persistentVolumes().withName("closed-loop-model").delete();
+      client.persistentVolumes().withName(VOLUME).delete();
       Helm.uninstall(RELEASE).withNamespace(SYSTEM_NAMESPACE).withKubeConfig(target.kubeconfig()).ignoreNotFound().call();
       deleteNamespace(SYSTEM_NAMESPACE);
       client.resources(EdgeLink.class).list().getItems().forEach(l -> client.resource(l).delete());
@@ -231,28 +226,9 @@ class ClosedLoopE2E {
     String link = busiest.from() + "--" + busiest.to();
     double measuredBefore = client.resources(EdgeLink.class).withName(link).get().getSpec().bandwidthMbps();
     long[] prompt = random.ints(w.prompt(), 4, 4000).asLongStream().toArray();
-    List<double[]> samples = java.util.Collections.synchronizedList(new ArrayList<>()); // {end epoch s, seconds}
-    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    AtomicBoolean running = new AtomicBoolean(true);
-    // an interactive client: a request, a pause to read, the next; the pauses are the prober's
-    // windows (it backs off while the node's shards serve)
-    Thread load = new Thread(() -> {
-      while (running.get()) {
-        long start = System.nanoTime();
-        try {
-          complete(prompt, w.output());
-          samples.add(new double[] {System.currentTimeMillis() / 1e3, (System.nanoTime() - start) / 1e9});
-        } catch (Exception e) {
-          failures.add(Instant.now() + ": " + e);
-        }
-        try {
-          Thread.sleep(1000);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "closed-loop-load");
-    load.start();
+    // an interactive client: a request, a pause to read, the next
+    SteadyClient asking = new SteadyClient("closed-loop-load", () -> complete(prompt, w.output()), Duration.ofSeconds(1), e -> {});
+    asking.start();
     try {
       Thread.sleep(3000);
       Instant throttled = Instant.now();
@@ -262,23 +238,22 @@ class ClosedLoopE2E {
         EdgeLink l = client.resources(EdgeLink.class).withName(link).get();
         return l.getSpec().bandwidthMbps() < measuredBefore / 3 ? Instant.now() : null;
       });
-      PlanStatus after = poll(Duration.ofMinutes(5), "a new plan", () -> {
-        var st = client.resources(LLMDeployment.class).inNamespace(NAMESPACE).withName(NAME).get().getStatus();
-        return st.plan() != null && !st.plan().planId().equals(before.planId()) ? st.plan() : null;
-      }, this::measuredEdge);
+      PlanStatus after = watch.awaitPlanOtherThan(before.planId(), Duration.ofMinutes(5)).orElseThrow(() -> new AssertionError(
+          "timed out after 300s waiting for a plan other than " + before.planId() + "\n" + watch.measuredEdge()));
       Instant planned = Instant.now();
-      awaitServing(Duration.ofMinutes(8));
+      watch.awaitServing(Duration.ofMinutes(8));
       Instant serving = Instant.now();
       double predicted = after.predicted().totalSeconds();
       // recovered: three requests in a row that began after the switch, their median within 20 %
       Instant recovered = poll(Duration.ofMinutes(3), "completion time back within 20% of " + predicted + " s", () -> {
-        List<Double> since = samples.stream().filter(x -> x[0] - x[1] > serving.toEpochMilli() / 1e3).map(x -> x[1]).toList();
+        List<Double> since = asking.samples().stream().filter(x -> !x.failed() && x.began().isAfter(serving))
+            .map(SteadyClient.Sample::seconds).toList();
         if (since.size() < 3) return null;
         List<Double> last = since.subList(since.size() - 3, since.size()).stream().sorted().toList();
         return Math.abs(last.get(1) / predicted - 1) <= TOLERANCE ? Instant.now() : null;
       });
-      running.set(false);
-      load.join(180_000);
+      asking.stop();
+      List<String> failures = asking.samples().stream().filter(SteadyClient.Sample::failed).map(x -> x.ended() + ": " + x.failure()).toList();
       report("throttle -> prober measured it", Duration.between(throttled, detected));
       report("throttle -> new plan", Duration.between(throttled, planned));
       report("throttle -> new plan serving", Duration.between(throttled, serving));
@@ -288,13 +263,12 @@ class ClosedLoopE2E {
               + "detected %.0f s, new plan %.0f s, serving %.0f s, recovered %.0f s after the throttle; %d requests, %d failed",
           link, rate, rate / 10, before.planId(), before.layout(), before.predicted(), after.planId(), PlanTable.layout(after), predicted,
           secondsBetween(throttled, detected), secondsBetween(throttled, planned), secondsBetween(throttled, serving),
-          secondsBetween(throttled, recovered), samples.size() + failures.size(), failures.size());
+          secondsBetween(throttled, recovered), asking.samples().size(), failures.size());
       System.out.println("[closed-loop] " + line);
       Files.writeString(out.resolve("degradation.txt"), line + "\n" + String.join("\n", failures) + "\n", StandardCharsets.UTF_8);
       assertThat(failures).as("requests failed during the degradation").isEmpty();
     } finally {
-      running.set(false);
-      load.join(180_000);
+      asking.stop();
       topology.setRate(busiest.from(), busiest.to(), rate);
     }
   }
@@ -323,15 +297,15 @@ class ClosedLoopE2E {
     Instant seen;
     Instant planned;
     try {
-      String detected = poll(Duration.ofMinutes(5), "the prober publishing a smaller share on " + node, hog::detected, this::measuredEdge);
+      String detected = poll(Duration.ofMinutes(5), "the prober publishing a smaller share on " + node, hog::detected, watch::measuredEdge);
       seen = Instant.now();
       System.out.println("[closed-loop] hog seen: " + detected);
       moved = poll(Duration.ofMinutes(3), "a plan with fewer than " + layersBefore + " layers on " + node, () -> {
         PlanStatus p = deployment().getStatus().plan();
         return p != null && layersOn(p, node) < layersBefore ? p : null;
-      }, this::measuredEdge);
+      }, watch::measuredEdge);
       planned = Instant.now();
-      awaitServing(Duration.ofMinutes(8));
+      watch.awaitServing(Duration.ofMinutes(8));
     } finally {
       hog.remove();
     }
@@ -339,14 +313,14 @@ class ClosedLoopE2E {
     System.out.printf(Locale.ROOT, "[closed-loop] hog: moved to %s (%s, predicted %.3f s), %d layers on %s; hog removed%n",
         moved.planId(), PlanTable.layout(moved), moved.predicted().totalSeconds(), layersOn(moved, node), node);
     poll(Duration.ofMinutes(5), "the prober publishing " + node + "'s share back", () -> hog.share() > 0.9 ? Boolean.TRUE : null,
-        this::measuredEdge);
+        watch::measuredEdge);
     Instant shareBack = Instant.now();
     PlanStatus back = poll(Duration.ofMinutes(3), "layers back on " + node, () -> {
       PlanStatus p = deployment().getStatus().plan();
       return p != null && layersOn(p, node) > layersOn(moved, node) ? p : null;
-    }, this::measuredEdge);
+    }, watch::measuredEdge);
     Instant returned = Instant.now();
-    awaitServing(Duration.ofMinutes(8));
+    watch.awaitServing(Duration.ofMinutes(8));
     // settled: over a minute (twelve probe intervals, six stabilisation windows) the plan stays
     List<String> plans = new ArrayList<>();
     Instant until = Instant.now().plus(Duration.ofSeconds(60));
@@ -389,13 +363,13 @@ class ClosedLoopE2E {
   private Row measure(Workload w, String strategy) throws Exception {
     Instant applied = Instant.now();
     apply(w, strategy);
-    Optional<String> refused = awaitPlannedOrRefused(Duration.ofMinutes(2));
+    Optional<String> refused = watch.awaitPlannedOrRefused(Duration.ofMinutes(2));
     if (refused.isPresent()) {
       // a baseline rule may break a constraint (memory, say): that is a result, not a failure
       assertThat(strategy).as("the ILP must plan %s: %s", w.name(), refused.get()).isNotEqualTo("jointIlp");
       return new Row(w, strategy, "-", "no plan: " + refused.get(), Double.NaN, List.of());
     }
-    PlanStatus plan = awaitServing(Duration.ofMinutes(8));
+    PlanStatus plan = watch.awaitServing(Duration.ofMinutes(8));
     report("apply " + w.name() + "/" + strategy + " -> serving", Duration.between(applied, Instant.now()));
     long[] prompt = random.ints(w.prompt(), 4, 4000).asLongStream().toArray();
     // the first request pays the JIT and ONNX Runtime's first-run allocations, as no later one does
@@ -424,7 +398,7 @@ class ClosedLoopE2E {
               name: %s-profile
             source:
               persistentVolumeClaim:
-                claimName: closed-loop-model
+                claimName: %s
                 path: %s
           workload:
             promptTokens: %d
@@ -446,40 +420,11 @@ class ClosedLoopE2E {
             strategy: %s
           worker:
             image: dilemma/shard-worker:%s
-        """.formatted(NAME, NAMESPACE, ExperimentModel.NAME, NAME, ExperimentModel.NAME, w.prompt(), w.output(),
+        """.formatted(NAME, NAMESPACE, ExperimentModel.NAME, NAME, VOLUME, ExperimentModel.NAME, w.prompt(), w.output(),
         ExperimentModel.BITS, ORIGIN, strategy, target.imageTag());
     LLMDeployment d = client.resources(LLMDeployment.class)
         .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).item();
-    client.resource(d).forceConflicts().serverSideApply();
-  }
-
-  /** Empty once the current generation is planned; the reason when no plan could be made for it. */
-  private Optional<String> awaitPlannedOrRefused(Duration timeout) {
-    return poll(timeout, "LLMDeployment " + NAMESPACE + "/" + NAME + " planned or refused", () -> {
-      LLMDeployment d = client.resources(LLMDeployment.class).inNamespace(NAMESPACE).withName(NAME).get();
-      if (d == null || d.getStatus() == null) return null;
-      var planned = condition(d, "Planned").orElse(null);
-      if (planned == null || !d.getMetadata().getGeneration().equals(planned.getObservedGeneration())) return null;
-      if ("False".equals(planned.getStatus())) return Optional.of(planned.getReason() + ": " + planned.getMessage());
-      var plan = d.getStatus().plan();
-      return plan != null && d.getMetadata().getGeneration().equals(plan.plannedGeneration()) ? Optional.<String>empty() : null;
-    });
-  }
-
-  /** Ready for the current generation, the head serving the desired plan, the old plan's pods gone. */
-  private PlanStatus awaitServing(Duration timeout) {
-    return poll(timeout, "LLMDeployment " + NAMESPACE + "/" + NAME + " serving its plan", () -> {
-      LLMDeployment d = client.resources(LLMDeployment.class).inNamespace(NAMESPACE).withName(NAME).get();
-      if (d == null || d.getStatus() == null || d.getStatus().plan() == null) return null;
-      var st = d.getStatus();
-      boolean current = d.getMetadata().getGeneration().equals(st.observedGeneration())
-          && d.getMetadata().getGeneration().equals(st.plan().plannedGeneration());
-      boolean ready = current && conditionTrue(d, "Ready") && st.plan().planId().equals(st.servingPlanId())
-          && "AllShardsAvailable".equals(condition(d, "Ready").map(Condition::getReason).orElse(""));
-      boolean oldGone = client.pods().inNamespace(NAMESPACE).withLabel("dilemma.io/deployment", NAME).list().getItems()
-          .stream().allMatch(p -> st.plan().planId().equals(p.getMetadata().getLabels().get("dilemma.io/plan")));
-      return ready && oldGone ? st.plan() : null;
-    }, () -> String.valueOf(client.resources(LLMDeployment.class).inNamespace(NAMESPACE).withName(NAME).get()));
+    install.apply(d);
   }
 
   /** One completion through the head Service; returns the completion tokens the head reports. */
@@ -542,51 +487,8 @@ class ClosedLoopE2E {
     client.resources(EdgeLink.class).list().getItems().forEach(l -> client.resource(l).delete());
   }
 
-  private void awaitMeasuredEdge() {
-    List<String> nodes = client.nodes().list().getItems().stream().map(n -> n.getMetadata().getName()).toList();
-    int pairs = nodes.size() * (nodes.size() - 1);
-    poll(Duration.ofMinutes(10), "every node's compute and every link measured by the probers", () -> {
-      boolean computed = client.nodes().list().getItems().stream()
-          .allMatch(n -> n.getMetadata().getLabels().containsKey("dilemma.io/gflops"));
-      long links = client.resources(EdgeLink.class).list().getItems().stream()
-          .filter(l -> l.getStatus() != null && "probe".equals(l.getStatus().source())).count();
-      return computed && links >= pairs ? Boolean.TRUE : null;
-    }, this::measuredEdge);
-  }
-
-  private String measuredEdge() {
-    StringBuilder b = new StringBuilder();
-    for (Node n : client.nodes().list().getItems()) {
-      b.append(String.format(Locale.ROOT, "  %-18s gflops %-6s memory %-6s GB/s available %s%n", n.getMetadata().getName(),
-          n.getMetadata().getLabels().get("dilemma.io/gflops"), n.getMetadata().getLabels().get("dilemma.io/memory-bandwidth-gbps"),
-          n.getMetadata().getAnnotations() == null ? null : n.getMetadata().getAnnotations().get("dilemma.io/available-compute-ratio")));
-    }
-    for (EdgeLink l : client.resources(EdgeLink.class).list().getItems()) {
-      b.append(String.format(Locale.ROOT, "  %-34s %8.2f Mbit/s (shaped %s) rtt %.2f ms, source %s%n", l.getMetadata().getName(),
-          l.getSpec().bandwidthMbps(), EdgeTopology.LINKS.stream().filter(p -> p.joins(l.getSpec().from(), l.getSpec().to()))
-              .map(p -> Double.toString(p.mbps())).findFirst().orElse("-"),
-          l.getSpec().rttMillis(), l.getStatus() == null ? null : l.getStatus().source()));
-    }
-    return b.toString();
-  }
-
   // ---------------------------------------------------------------------------------------------
   // installation
-
-  /** Helm installs CRDs only when absent and never upgrades them: apply them as users must. */
-  private void installCrds() throws Exception {
-    try (var crds = Files.list(REPO.resolve("helm/dilemma/crds"))) {
-      for (Path crd : crds.filter(p -> p.toString().endsWith(".yml")).sorted().toList()) {
-        try (var in = Files.newInputStream(crd)) {
-          client.apiextensions().v1().customResourceDefinitions().load(in).forceConflicts().serverSideApply();
-        }
-      }
-    }
-    poll(Duration.ofMinutes(1), "the EdgeLink API served", () -> {
-      client.resources(EdgeLink.class).list();
-      return Boolean.TRUE;
-    });
-  }
 
   private void installChart() throws Exception {
     Helm.uninstall(RELEASE).withNamespace(SYSTEM_NAMESPACE).withKubeConfig(target.kubeconfig()).ignoreNotFound().call();
@@ -594,58 +496,15 @@ class ClosedLoopE2E {
       var ns = client.namespaces().withName(SYSTEM_NAMESPACE).get();
       return ns == null || ns.getMetadata().getDeletionTimestamp() == null ? Boolean.TRUE : null;
     });
-    new Helm(REPO.resolve("helm/dilemma")).install()
-        .withName(RELEASE).withNamespace(SYSTEM_NAMESPACE).createNamespace()
-        .withKubeConfig(target.kubeconfig())
-        .set("image.repository", "dilemma/operator")
-        .set("image.tag", target.imageTag())
-        .set("image.pullPolicy", "Never")
-        .set("prober.enabled", "true")
-        .set("prober.image.pullPolicy", "Never")
-        .set("prober.probeInterval", "PT5S")
-        .set("prober.nodeCgroup", "auto")
-        .set("prober.shareHold", "PT20S")
-        .waitReady().withTimeout(300)
-        .call();
+    install.chartReady(Duration.ofSeconds(300));
   }
 
   private void prepareNamespace() throws Exception {
     deleteNamespace(NAMESPACE);
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
-    client.configMaps().inNamespace(NAMESPACE).resource(new ConfigMapBuilder()
-        .withNewMetadata().withName(NAME + "-profile").addToLabels("dilemma.io/profile", "true").endMetadata()
-        .withData(Map.of("profile.json", model.profileJson())).build()).create();
     // Models are staged on the nodes' disks, as edge boxes with slow uplinks keep them: every node
     // of this cluster is this machine, so one hostPath volume is every node's copy.
     String hostDir = target.publishModel(model.dir(), ExperimentModel.NAME);
-    client.persistentVolumes().withName("closed-loop-model").delete();
-    poll(Duration.ofMinutes(1), "old PersistentVolume gone",
-        () -> client.persistentVolumes().withName("closed-loop-model").get() == null ? Boolean.TRUE : null);
-    String yaml = """
-        apiVersion: v1
-        kind: PersistentVolume
-        metadata:
-          name: closed-loop-model
-        spec:
-          capacity: {storage: 1Gi}
-          accessModes: [ReadOnlyMany]
-          persistentVolumeReclaimPolicy: Retain
-          storageClassName: staged-models
-          claimRef: {namespace: %2$s, name: closed-loop-model}
-          hostPath: {path: %1$s, type: Directory}
-        ---
-        apiVersion: v1
-        kind: PersistentVolumeClaim
-        metadata:
-          name: closed-loop-model
-          namespace: %2$s
-        spec:
-          accessModes: [ReadOnlyMany]
-          storageClassName: staged-models
-          volumeName: closed-loop-model
-          resources: {requests: {storage: 1Gi}}
-        """.formatted(hostDir, NAMESPACE);
-    client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).inNamespace(NAMESPACE).createOrReplace();
+    install.namespace(model.profileJson(), Path.of(hostDir));
   }
 
   private void deleteNamespace(String namespace) {
