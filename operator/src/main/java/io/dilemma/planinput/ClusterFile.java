@@ -180,7 +180,11 @@ public record ClusterFile(
     }
     Duration limit = defaults.timeLimit();
     if (options.has("timeLimit")) {
-      limit = Duration.ofNanos((long) (options.quantity("timeLimit", Quantity.SECONDS, true) * 1e9));
+      double seconds = options.quantity("timeLimit", Quantity.SECONDS, true);
+      limit = Duration.ofNanos((long) (seconds * 1e9));
+      // a positive limit below 1 ns (1e-10 s) truncates to no time at all: the solver would stop
+      // before it starts and the CLI say "no plan" (exit 3) for what is bad input (exit 2)
+      if (limit.isZero()) throw options.problem("timeLimit", "must be at least 1 ns, got " + seconds + " s");
     }
     return new PlanningOptions(
         bits, rho, options.bool("keepTokensOnOrigin", defaults.keepTokensOnOrigin()), limit, null);

@@ -67,12 +67,16 @@ final class Fields {
     return value.asInt();
   }
 
+  /** A finite number ≥ 0; {@code -0} is read as 0. */
   double nonNegative(String field) {
     JsonNode value = required(field);
-    if (!value.isNumber() || value.asDouble() < 0) {
-      throw problem(field, "expected a number ≥ 0, got '" + value.asText() + "'");
+    // a literal past the double range (1e400) reads as infinity and YAML's .nan as NaN: both pass
+    // "< 0", and a budget that is no number would make every quality sum compare false
+    if (!value.isNumber() || !(value.asDouble() >= 0) || !Double.isFinite(value.asDouble())) {
+      throw problem(field, "expected a finite number ≥ 0, got '" + value.asText() + "'");
     }
-    return value.asDouble();
+    // "-0" passes the check above but sorts below 0 (Double.compare); adding 0.0 makes it +0
+    return value.asDouble() + 0.0;
   }
 
   boolean bool(String field, boolean fallback) {
@@ -94,7 +98,8 @@ final class Fields {
     if (parsed < 0 || (positive && parsed == 0) || !Double.isFinite(parsed)) {
       throw problem(field, "must be " + (positive ? "> 0" : "≥ 0") + ", got '" + value.asText() + "'");
     }
-    return parsed;
+    // "-0 ms" passes the check above but sorts below 0 (Double.compare); adding 0.0 makes it +0
+    return parsed + 0.0;
   }
 
   Fields object(String field) {

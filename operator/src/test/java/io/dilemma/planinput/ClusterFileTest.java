@@ -95,6 +95,26 @@ class ClusterFileTest {
     assertRejected(VALID.replace("origin: a", "origin: \"z\\nError: all fine\""), "origin: 'z\\nError: all fine' is not one of the nodes");
   }
 
+  /** Found by ClusterFileFuzzTest: 0.1e30801 reads as infinity, and passed the "≥ 0" check. */
+  @Test
+  void aBudgetIsAFiniteNumber() throws IOException {
+    assertRejected(VALID.replace("budget: 0.5", "budget: 0.1e30801"), "quality.budget: expected a finite number ≥ 0, got 'Infinity'");
+  }
+
+  /** "-0" passes "≥ 0" but sorts below 0 (Double.compare): it is read as 0. */
+  @Test
+  void aNegativeZeroIsZero() throws IOException {
+    ClusterFile c = ClusterFile.read(write("cluster.yaml", VALID.replace("budget: 0.5", "budget: -0.0").replace("latency: 40 ms", "latency: -0 ms")));
+    assertThat(Double.compare(c.qualityBudget(), 0.0)).isZero();
+    assertThat(c.cluster().links()).allSatisfy(l -> assertThat(Double.compare(l.latencySeconds(), 0.0)).isZero());
+  }
+
+  /** Below 1 ns a time limit truncated to zero: no time to solve, "no plan" for bad input. */
+  @Test
+  void aTimeLimitBelowOneNanosecondIsRefused() throws IOException {
+    assertRejected(VALID.replace("timeLimit: 2 s", "timeLimit: 1e-10"), "options.timeLimit: must be at least 1 ns, got 1.0E-10 s");
+  }
+
   @Test
   void aSyntaxErrorNamesItsLineAndColumn() throws IOException {
     Path file = write("broken.yaml", "origin: a\nnodes:\n  - {name: a, tier: edge\nlinks: []\n");

@@ -75,6 +75,9 @@ record CompletionRequest(
     if (!(temperature >= 0 && temperature <= 100)) {
       throw ApiError.badRequest("temperature", "temperature must be within [0, 100], got " + temperature);
     }
+    // "-0" passes the check above but sorts below 0 (Float.compare) and would reach the shards'
+    // sampler as -0; adding 0.0 makes it +0, the greedy choice it means
+    temperature += 0.0;
     double topP = numberField(body, "top_p", 1.0);
     if (topP != 1.0) {
       throw ApiError.unsupported("top_p", "top_p other than 1 is not supported (nucleus sampling is not implemented), got " + topP);

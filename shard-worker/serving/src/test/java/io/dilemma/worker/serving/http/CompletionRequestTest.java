@@ -52,6 +52,13 @@ class CompletionRequestTest {
   }
 
   @Test
+  void aNegativeZeroTemperatureIsZero() throws Exception {
+    // found by CompletionRequestFuzzTest: "-0e7" passed the [0, 100] check as -0
+    CompletionRequest request = parse("{\"prompt\":[1],\"temperature\":-0e7}");
+    assertThat(Float.compare(request.sampling().temperature(), 0f)).isZero();
+  }
+
+  @Test
   void namesTheFieldThatIsWrong() {
     assertThatThrownBy(() -> parse("[]")).hasMessage("the request body must be a JSON object");
     assertThatThrownBy(() -> parse("{}")).hasMessageContaining("prompt is required");
