@@ -82,8 +82,8 @@ final class PlanCommand extends DilemmaCommand {
     if (profileFile == null || clusterFile == null) {
       throw new InvalidInputException(null, "", "give a directory, or both --profile and --cluster");
     }
-    if (budget != null && !(budget >= 0)) {
-      throw new InvalidInputException(null, "--budget", "must be a number ≥ 0");
+    if (budget != null && !(budget >= 0 && Double.isFinite(budget))) {
+      throw new InvalidInputException(null, "--budget", "must be a finite number ≥ 0, not " + budget);
     }
     return PlanningInputs.load(profileFile, clusterFile, budget, limit());
   }

@@ -94,6 +94,9 @@ class PlanCommandTest {
     assertThat(run("plan", dir.toString(), "--budget", "abc")).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(last.err().lines()).singleElement().asString()
         .startsWith("dilemma plan: ").contains("--budget", "abc").doesNotContain("Usage");
+    assertThat(run("plan", dir.toString(), "--budget", "Infinity")).isEqualTo(ExitCode.BAD_INPUT);
+    assertThat(last.err().lines()).singleElement().asString()
+        .isEqualTo("dilemma plan: --budget: must be a finite number ≥ 0, not Infinity");
     assertThat(run("plan", dir.toString(), "--time-limit", "forever")).isEqualTo(ExitCode.BAD_INPUT);
     assertThat(last.err().lines()).singleElement().asString().startsWith("dilemma plan: --time-limit: ");
     assertThat(last.out()).isEmpty();
