@@ -21,12 +21,18 @@ public final class CpuHog implements Fault {
   private final String namespace;
   private final String node;
   private final String image;
+  private final String cpuRequest;
 
-  public CpuHog(KubernetesClient client, String namespace, String node, String image) {
+  /**
+   * @param cpuRequest the batch job's CPU request, its weight against the shards' on the node: a
+   *     big one (1500m against a shard's 250m) leaves a shard starting there a sliver of the node
+   */
+  public CpuHog(KubernetesClient client, String namespace, String node, String image, String cpuRequest) {
     this.client = client;
     this.namespace = namespace;
     this.node = node;
     this.image = image;
+    this.cpuRequest = cpuRequest;
   }
 
   @Override
@@ -58,7 +64,7 @@ public final class CpuHog implements Fault {
         .withCommand(List.of("sh", "-c", "for i in 1 2 3; do (while :; do :; done) & done; wait"))
         // a request, as a real batch job has: a BestEffort container's CPU weight is 2 against a
         // shard's hundreds, so it would only take what the shard leaves
-        .withNewResources().addToRequests("cpu", new Quantity("1500m")).addToRequests("memory", new Quantity("16Mi")).endResources()
+        .withNewResources().addToRequests("cpu", new Quantity(cpuRequest)).addToRequests("memory", new Quantity("16Mi")).endResources()
         .endContainer()
         .endSpec()
         .build();

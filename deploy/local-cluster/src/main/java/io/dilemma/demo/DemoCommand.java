@@ -230,7 +230,7 @@ public final class DemoCommand extends DilemmaCommand {
         .min(Comparator.comparingDouble(PlanLinkStatus::bandwidthMbps)).orElse(null);
     Fault fault = busiest != null
         ? new LinkThrottle(edge, watch, busiest.from(), busiest.to())
-        : new CpuHog(client, DemoInstall.NAMESPACE, before.shards().get(0).node(), "dilemma/shard-worker:" + imageTag);
+        : new CpuHog(client, DemoInstall.NAMESPACE, before.shards().get(0).node(), "dilemma/shard-worker:" + imageTag, "1500m");
     int eventsBefore = watch.events().size();
     Instant inflicted = Instant.now();
     SteadyClient asking = new SteadyClient("demo-client", () -> completions.complete(prompt, outputTokens), Duration.ofSeconds(1),

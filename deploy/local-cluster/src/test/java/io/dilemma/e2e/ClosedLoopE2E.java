@@ -290,7 +290,10 @@ class ClosedLoopE2E {
     int layersBefore = layersOn(before, node);
     System.out.printf(Locale.ROOT, "[closed-loop] hog: plan %s (%s), %d layers on %s%n", before.planId(), PlanTable.layout(before),
         layersBefore, node);
-    CpuHog hog = new CpuHog(client, NAMESPACE, node, "dilemma/shard-worker:" + target.imageTag());
+    // a shard's weight (250m): the node's CPU split with the job, so that a shard the new plan
+    // starts there (the origin keeps the head) still comes up; 1500m left it 3 % of a core, and the
+    // head of the plan that moved the layers off did not start in 8 minutes
+    CpuHog hog = new CpuHog(client, NAMESPACE, node, "dilemma/shard-worker:" + target.imageTag(), "250m");
     Instant started = Instant.now();
     hog.inflict();
     PlanStatus moved;
