@@ -10,6 +10,7 @@ import io.dilemma.worker.model.runtime.LayerSelection;
 import io.dilemma.worker.model.runtime.LayerStep;
 import io.dilemma.worker.model.runtime.ShardRunner;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Option;
     name = "decode-step",
     description = {
       "Time of one batched decode step through one shard's layers, in process, at several numbers of concurrent sessions.",
-      "Session counts take turns round by round, so each sees the same machine load."
+      "Session counts take turns round by round, so each sees the same machine load.",
+      "With --against, a second model directory (e.g. one of an older format) takes turns with --model in the same process, and the ratio of their steps is printed."
     })
 public final class BenchDecodeStepCommand extends DilemmaCommand {
   @Mixin ModelDirectoryOption model;
@@ -47,6 +49,9 @@ public final class BenchDecodeStepCommand extends DilemmaCommand {
   @Option(names = "--rounds", defaultValue = "3", description = "rounds over all session counts (default ${DEFAULT-VALUE}); the median step of all rounds counts")
   int rounds;
 
+  @Option(names = "--against", description = "a second model directory of the same model, measured in alternation with --model in this process")
+  Path against;
+
   @Override
   protected int execute() throws Exception {
     int[] counts = Arrays.stream(sessions.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
@@ -59,25 +64,53 @@ public final class BenchDecodeStepCommand extends DilemmaCommand {
     ModelDimensions dims = ModelDirectory.open(model.path()).manifest().dimensions();
     LayerSelection selection = new LayerSelection(first, last, Collections.nCopies(last - first + 1, weightBits), false, false);
     PrintWriter out = out();
-    try (ShardRunner runner = ShardRunner.open(model.path(), selection)) {
-      round(runner, dims, 4, new ArrayList<>()); // warm-up: ONNX Runtime's first runs allocate
-      List<List<Double>> millis = new ArrayList<>();
-      for (int i = 0; i < counts.length; i++) {
-        millis.add(new ArrayList<>());
+    List<Path> models = against == null ? List.of(model.path()) : List.of(model.path(), against);
+    List<ShardRunner> runners = new ArrayList<>();
+    try {
+      for (Path m : models) {
+        runners.add(ShardRunner.open(m, selection));
+        if (!runners.get(runners.size() - 1).dimensions().equals(dims)) {
+          throw new CommandLine.ParameterException(spec.commandLine(), m + ": --against must be the same model as --model (its dimensions differ)");
+        }
+      }
+      // millis.get(m).get(i): model m's steps at counts[i]
+      List<List<List<Double>>> millis = new ArrayList<>();
+      for (ShardRunner runner : runners) {
+        round(runner, dims, 4, new ArrayList<>()); // warm-up: ONNX Runtime's first runs allocate
+        List<List<Double>> perCount = new ArrayList<>();
+        for (int i = 0; i < counts.length; i++) {
+          perCount.add(new ArrayList<>());
+        }
+        millis.add(perCount);
       }
       for (int r = 0; r < rounds; r++) {
         for (int i = 0; i < counts.length; i++) {
-          round(runner, dims, counts[i], millis.get(i));
+          for (int turn = 0; turn < runners.size(); turn++) {
+            int m = r % 2 == 0 ? turn : runners.size() - 1 - turn; // who goes first alternates
+            round(runners.get(m), dims, counts[i], millis.get(m).get(i));
+          }
         }
       }
-      out.printf("%s, layers %d-%d at %d bits, past %d..%d positions per session, %d steps × %d rounds%n",
-          model.path(), first, last, weightBits, promptTokens, promptTokens + steps - 1, steps, rounds);
-      out.println("sessions | median ms per step | × one session | decode tok/s | × one session");
-      double one = median(millis.get(0)) / counts[0];
-      for (int i = 0; i < counts.length; i++) {
-        double step = median(millis.get(i));
-        out.printf("%d | %.2f | %.2f | %.1f | %.2f%n", counts[i], step, step / median(millis.get(0)), counts[i] * 1000 / step, one * counts[i] / step);
+      for (int m = 0; m < runners.size(); m++) {
+        out.printf("%s (%s), layers %d-%d at %d bits, past %d..%d positions per session, %d steps × %d rounds%n",
+            models.get(m), runners.get(m).decodesInABatchDimension() ? "sessions in the batch dimension" : "sessions side by side",
+            first, last, weightBits, promptTokens, promptTokens + steps - 1, steps, rounds);
+        out.println("sessions | median ms per step | × one session | decode tok/s | × one session");
+        List<List<Double>> own = millis.get(m);
+        double one = median(own.get(0)) / counts[0];
+        for (int i = 0; i < counts.length; i++) {
+          double step = median(own.get(i));
+          out.printf("%d | %.2f | %.2f | %.1f | %.2f%n", counts[i], step, step / median(own.get(0)), counts[i] * 1000 / step, one * counts[i] / step);
+        }
       }
+      if (runners.size() == 2) {
+        out.println("sessions | median step, --model ÷ --against");
+        for (int i = 0; i < counts.length; i++) {
+          out.printf("%d | %.2f%n", counts[i], median(millis.get(0).get(i)) / median(millis.get(1).get(i)));
+        }
+      }
+    } finally {
+      runners.forEach(ShardRunner::close);
     }
     return ExitCode.OK;
   }

@@ -12,8 +12,9 @@ import java.util.Optional;
  * {@code manifest.json} of a model directory: what each ONNX file holds and its sha256, so a worker
  * loading a shard can verify every file it loads.
  *
- * @param formatVersion {@value #FORMAT_VERSION}; {@value #OLDEST_READABLE_FORMAT_VERSION} (decoder
- *     blocks that give back the whole KV cache, not only the new rows) still loads
+ * @param formatVersion {@value #FORMAT_VERSION}; 2 (decoder blocks with a batch of 1) and {@value
+ *     #OLDEST_READABLE_FORMAT_VERSION} (decoder blocks that also give back the whole KV cache, not
+ *     only the new rows) still load
  * @param model human-readable name
  * @param maxGroupSize weights are packed in groups of this many inputs (fewer for narrow inputs)
  * @param embedding token + positional embedding graph
@@ -35,8 +36,12 @@ public record ShardManifest(
     TokenizerFiles tokenizer,
     Map<String, String> sha256) {
 
-  /** 2: decoder blocks output only the step's new key/value rows. */
-  public static final int FORMAT_VERSION = 2;
+  /**
+   * 3: decoder blocks take a batch of sessions (a leading {@code batch} dimension), so a decode
+   * step over several sessions is one run with each session's past padded, not laid side by side.
+   * 2: decoder blocks output only the step's new key/value rows.
+   */
+  public static final int FORMAT_VERSION = 3;
 
   public static final int OLDEST_READABLE_FORMAT_VERSION = 1;
   public static final String FILE_NAME = "manifest.json";

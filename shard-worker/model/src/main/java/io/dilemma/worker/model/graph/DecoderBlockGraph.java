@@ -15,16 +15,22 @@ import java.util.Map;
  * One OPT decoder block: self-attention with a KV cache, then the ReLU FFN, each with a residual,
  * LayerNorm before (pre-LN) or after (post-LN) the sublayer.
  *
- * <p>Inputs: {@code hidden [1, seq, d]}, {@code past_key}/{@code past_value [1, heads, past, d/heads]},
- * {@code attention_mask [1, 1, seq, past+seq]} (additive: 0 to attend, −∞ to mask). Outputs:
- * {@code hidden_out}, {@code new_key}/{@code new_value [1, heads, seq, d/heads]} (only this chunk's
- * rows: the runtime appends them to the session's cache in place, instead of receiving the whole
- * cache back every step), {@code attention_probs [1, heads, seq, past+seq]} and {@code
- * attention_received [1, past+seq]} (the probabilities summed over heads and queries, what the cut
- * quantizer ranks tokens by).
+ * <p>Inputs: {@code hidden [batch, seq, d]}, {@code past_key}/{@code past_value [batch, heads, past,
+ * d/heads]}, {@code attention_mask [batch, 1, seq, past+seq]} (additive: 0 to attend, −∞ to mask).
+ * Outputs: {@code hidden_out}, {@code new_key}/{@code new_value [batch, heads, seq, d/heads]} (only
+ * this chunk's rows: the runtime appends them to each session's cache in place, instead of
+ * receiving the whole cache back every step), {@code attention_probs [batch, heads, seq, past+seq]}
+ * and {@code attention_received [batch, past+seq]} (the probabilities summed over heads and
+ * queries, what the cut quantizer ranks tokens by, per session).
  *
- * <p>Graphs of format version 1 output {@code present_key}/{@code present_value [1, heads,
- * past+seq, d/heads]} (past and new rows) instead of the new rows; the runtime still reads them.
+ * <p>A batch holds independent sessions: a prefill is one session of {@code seq} tokens; a decode
+ * step is {@code batch} sessions of one token each, their pasts padded to the longest and the
+ * padding masked, so each session's attention costs its own padded past, not every session's.
+ *
+ * <p>Graphs of format version 2 fix {@code batch} to 1 (the runtime lays the sessions of a decode
+ * step side by side in one sequence for them); those of format 1 also output {@code
+ * present_key}/{@code present_value [1, heads, past+seq, d/heads]} (past and new rows) instead of
+ * the new rows. The runtime still reads both.
  */
 public final class DecoderBlockGraph {
   public static final String HIDDEN = "hidden";
@@ -40,6 +46,9 @@ public final class DecoderBlockGraph {
   public static final String PROBS = "attention_probs";
   public static final String RECEIVED = "attention_received";
 
+  /** The symbolic leading dimension of format 3's inputs and outputs: independent sessions. */
+  public static final String BATCH = "batch";
+
   private static final float LAYER_NORM_EPSILON = 1e-5f;
 
   private DecoderBlockGraph() {}
@@ -49,21 +58,21 @@ public final class DecoderBlockGraph {
     GraphBuilder g = new GraphBuilder("opt_decoder_block");
     int heads = dims.heads();
     int headDim = dims.headDim();
-    g.input(HIDDEN, DataType.FLOAT, 1, "seq", dims.hiddenSize());
-    g.input(PAST_KEY, DataType.FLOAT, 1, heads, "past", headDim);
-    g.input(PAST_VALUE, DataType.FLOAT, 1, heads, "past", headDim);
-    g.input(MASK, DataType.FLOAT, 1, 1, "seq", "total");
+    g.input(HIDDEN, DataType.FLOAT, BATCH, "seq", dims.hiddenSize());
+    g.input(PAST_KEY, DataType.FLOAT, BATCH, heads, "past", headDim);
+    g.input(PAST_VALUE, DataType.FLOAT, BATCH, heads, "past", headDim);
+    g.input(MASK, DataType.FLOAT, BATCH, 1, "seq", "total");
     Ports ports = emit(g, "block/", dims, block, bits, HIDDEN, PAST_KEY, PAST_VALUE, MASK);
     g.node("Identity", HIDDEN_OUT, List.of(ports.hidden()));
     g.node("Identity", NEW_KEY, List.of(ports.newKey()));
     g.node("Identity", NEW_VALUE, List.of(ports.newValue()));
     g.node("Identity", PROBS, List.of(ports.probs()));
     g.node("ReduceSum", RECEIVED, List.of(ports.probs(), g.longs("received_axes", 1, 2)), intAttribute("keepdims", 0));
-    g.output(HIDDEN_OUT, DataType.FLOAT, 1, "seq", dims.hiddenSize());
-    g.output(NEW_KEY, DataType.FLOAT, 1, heads, "seq", headDim);
-    g.output(NEW_VALUE, DataType.FLOAT, 1, heads, "seq", headDim);
-    g.output(PROBS, DataType.FLOAT, 1, heads, "seq", "total");
-    g.output(RECEIVED, DataType.FLOAT, 1, "total");
+    g.output(HIDDEN_OUT, DataType.FLOAT, BATCH, "seq", dims.hiddenSize());
+    g.output(NEW_KEY, DataType.FLOAT, BATCH, heads, "seq", headDim);
+    g.output(NEW_VALUE, DataType.FLOAT, BATCH, heads, "seq", headDim);
+    g.output(PROBS, DataType.FLOAT, BATCH, heads, "seq", "total");
+    g.output(RECEIVED, DataType.FLOAT, BATCH, "total");
     return g.build();
   }
 

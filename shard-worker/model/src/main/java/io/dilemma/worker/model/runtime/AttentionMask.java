@@ -3,10 +3,11 @@ package io.dilemma.worker.model.runtime;
 import java.util.Arrays;
 
 /**
- * The additive mask {@code [1, 1, rows, pasts+rows]} of one run over several sessions' chunks (0
- * where a query may attend, −∞ elsewhere): each query sees its own session's past and the rows of
- * its own chunk up to itself, so each session gets what it would get alone. For a single session
- * this is the plain causal mask.
+ * Additive attention masks (0 where a query may attend, −∞ elsewhere) that give each session of a
+ * run what it would get alone. Side by side ({@link BatchLayout}, {@code [1, 1, rows, pasts+rows]}):
+ * each query sees its own session's past and the rows of its own chunk up to itself; for a single
+ * session this is the plain causal mask. Padded ({@link PaddedDecodeBatch}, {@code [sessions, 1, 1,
+ * longest+1]}): each session's token sees its own past and itself, not the padding after its past.
  */
 final class AttentionMask {
   private AttentionMask() {}
@@ -27,6 +28,15 @@ final class AttentionMask {
         int own = layout.pastRows() + layout.rowOffset(b);
         Arrays.fill(mask, row + own, row + own + q + 1, 0f);
       }
+    }
+    return mask;
+  }
+
+  static float[] of(PaddedDecodeBatch batch) {
+    int total = batch.total();
+    float[] mask = new float[batch.sessions() * total];
+    for (int s = 0; s < batch.sessions(); s++) {
+      Arrays.fill(mask, s * total + batch.pastLength(s), s * total + batch.longest(), Float.NEGATIVE_INFINITY);
     }
     return mask;
   }

@@ -78,12 +78,13 @@ final class KvStore {
   }
 
   /**
-   * Copies the first {@code length} positions of {@code layer} into a batch's past {@code [heads ×
-   * batchPast × headDim]}, at position {@code at} of each head.
+   * Copies the first {@code length} positions of {@code layer} into a batch's past, head {@code h}'s
+   * rows starting at float {@code slot + h × headStride × headDim}: the batch's past holds {@code
+   * headStride} positions per head, and {@code slot} is where this session's first head begins.
    */
-  void gather(int layer, int length, FloatBuffer pastKeys, FloatBuffer pastValues, int batchPast, int at) {
+  void gather(int layer, int length, FloatBuffer pastKeys, FloatBuffer pastValues, int slot, int headStride) {
     for (int h = 0; h < heads; h++) {
-      int to = (h * batchPast + at) * headDim;
+      int to = slot + h * headStride * headDim;
       pastKeys.put(to, keys[layer], h * capacity * headDim, length * headDim);
       pastValues.put(to, values[layer], h * capacity * headDim, length * headDim);
     }
@@ -91,11 +92,11 @@ final class KvStore {
 
   /**
    * Appends {@code tokens} positions to {@code layer} at position {@code length}, taken from a
-   * batch's new rows {@code [heads × batchRows × headDim]} starting at row {@code from} of each head.
+   * batch's new rows: head {@code h}'s rows start at float {@code slot + h × headStride × headDim}.
    */
-  void append(int layer, int length, int tokens, FloatBuffer newKeys, FloatBuffer newValues, int batchRows, int from) {
+  void append(int layer, int length, int tokens, FloatBuffer newKeys, FloatBuffer newValues, int slot, int headStride) {
     for (int h = 0; h < heads; h++) {
-      int source = (h * batchRows + from) * headDim;
+      int source = slot + h * headStride * headDim;
       int to = (h * capacity + length) * headDim;
       newKeys.get(source, keys[layer], to, tokens * headDim);
       newValues.get(source, values[layer], to, tokens * headDim);

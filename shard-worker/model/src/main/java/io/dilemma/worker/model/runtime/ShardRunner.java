@@ -1,9 +1,11 @@
 package io.dilemma.worker.model.runtime;
 
+import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import io.dilemma.worker.model.core.ModelDimensions;
 import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.format.ModelDirectory;
@@ -33,6 +35,7 @@ public final class ShardRunner implements AutoCloseable {
   private final List<OrtSession> layers;
   private final OrtSession head;
   private final List<Set<String>> outputs;
+  private final boolean batchedDecode;
   private final PastBuffers pastBuffers = new PastBuffers();
   private final OrtEnvironment env = OrtSessions.environment();
 
@@ -48,6 +51,20 @@ public final class ShardRunner implements AutoCloseable {
       wanted.add(outputsOf(layers.get(i), i == layers.size() - 1));
     }
     this.outputs = List.copyOf(wanted);
+    this.batchedDecode = !layers.isEmpty() && layers.stream().allMatch(ShardRunner::takesABatch);
+  }
+
+  /**
+   * Whether a layer's graph has a batch dimension (format 3); format 1 and 2 graphs fix it to 1,
+   * and a directory packed in place may hold graphs of several formats.
+   */
+  private static boolean takesABatch(OrtSession layer) {
+    try {
+      NodeInfo hidden = layer.getInputInfo().get(DecoderBlockGraph.HIDDEN);
+      return hidden != null && hidden.getInfo() instanceof TensorInfo tensor && tensor.getShape()[0] != 1;
+    } catch (OrtException e) {
+      throw new IllegalStateException("cannot read a decoder layer's inputs: " + GraphLoader.oneLine(e.getMessage()), e);
+    }
   }
 
   /**
@@ -184,24 +201,107 @@ public final class ShardRunner implements AutoCloseable {
 
   /**
    * One decode token for each of several sessions, through the selected layers in one run per
-   * layer: the weights are streamed once for the whole batch. The sessions' pasts are laid side by
-   * side in one past, and the mask lets each token attend only to its own session's past and
-   * itself, so each session's result is what {@link #runLayers} gives it alone (up to float
-   * summation order; a batch of one is identical). Results are in the order of {@code hidden}.
+   * layer: the weights are streamed once for the whole batch. Each session is one entry of the
+   * graphs' batch dimension, its past padded to the longest and the padding masked; graphs without
+   * a batch dimension (format 1 and 2) get the sessions' pasts side by side in one past instead,
+   * the mask letting each token attend only to its own session's past and itself. Either way each
+   * session's result is what {@link #runLayers} gives it alone (up to float summation order; a
+   * batch of one is identical). Results are in the order of {@code hidden}.
    */
   public LayerStep[] runLayersBatch(float[][] hidden, KvState[] pasts) {
     if (hidden.length == 0 || pasts.length != hidden.length) {
       throw new IllegalArgumentException("a batch needs one past per token: " + hidden.length + " tokens, " + pasts.length + " pasts");
+    }
+    if (batchedDecode) {
+      return runPadded(hidden, pasts);
     }
     int[] tokens = new int[hidden.length];
     java.util.Arrays.fill(tokens, 1);
     return runChunks(hidden, tokens, pasts);
   }
 
+  /** Whether {@link #runLayersBatch} runs the sessions as a batch dimension (format 3 graphs) rather than side by side. */
+  public boolean decodesInABatchDimension() {
+    return batchedDecode;
+  }
+
+  /**
+   * One token per session after its past, session {@code s} as batch entry {@code s}. Each layer's
+   * pasts are gathered into their padded slots of a reused direct buffer; only the new key/value
+   * rows come back, appended to each session's store in place.
+   */
+  private LayerStep[] runPadded(float[][] hidden, KvState[] pasts) {
+    int sessions = hidden.length;
+    int d = dimensions.hiddenSize();
+    int heads = dimensions.heads();
+    int headDim = dimensions.headDim();
+    int[] pastLength = new int[sessions];
+    LayerKvCache[] caches = new LayerKvCache[sessions];
+    for (int s = 0; s < sessions; s++) {
+      checkHidden(hidden[s], 1);
+      caches[s] = checkPast(pasts[s], 1);
+      pastLength[s] = caches[s].length();
+    }
+    PaddedDecodeBatch batch = new PaddedDecodeBatch(pastLength);
+    float[] x = new float[sessions * d];
+    LayerKvCache[] presents = new LayerKvCache[sessions];
+    for (int s = 0; s < sessions; s++) {
+      System.arraycopy(hidden[s], 0, x, s * d, d);
+      presents[s] = caches[s].extendedBy(1, layers.size(), heads, headDim, dimensions.maxPositions());
+    }
+    float[] received = null;
+    PastBuffers.Pair past = pastBuffers.take();
+    long[] pastShape = {sessions, heads, batch.longest(), headDim};
+    try (OnnxTensor mask =
+        OnnxTensor.createTensor(env, FloatBuffer.wrap(AttentionMask.of(batch)), new long[] {sessions, 1, 1, batch.total()})) {
+      for (int i = 0; i < layers.size(); i++) {
+        past.ensure(sessions * heads * batch.longest() * headDim);
+        for (int s = 0; s < sessions; s++) {
+          if (pastLength[s] > 0) {
+            presents[s].store().gather(i, pastLength[s], past.keys(), past.values(), batch.pastSlot(s, heads, headDim), batch.longest());
+          }
+        }
+        boolean last = i == layers.size() - 1;
+        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {sessions, 1, d});
+            OnnxTensor pastKeys = OnnxTensor.createTensor(env, past.keys(), pastShape);
+            OnnxTensor pastValues = OnnxTensor.createTensor(env, past.values(), pastShape);
+            OrtSession.Result result =
+                layers.get(i).run(
+                    Map.of(
+                        DecoderBlockGraph.HIDDEN, in,
+                        DecoderBlockGraph.PAST_KEY, pastKeys,
+                        DecoderBlockGraph.PAST_VALUE, pastValues,
+                        DecoderBlockGraph.MASK, mask),
+                    outputs.get(i))) {
+          x = floats(result, DecoderBlockGraph.HIDDEN_OUT);
+          FloatBuffer keys = floatBuffer(result, DecoderBlockGraph.NEW_KEY);
+          FloatBuffer values = floatBuffer(result, DecoderBlockGraph.NEW_VALUE);
+          for (int s = 0; s < sessions; s++) {
+            presents[s].store().append(i, pastLength[s], 1, keys, values, batch.newRowSlot(s, heads, headDim), 1);
+          }
+          if (last) {
+            received = floats(result, DecoderBlockGraph.RECEIVED);
+          }
+        }
+      }
+    } catch (OrtException e) {
+      throw new IllegalStateException("decoder layer failed: " + GraphLoader.oneLine(e.getMessage()), e);
+    } finally {
+      pastBuffers.give(past);
+    }
+    LayerStep[] steps = new LayerStep[sessions];
+    for (int s = 0; s < sessions; s++) {
+      float[] out = java.util.Arrays.copyOfRange(x, s * d, (s + 1) * d);
+      steps[s] = new LayerStep(out, presents[s], new float[] {received[batch.ownTokenColumn(s)]});
+    }
+    return steps;
+  }
+
   /**
    * Session {@code b}'s chunk of {@code tokens[b]} positions after {@code pasts[b]}, all in one run
-   * per layer. Each layer's past is gathered into a reused direct buffer, and only the chunks' new
-   * key/value rows come back, appended to each session's store in place.
+   * per layer, the chunks side by side in one sequence of a batch of 1 (a prefill is one chunk).
+   * Each layer's past is gathered into a reused direct buffer, and only the chunks' new key/value
+   * rows come back, appended to each session's store in place.
    */
   private LayerStep[] runChunks(float[][] hidden, int[] tokens, KvState[] pasts) {
     if (layers.isEmpty()) {
@@ -234,7 +334,7 @@ public final class ShardRunner implements AutoCloseable {
         past.ensure(heads * layout.pastRows() * headDim);
         for (int b = 0; b < batch; b++) {
           if (pastLength[b] > 0) {
-            presents[b].store().gather(i, pastLength[b], past.keys(), past.values(), layout.pastRows(), layout.pastOffset(b));
+            presents[b].store().gather(i, pastLength[b], past.keys(), past.values(), layout.pastOffset(b) * headDim, layout.pastRows());
           }
         }
         boolean last = i == layers.size() - 1;
@@ -283,7 +383,8 @@ public final class ShardRunner implements AutoCloseable {
     int headRows = presentOnly ? layout.total() : layout.rows();
     int firstNew = presentOnly ? layout.pastRows() : 0;
     for (int b = 0; b < layout.sessions(); b++) {
-      presents[b].store().append(i, layout.pastLength(b), layout.tokens(b), keys, values, headRows, firstNew + layout.rowOffset(b));
+      int slot = (firstNew + layout.rowOffset(b)) * dimensions.headDim();
+      presents[b].store().append(i, layout.pastLength(b), layout.tokens(b), keys, values, slot, headRows);
     }
   }
 

@@ -55,10 +55,10 @@ class FormatVersionOneTest {
   void aNewerFormatIsRefusedInOneLineNamingTheManifest() throws Exception {
     ModelSynthesis.write(dir, "tiny", DIMS, 5, List.of(32), l -> {});
     Path manifest = dir.resolve(ShardManifest.FILE_NAME);
-    Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"formatVersion\"\\s*:\\s*2", "\"formatVersion\": 3"));
+    Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"formatVersion\"\\s*:\\s*3", "\"formatVersion\": 4"));
     assertThatThrownBy(() -> ModelDirectory.open(dir))
         .isInstanceOf(ModelException.class)
-        .hasMessageStartingWith(manifest + ": format version 3 is newer than this shard-worker reads (up to 2)")
+        .hasMessageStartingWith(manifest + ": format version 4 is newer than this shard-worker reads (up to 3)")
         .hasMessageNotContaining("\n");
   }
 

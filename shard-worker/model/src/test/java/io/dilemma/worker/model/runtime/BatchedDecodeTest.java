@@ -18,6 +18,7 @@ class BatchedDecodeTest {
     long[][] prompts = {{2, 40, 41}, {2, 50, 51, 52, 53, 54, 55}, {2, 60}};
     long[] next = {7, 8, 9};
     try (ShardRunner runner = ShardRunner.inMemory(weights, new LayerSelection(0, 3, List.of(32, 32, 32, 32), true, false), 32, 32)) {
+      assertThat(runner.decodesInABatchDimension()).as("the graphs built today have a batch dimension").isTrue();
       KvState[] pasts = new KvState[prompts.length];
       float[][] hidden = new float[prompts.length][];
       LayerStep[] alone = new LayerStep[prompts.length];
