@@ -131,7 +131,7 @@ public final class StatusAggregator {
           DEGRADED, true, ConditionReason.NodeLost,
           "Nodes gone or not Ready: " + String.join(", ", in.lostNodes()) + ".");
     }
-    if (stillServingFromALostNode(in, plan)) {
+    if (stillRecoveringFromALostNode(in, plan)) {
       return condition(DEGRADED, true, ConditionReason.NodeLost, in.previous().condition(DEGRADED).orElseThrow().getMessage());
     }
     if (lostServingShards(in)) {
@@ -203,11 +203,20 @@ public final class StatusAggregator {
    * reconcile right after the replan sees no lost node in the new plan and clears Degraded while
    * requests still pass through the lost node.
    */
-  private static boolean stillServingFromALostNode(Inputs in, PlanStatus plan) {
+  /**
+   * A node loss lasts until the plan without the node serves with all its shards: while the old
+   * plan still serves through the lost node, and, when the two plans did not fit side by side,
+   * while the head Service already selects the new plan whose shards are still starting (nothing
+   * answers then). The reconcile right after the replan sees no lost node in the new plan.
+   */
+  private static boolean stillRecoveringFromALostNode(Inputs in, PlanStatus plan) {
     boolean wasLost = in.previous().condition(DEGRADED)
         .filter(c -> "True".equals(c.getStatus()) && ConditionReason.NodeLost.name().equals(c.getReason()))
         .isPresent();
-    return wasLost && plan != null && in.servingPlanId() != null && !in.servingPlanId().equals(plan.planId());
+    if (!wasLost || plan == null || in.servingPlanId() == null) return false;
+    if (!in.servingPlanId().equals(plan.planId())) return true;
+    ShardSet serving = in.shardSets().get(plan.planId());
+    return serving == null || serving.available() < plan.shards().size();
   }
 
   private static Condition condition(String type, boolean status, ConditionReason reason, String message) {

@@ -131,6 +131,24 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aNodeLossReplacedInsteadOfSideBySideStaysDegradedUntilTheNewPlansShardsAreAvailable() {
+    var lostAt =
+        StatusAggregator.aggregate(
+            new StatusAggregator.Inputs(EMPTY, 1, new PlanningOutcome.Planned(Fixtures.plan("p2", 2), ReplanReason.PlanInfeasible, T0),
+                "p2", Map.of("p2", new ShardSet(2, 0)), null, List.of("n1"), T0, null, null));
+    // replace path: the head Service selects p2 at once, and its shards are still starting
+    var kept = new PlanningOutcome.Planned(Fixtures.plan("p2", 2), null, null);
+    var starting = aggregate(lostAt, kept, "p2", Map.of("p2", new ShardSet(2, 1)), T0.plusSeconds(1));
+    var degraded = starting.condition("Degraded").orElseThrow();
+    assertThat(degraded.getStatus()).isEqualTo("True");
+    assertThat(degraded.getReason()).isEqualTo("NodeLost");
+    assertThat(degraded.getMessage()).isEqualTo("Nodes gone or not Ready: n1.");
+    assertThat(degraded.getLastTransitionTime()).isEqualTo(T0.toString());
+    var serving = aggregate(starting, kept, "p2", Map.of("p2", new ShardSet(2, 2)), T0.plusSeconds(15));
+    assertThat(serving.condition("Degraded").orElseThrow().getStatus()).isEqualTo("False");
+  }
+
+  @Test
   void aServingChainThatLosesAShardIsDegradedUntilItIsWholeAgain() {
     var outcome = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null);
     var ready = aggregate(EMPTY, outcome, "p1", Map.of("p1", new ShardSet(2, 2)), T0);
