@@ -194,6 +194,25 @@ public final class ShardRunner implements AutoCloseable {
     }
   }
 
+  /**
+   * Layer {@code i}'s block over {@code x} and the gathered past; the input tensors are closed once
+   * it has run, its outputs are the caller's to close.
+   */
+  private OrtSession.Result runBlock(int i, float[] x, long[] hiddenShape, PastBuffers.Pair past, long[] pastShape, OnnxTensor mask)
+      throws OrtException {
+    try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), hiddenShape);
+        OnnxTensor pastKeys = OnnxTensor.createTensor(env, past.keys(), pastShape);
+        OnnxTensor pastValues = OnnxTensor.createTensor(env, past.values(), pastShape)) {
+      return layers.get(i).run(
+          Map.of(
+              DecoderBlockGraph.HIDDEN, in,
+              DecoderBlockGraph.PAST_KEY, pastKeys,
+              DecoderBlockGraph.PAST_VALUE, pastValues,
+              DecoderBlockGraph.MASK, mask),
+          outputs.get(i));
+    }
+  }
+
   /** Runs the selected layers over a chunk of {@code tokens} positions that follow {@code past}. */
   public LayerStep runLayers(float[] hidden, int tokens, KvState past) {
     return runChunks(new float[][] {hidden}, new int[] {tokens}, new KvState[] {past})[0];
@@ -262,17 +281,7 @@ public final class ShardRunner implements AutoCloseable {
           }
         }
         boolean last = i == layers.size() - 1;
-        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {sessions, 1, d});
-            OnnxTensor pastKeys = OnnxTensor.createTensor(env, past.keys(), pastShape);
-            OnnxTensor pastValues = OnnxTensor.createTensor(env, past.values(), pastShape);
-            OrtSession.Result result =
-                layers.get(i).run(
-                    Map.of(
-                        DecoderBlockGraph.HIDDEN, in,
-                        DecoderBlockGraph.PAST_KEY, pastKeys,
-                        DecoderBlockGraph.PAST_VALUE, pastValues,
-                        DecoderBlockGraph.MASK, mask),
-                    outputs.get(i))) {
+        try (OrtSession.Result result = runBlock(i, x, new long[] {sessions, 1, d}, past, pastShape, mask)) {
           x = floats(result, DecoderBlockGraph.HIDDEN_OUT);
           FloatBuffer keys = floatBuffer(result, DecoderBlockGraph.NEW_KEY);
           FloatBuffer values = floatBuffer(result, DecoderBlockGraph.NEW_VALUE);
@@ -338,17 +347,7 @@ public final class ShardRunner implements AutoCloseable {
           }
         }
         boolean last = i == layers.size() - 1;
-        try (OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, layout.rows(), d});
-            OnnxTensor pastKeys = OnnxTensor.createTensor(env, past.keys(), pastShape);
-            OnnxTensor pastValues = OnnxTensor.createTensor(env, past.values(), pastShape);
-            OrtSession.Result result =
-                layers.get(i).run(
-                    Map.of(
-                        DecoderBlockGraph.HIDDEN, in,
-                        DecoderBlockGraph.PAST_KEY, pastKeys,
-                        DecoderBlockGraph.PAST_VALUE, pastValues,
-                        DecoderBlockGraph.MASK, mask),
-                    outputs.get(i))) {
+        try (OrtSession.Result result = runBlock(i, x, new long[] {1, layout.rows(), d}, past, pastShape, mask)) {
           x = floats(result, DecoderBlockGraph.HIDDEN_OUT);
           appendNewRows(i, result, layout, presents);
           if (last) {
