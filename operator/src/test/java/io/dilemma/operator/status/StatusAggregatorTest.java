@@ -114,38 +114,40 @@ class StatusAggregatorTest {
 
   @Test
   void aNodeLossStaysDegradedUntilThePlanWithoutTheNodeServes() {
-    var lostAt =
-        StatusAggregator.aggregate(
-            new StatusAggregator.Inputs(EMPTY, 1, new PlanningOutcome.Planned(Fixtures.plan("p2", 2), ReplanReason.PlanInfeasible, T0),
-                "p1", Map.of("p1", new ShardSet(2, 2), "p2", new ShardSet(2, 0)), null, List.of("n1"), T0, null, null));
+    var lostAt = replannedAroundLostNode("p1", Map.of("p1", new ShardSet(2, 2), "p2", new ShardSet(2, 0)));
     // the next reconcile plans from p2, which holds no lost node, while p1 still serves
-    var kept = new PlanningOutcome.Planned(Fixtures.plan("p2", 2), null, null);
-    var starting = aggregate(lostAt, kept, "p1", Map.of("p1", new ShardSet(2, 2), "p2", new ShardSet(2, 1)), T0.plusSeconds(1));
-    var degraded = starting.condition("Degraded").orElseThrow();
-    assertThat(degraded.getStatus()).isEqualTo("True");
-    assertThat(degraded.getReason()).isEqualTo("NodeLost");
-    assertThat(degraded.getMessage()).isEqualTo("Nodes gone or not Ready: n1.");
-    assertThat(degraded.getLastTransitionTime()).isEqualTo(T0.toString());
-    var serving = aggregate(starting, kept, "p2", Map.of("p2", new ShardSet(2, 2)), T0.plusSeconds(15));
+    var starting = aggregate(lostAt, P2_KEPT, "p1", Map.of("p1", new ShardSet(2, 2), "p2", new ShardSet(2, 1)), T0.plusSeconds(1));
+    assertStillNodeLostSinceT0(starting);
+    var serving = aggregate(starting, P2_KEPT, "p2", Map.of("p2", new ShardSet(2, 2)), T0.plusSeconds(15));
     assertThat(serving.condition("Degraded").orElseThrow().getStatus()).isEqualTo("False");
   }
 
   @Test
   void aNodeLossReplacedInsteadOfSideBySideStaysDegradedUntilTheNewPlansShardsAreAvailable() {
-    var lostAt =
-        StatusAggregator.aggregate(
-            new StatusAggregator.Inputs(EMPTY, 1, new PlanningOutcome.Planned(Fixtures.plan("p2", 2), ReplanReason.PlanInfeasible, T0),
-                "p2", Map.of("p2", new ShardSet(2, 0)), null, List.of("n1"), T0, null, null));
+    var lostAt = replannedAroundLostNode("p2", Map.of("p2", new ShardSet(2, 0)));
     // replace path: the head Service selects p2 at once, and its shards are still starting
-    var kept = new PlanningOutcome.Planned(Fixtures.plan("p2", 2), null, null);
-    var starting = aggregate(lostAt, kept, "p2", Map.of("p2", new ShardSet(2, 1)), T0.plusSeconds(1));
-    var degraded = starting.condition("Degraded").orElseThrow();
+    var starting = aggregate(lostAt, P2_KEPT, "p2", Map.of("p2", new ShardSet(2, 1)), T0.plusSeconds(1));
+    assertStillNodeLostSinceT0(starting);
+    var serving = aggregate(starting, P2_KEPT, "p2", Map.of("p2", new ShardSet(2, 2)), T0.plusSeconds(15));
+    assertThat(serving.condition("Degraded").orElseThrow().getStatus()).isEqualTo("False");
+  }
+
+  /** p2 kept by the reconciles after the replan. */
+  private static final PlanningOutcome.Planned P2_KEPT = new PlanningOutcome.Planned(Fixtures.plan("p2", 2), null, null);
+
+  /** The reconcile that found n1 lost and replanned to p2, at T0. */
+  private static LLMDeploymentStatus replannedAroundLostNode(String serving, Map<String, ShardSet> shards) {
+    return StatusAggregator.aggregate(
+        new StatusAggregator.Inputs(EMPTY, 1, new PlanningOutcome.Planned(Fixtures.plan("p2", 2), ReplanReason.PlanInfeasible, T0),
+            serving, shards, null, List.of("n1"), T0, null, null));
+  }
+
+  private static void assertStillNodeLostSinceT0(LLMDeploymentStatus status) {
+    var degraded = status.condition("Degraded").orElseThrow();
     assertThat(degraded.getStatus()).isEqualTo("True");
     assertThat(degraded.getReason()).isEqualTo("NodeLost");
     assertThat(degraded.getMessage()).isEqualTo("Nodes gone or not Ready: n1.");
     assertThat(degraded.getLastTransitionTime()).isEqualTo(T0.toString());
-    var serving = aggregate(starting, kept, "p2", Map.of("p2", new ShardSet(2, 2)), T0.plusSeconds(15));
-    assertThat(serving.condition("Degraded").orElseThrow().getStatus()).isEqualTo("False");
   }
 
   @Test
