@@ -38,20 +38,62 @@ public final class TestApiServer implements AutoCloseable {
         + "; run: bash .ci/prepare-kube-test-env.sh";
   }
 
+  /**
+   * How long kube-api-test waits for {@code /readyz} and the default namespace. Its default, 60 s,
+   * was not enough once in CI (the ITs' API server did not start, on a loaded machine).
+   */
+  static final int STARTUP_TIMEOUT_MILLIS = 180_000;
+
   public static TestApiServer start() {
     if (!binariesPresent()) throw new IllegalStateException(missingBinariesMessage());
-    KubeAPIServer server =
-        new KubeAPIServer(
-            KubeAPIServerConfigBuilder.anAPIServerConfig()
-                .withTestDir(TEST_DIR.toString())
-                .withApiServerVersion(VERSION)
-                .withOfflineMode(true)
-                .withUpdateKubeConfig(false)
-                .build());
-    server.start();
+    KubeAPIServer server = startWithOneRetry();
     KubernetesClient client =
         new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml())).build();
     return new TestApiServer(server, client);
+  }
+
+  /**
+   * One more try on fresh ports when the first start fails: kube-api-test picks each port by
+   * opening and closing a socket, so another process may take it before etcd or the API server
+   * binds it, and the API server then never answers.
+   */
+  private static KubeAPIServer startWithOneRetry() {
+    KubeAPIServer first = newServer();
+    try {
+      first.start();
+      return first;
+    } catch (RuntimeException firstFailure) {
+      stopQuietly(first);
+      System.err.println("[TestApiServer] the kube-apiserver did not start (" + firstFailure.getMessage() + "); trying once more on new ports");
+      KubeAPIServer second = newServer();
+      try {
+        second.start();
+        return second;
+      } catch (RuntimeException secondFailure) {
+        stopQuietly(second);
+        secondFailure.addSuppressed(firstFailure);
+        throw secondFailure;
+      }
+    }
+  }
+
+  private static KubeAPIServer newServer() {
+    return new KubeAPIServer(
+        KubeAPIServerConfigBuilder.anAPIServerConfig()
+            .withTestDir(TEST_DIR.toString())
+            .withApiServerVersion(VERSION)
+            .withOfflineMode(true)
+            .withUpdateKubeConfig(false)
+            .withStartupTimeout(STARTUP_TIMEOUT_MILLIS)
+            .build());
+  }
+
+  private static void stopQuietly(KubeAPIServer server) {
+    try {
+      server.stop();
+    } catch (RuntimeException alreadyDown) {
+      // a process that never started cannot be stopped; nothing is left to clean up
+    }
   }
 
   public KubernetesClient client() {
