@@ -146,8 +146,9 @@ public record ShardPlan(
    * #problems()} holds the rules, which the operator checks before writing a plan and the worker
    * again before serving one.
    */
+  // No ignoreUnknown here: ContractJson reads plans leniently anyway, and the worker's
+  // --chat-template reader refuses a misspelt key instead of serving without it.
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  @JsonIgnoreProperties(ignoreUnknown = true)
   public record ChatTemplate(String system, String user, String assistant, String assistantPrefix, List<String> stop) {
     public static final String CONTENT = "{content}";
 
