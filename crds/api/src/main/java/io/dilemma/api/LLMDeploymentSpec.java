@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.dilemma.contract.QualityMetric;
+import io.dilemma.contract.ShardPlan;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -12,6 +13,8 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -53,6 +56,7 @@ public record LLMDeploymentSpec(
         ReplanPolicySpec replanPolicy,
     @JsonPropertyDescription("Solver limits.") SolverSpec solver,
     @JsonPropertyDescription("The shard-worker container.") WorkerSpec worker,
+    @JsonPropertyDescription("How the head shard serves the OpenAI API.") ServingSpec serving,
     @JsonIgnore String unreadable) {
 
   public static final List<Integer> SUPPORTED_BITS = List.of(2, 3, 4, 8, 16);
@@ -68,7 +72,22 @@ public record LLMDeploymentSpec(
       ReplanPolicySpec replanPolicy,
       SolverSpec solver,
       WorkerSpec worker) {
-    this(model, workload, quality, allowedBits, allowedRho, null, placement, replanPolicy, solver, worker, null);
+    this(model, workload, quality, allowedBits, allowedRho, null, placement, replanPolicy, solver, worker, null, null);
+  }
+
+  public LLMDeploymentSpec(
+      ModelSpec model,
+      WorkloadSpec workload,
+      QualitySpec quality,
+      List<Integer> allowedBits,
+      List<Double> allowedRho,
+      CutPrecision cutPrecision,
+      PlacementSpec placement,
+      ReplanPolicySpec replanPolicy,
+      SolverSpec solver,
+      WorkerSpec worker,
+      String unreadable) {
+    this(model, workload, quality, allowedBits, allowedRho, cutPrecision, placement, replanPolicy, solver, worker, null, unreadable);
   }
 
   /** How activations cross a cut between shards. */
@@ -88,7 +107,7 @@ public record LLMDeploymentSpec(
    * @param problem one line naming the field and the problem
    */
   public static LLMDeploymentSpec unreadable(String problem) {
-    return new LLMDeploymentSpec(null, null, null, null, null, null, null, null, null, null, problem);
+    return new LLMDeploymentSpec(null, null, null, null, null, null, null, null, null, null, null, problem);
   }
 
   public LLMDeploymentSpec {
@@ -98,6 +117,7 @@ public record LLMDeploymentSpec(
     replanPolicy = replanPolicy == null ? new ReplanPolicySpec(null, null) : replanPolicy;
     solver = solver == null ? new SolverSpec(null) : solver;
     worker = worker == null ? new WorkerSpec(null, null) : worker;
+    serving = serving == null ? new ServingSpec(null) : serving;
   }
 
   /**
@@ -308,6 +328,62 @@ public record LLMDeploymentSpec(
 
     public WorkerSpec {
       image = image == null ? DEFAULT_IMAGE : image;
+    }
+  }
+
+  /** @param chatTemplate null: the shard-worker's default plain dialogue */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ServingSpec(
+      @JsonPropertyDescription(
+              "How POST /v1/chat/completions writes the messages as one prompt for a base model,"
+                  + " which knows no roles. The operator hands it to the head shard in its plan, so"
+                  + " a change replaces the head's pod. Default: system '{content}\\n\\n', user"
+                  + " 'User: {content}\\n', assistant 'Assistant: {content}\\n', assistantPrefix"
+                  + " 'Assistant:', stop ['\\nUser:'].")
+          ChatTemplateSpec chatTemplate) {}
+
+  /**
+   * The API twin of {@link ShardPlan.ChatTemplate}, which holds the rules; this one adds the
+   * schema's descriptions and what the API server can check itself.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ChatTemplateSpec(
+      @Required
+          @Pattern(CONTENT_PATTERN)
+          @JsonPropertyDescription(
+              "Format of a system (or developer) message; {content} stands for its text, e.g."
+                  + " '{content}\\n\\n'.")
+          String system,
+      @Required
+          @Pattern(CONTENT_PATTERN)
+          @JsonPropertyDescription(
+              "Format of a user message; {content} stands for its text, e.g. 'User: {content}\\n'.")
+          String user,
+      @Required
+          @Pattern(CONTENT_PATTERN)
+          @JsonPropertyDescription(
+              "Format of an earlier assistant message; {content} stands for its text, e.g."
+                  + " 'Assistant: {content}\\n'.")
+          String assistant,
+      @Required
+          @JsonPropertyDescription(
+              "Written after the last message to invite the reply, e.g. 'Assistant:'; may be"
+                  + " empty.")
+          String assistantPrefix,
+      @JsonPropertyDescription(
+              "Where a reply ends: the model starting the next turn itself, e.g. '\\nUser:'. Added"
+                  + " to the request's own stop sequences; none may be empty. Default: none.")
+          List<String> stop) {
+    /** Unanchored, as the API server matches patterns: the format contains the placeholder. */
+    static final String CONTENT_PATTERN = "\\{content\\}";
+
+    public ChatTemplateSpec {
+      stop = stop == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(stop));
+    }
+
+    /** The template as the head's shard plan carries it. */
+    public ShardPlan.ChatTemplate toShardPlan() {
+      return new ShardPlan.ChatTemplate(system, user, assistant, assistantPrefix, stop);
     }
   }
 }

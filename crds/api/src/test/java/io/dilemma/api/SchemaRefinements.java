@@ -38,7 +38,10 @@ final class SchemaRefinements {
       LLMDeploymentSpec.SUPPORTED_BITS.forEach(allowed::add);
       EmptyStrings.refine(
           crd.at(SPEC_SCHEMA),
-          Set.of("placement.nodeSelector.*", "model.source.persistentVolumeClaim.path"),
+          Set.of(
+              "placement.nodeSelector.*",
+              "model.source.persistentVolumeClaim.path",
+              "serving.chatTemplate.assistantPrefix"),
           Set.of("worker.resources"));
       ObjectNode rho = (ObjectNode) crd.at(SPEC + "/allowedRho/items");
       rho.put("minimum", 0.0).put("maximum", 1.0);

@@ -2,6 +2,8 @@ package io.dilemma.contract;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -33,6 +35,8 @@ import java.util.Map;
  * @param outgoingCut activation quantization at the cut to the next shard, null for the last
  * @param keepTokensOnOrigin no token id or embedding output may leave the head
  * @param limits serving limits
+ * @param chatTemplate how the head writes {@code /v1/chat/completions} messages as one prompt;
+ *     set on the head only, and null for the worker's default (or its {@code --chat-template})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -54,10 +58,35 @@ public record ShardPlan(
     String headAddress,
     CutQuantization outgoingCut,
     boolean keepTokensOnOrigin,
-    ServingLimits limits) {
+    ServingLimits limits,
+    ChatTemplate chatTemplate) {
 
   public static final int SCHEMA_VERSION = 1;
   public static final String CONFIG_MAP_KEY = "shard.json";
+
+  /** A plan without a chat template: the head uses the worker's default. */
+  public ShardPlan(
+      int schemaVersion,
+      String deployment,
+      String namespace,
+      String planId,
+      int shardIndex,
+      int shardCount,
+      String node,
+      ModelSource model,
+      int firstLayer,
+      int lastLayer,
+      List<Integer> layerBits,
+      boolean head,
+      boolean lmHead,
+      String nextShard,
+      String headAddress,
+      CutQuantization outgoingCut,
+      boolean keepTokensOnOrigin,
+      ServingLimits limits) {
+    this(schemaVersion, deployment, namespace, planId, shardIndex, shardCount, node, model, firstLayer, lastLayer,
+        layerBits, head, lmHead, nextShard, headAddress, outgoingCut, keepTokensOnOrigin, limits, null);
+  }
 
   public ShardPlan {
     layerBits = layerBits == null ? List.of() : List.copyOf(layerBits);
@@ -106,6 +135,53 @@ public record ShardPlan(
   public record ServingLimits(long kvCacheBytes, long sessionTtlSeconds, long requestTimeoutMillis) {
     public static ServingLimits defaults() {
       return new ServingLimits(256L << 20, 300, 5000);
+    }
+  }
+
+  /**
+   * How chat messages become one prompt for a base model, which knows no roles: each message is
+   * written with its role's format, {@value #CONTENT} standing for its text, then {@code
+   * assistantPrefix} invites the reply; generation stops at any of {@code stop}, where the model
+   * starts writing the next turn itself. Read leniently, like the rest of the plan; {@link
+   * #problems()} holds the rules, which the operator checks before writing a plan and the worker
+   * again before serving one.
+   */
+  // No ignoreUnknown here: ContractJson reads plans leniently anyway, and the worker's
+  // --chat-template reader refuses a misspelt key instead of serving without it.
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record ChatTemplate(String system, String user, String assistant, String assistantPrefix, List<String> stop) {
+    public static final String CONTENT = "{content}";
+
+    public ChatTemplate {
+      // Not List.copyOf: a null entry must reach problems(), which names it.
+      stop = stop == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(stop));
+    }
+
+    /**
+     * Each problem one line, naming the field relative to the template ({@code user: ...}): a
+     * format without {@value #CONTENT} would drop the message's text, a missing prefix leaves the
+     * reply uninvited, and an empty stop sequence would end every reply before its first token.
+     */
+    public List<String> problems() {
+      List<String> problems = new ArrayList<>();
+      checkFormat("system", system, problems);
+      checkFormat("user", user, problems);
+      checkFormat("assistant", assistant, problems);
+      if (assistantPrefix == null) problems.add("assistantPrefix: missing (\"\" for none)");
+      for (int i = 0; i < stop.size(); i++) {
+        if (stop.get(i) == null || stop.get(i).isEmpty()) problems.add("stop[" + i + "]: is empty");
+      }
+      return problems;
+    }
+
+    private static void checkFormat(String field, String format, List<String> problems) {
+      if (format == null) problems.add(field + ": missing");
+      else if (!format.contains(CONTENT)) problems.add(field + ": must contain " + CONTENT + ", got " + quoted(format));
+    }
+
+    /** On one line, so the problem stays one line. */
+    private static String quoted(String text) {
+      return '"' + text.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\"", "\\\"") + '"';
     }
   }
 }

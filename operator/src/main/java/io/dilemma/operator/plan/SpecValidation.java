@@ -96,7 +96,17 @@ public final class SpecValidation {
       }
     }
     if (spec.worker() != null) problems.addAll(resourceProblems(spec.worker().resources()));
+    if (spec.serving() != null) problems.addAll(chatTemplateProblems(spec.serving().chatTemplate()));
     return problems;
+  }
+
+  /**
+   * The rules the head applies again when it reads its plan: refused here, a bad template never
+   * reaches a pod, which would otherwise fail to start.
+   */
+  static List<String> chatTemplateProblems(LLMDeploymentSpec.ChatTemplateSpec template) {
+    if (template == null) return List.of();
+    return template.toShardPlan().problems().stream().map(p -> "spec.serving.chatTemplate." + p).toList();
   }
 
   /** Plain http lets anyone on the path swap the files; a PVC path must stay inside its volume. */

@@ -45,9 +45,22 @@ public final class ShardPlans {
                   : new ShardPlan.CutQuantization(
                       s.outgoingRho(), precision.highBits(), precision.lowBits()),
               spec.placement().keepTokensOnOrigin(),
-              servingLimits(s)));
+              servingLimits(s),
+              s.index() == 0 ? chatTemplate(spec.serving()) : null));
     }
     return shards;
+  }
+
+  /**
+   * Only the head serves the chat API, so only its plan carries the template: a changed template
+   * replaces the head's pod and leaves the relays running. A template SpecValidation refuses is
+   * left out (the head's default): the running plan is still rolled out while its spec is refused,
+   * and a head given a template it refuses would not start at all.
+   */
+  static ShardPlan.ChatTemplate chatTemplate(LLMDeploymentSpec.ServingSpec serving) {
+    if (serving == null || serving.chatTemplate() == null) return null;
+    ShardPlan.ChatTemplate template = serving.chatTemplate().toShardPlan();
+    return template.problems().isEmpty() ? template : null;
   }
 
   /**

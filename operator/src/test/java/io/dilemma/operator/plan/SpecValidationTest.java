@@ -108,4 +108,30 @@ class SpecValidationTest {
     assertThat(SpecValidation.problems("chat", withSource(new LLMDeploymentSpec.ShardSource(null, noClaim))))
         .containsExactly("spec.model.source.persistentVolumeClaim.claimName: is empty");
   }
+
+  private static LLMDeploymentSpec withChatTemplate(LLMDeploymentSpec.ChatTemplateSpec template) {
+    var s = Fixtures.spec("a", 0.5);
+    return new LLMDeploymentSpec(s.model(), s.workload(), s.quality(), s.allowedBits(), s.allowedRho(), s.cutPrecision(),
+        s.placement(), s.replanPolicy(), s.solver(), s.worker(), new LLMDeploymentSpec.ServingSpec(template), null);
+  }
+
+  @Test
+  void aChatTemplateRoleWithoutItsContentIsRefusedNamingTheField() {
+    var spec = withChatTemplate(new LLMDeploymentSpec.ChatTemplateSpec("{content}\n", "User:\n", "A: {content}", "A:", null));
+    assertThat(SpecValidation.problems("chat", spec))
+        .containsExactly("spec.serving.chatTemplate.user: must contain {content}, got \"User:\\n\"");
+  }
+
+  /** Stored under an older schema, or set to an explicit null, which the schema lets through. */
+  @Test
+  void aMissingPrefixOrAnEmptyStopIsRefusedButAnEmptyPrefixIsNot() {
+    var spec = withChatTemplate(new LLMDeploymentSpec.ChatTemplateSpec(
+        "{content}", "{content}", "{content}", null, java.util.List.of("\n", "")));
+    assertThat(SpecValidation.problems("chat", spec))
+        .containsExactly(
+            "spec.serving.chatTemplate.assistantPrefix: missing (\"\" for none)",
+            "spec.serving.chatTemplate.stop[1]: is empty");
+    var bare = withChatTemplate(new LLMDeploymentSpec.ChatTemplateSpec("{content}", "{content}", "{content}", "", null));
+    assertThat(SpecValidation.problems("chat", bare)).isEmpty();
+  }
 }

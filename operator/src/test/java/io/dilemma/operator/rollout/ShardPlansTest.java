@@ -30,4 +30,36 @@ class ShardPlansTest {
       assertThat(shard.outgoingCut().lowBits()).isEqualTo(16);
     }
   }
+
+  static final LLMDeploymentSpec.ChatTemplateSpec QUESTION_ANSWER =
+      new LLMDeploymentSpec.ChatTemplateSpec("{content}\n", "Q: {content}\n", "A: {content}\n", "A:", List.of("\nQ:"));
+
+  static LLMDeploymentSpec withChatTemplate(LLMDeploymentSpec.ChatTemplateSpec template) {
+    LLMDeploymentSpec s = Fixtures.spec("a", 0.5);
+    return new LLMDeploymentSpec(
+        s.model(), s.workload(), s.quality(), s.allowedBits(), s.allowedRho(), s.cutPrecision(), s.placement(),
+        s.replanPolicy(), s.solver(), s.worker(), new LLMDeploymentSpec.ServingSpec(template), null);
+  }
+
+  @Test
+  void onlyTheHeadsPlanCarriesTheSpecsChatTemplate() {
+    List<ShardPlan> shards = ShardPlans.of("chat", "llm", withChatTemplate(QUESTION_ANSWER), Fixtures.plan("p1", 3));
+    assertThat(shards.get(0).chatTemplate())
+        .isEqualTo(new ShardPlan.ChatTemplate("{content}\n", "Q: {content}\n", "A: {content}\n", "A:", List.of("\nQ:")));
+    assertThat(shards.subList(1, 3)).allMatch(shard -> shard.chatTemplate() == null);
+  }
+
+  @Test
+  void withoutATemplateTheHeadKeepsTheWorkersDefault() {
+    assertThat(ShardPlans.of("chat", "llm", Fixtures.spec("a", 0.5), Fixtures.plan("p1", 3)))
+        .allMatch(shard -> shard.chatTemplate() == null);
+  }
+
+  /** The running plan is rolled out while a spec is refused; the head must still start. */
+  @Test
+  void aTemplateTheHeadWouldRefuseIsNeverWrittenIntoItsPlan() {
+    var noPlaceholder = new LLMDeploymentSpec.ChatTemplateSpec("{content}", "Q:", "A: {content}", "A:", null);
+    assertThat(ShardPlans.of("chat", "llm", withChatTemplate(noPlaceholder), Fixtures.plan("p1", 3)).get(0).chatTemplate())
+        .isNull();
+  }
 }

@@ -156,6 +156,26 @@ class ShardResourcesTest {
   }
 
   @Test
+  void aChangedChatTemplateRollsTheHeadPodAndNoOther() throws Exception {
+    var resources = new ShardResources(OVERHEAD);
+    var templated = Fixtures.deployment("chat", ShardPlansTest.withChatTemplate(ShardPlansTest.QUESTION_ANSWER));
+    List<ShardPlan> templatedPlans = ShardPlans.of("chat", "llm", templated.getSpec(), Fixtures.plan("p1abc", 3));
+    var head = resources.shard(templated, templatedPlans.get(0), 1000);
+    assertThat(ContractJson.read(head.configMap().getData().get("shard.json"), ShardPlan.class).chatTemplate().user())
+        .isEqualTo("Q: {content}\n");
+    for (int shard = 0; shard < 3; shard++) {
+      String before = planHash(resources.shard(owner, plans.get(shard), 1000));
+      String after = planHash(resources.shard(templated, templatedPlans.get(shard), 1000));
+      if (shard == 0) assertThat(after).as("head").isNotEqualTo(before);
+      else assertThat(after).as("shard " + shard).isEqualTo(before);
+    }
+  }
+
+  private static String planHash(ShardResources.ShardObjects objects) {
+    return objects.deployment().getSpec().getTemplate().getMetadata().getAnnotations().get(ShardNames.SHARD_PLAN_HASH);
+  }
+
+  @Test
   void theHeadServiceSelectsTheServingPlansHead() {
     var service = new ShardResources(OVERHEAD).headService(owner, "p2");
     assertThat(service.getMetadata().getName()).isEqualTo("chat");

@@ -6,6 +6,7 @@ import io.dilemma.contract.ShardDrain;
 import io.dilemma.contract.ShardPlan;
 import io.dilemma.worker.serving.ShardWorker;
 import io.dilemma.worker.serving.plan.ModelSourceResolver;
+import io.dilemma.worker.serving.plan.PlanException;
 import io.dilemma.worker.serving.plan.ShardPlanFile;
 import io.dilemma.worker.serving.head.ChatTemplate;
 import io.dilemma.worker.serving.http.HttpLimits;
@@ -42,7 +43,7 @@ public final class ServeCommand extends DilemmaCommand {
   @Option(names = "--model-cache", defaultValue = "${java.io.tmpdir}/dilemma-models", description = "download cache for http(s):// model sources (default ${DEFAULT-VALUE})")
   Path modelCache;
 
-  @Option(names = "--chat-template", description = "JSON chat template for /v1/chat/completions on the head: {system, user, assistant, assistantPrefix, stop}; default: plain \"User:\"/\"Assistant:\" lines")
+  @Option(names = "--chat-template", description = "JSON chat template for /v1/chat/completions on the head: {system, user, assistant, assistantPrefix, stop}; overrides the plan's chatTemplate; default: the plan's, else plain \"User:\"/\"Assistant:\" lines")
   Path chatTemplate;
 
   @Option(
@@ -59,7 +60,15 @@ public final class ServeCommand extends DilemmaCommand {
     ShardWorker worker;
     try {
       ShardPlan shard = ShardPlanFile.read(plan);
-      ChatTemplate chat = chatTemplate == null ? ChatTemplate.plainDialogue() : ChatTemplate.read(chatTemplate);
+      Optional<ChatTemplate> chat = Optional.empty();
+      if (chatTemplate != null) {
+        try {
+          chat = Optional.of(ChatTemplate.read(chatTemplate));
+        } catch (IOException e) {
+          throw new PlanException("--chat-template " + e.getMessage());
+        }
+        if (shard.chatTemplate() != null) err().println("note: --chat-template overrides the plan's chatTemplate");
+      }
       if (shard.head() && grpcPort != null) {
         err().println("note: --grpc-port is ignored: the head runs no gRPC server");
       }

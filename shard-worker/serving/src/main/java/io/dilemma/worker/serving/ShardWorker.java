@@ -47,13 +47,19 @@ public final class ShardWorker implements AutoCloseable {
    * @param grpc the gRPC server a relay serves on, chosen by the caller (an address, or an
    *     in-process server in tests); the head runs none, so it is empty for a head's plan
    * @param httpLimits what one HTTP client may cost
-   * @param chat how the head turns chat messages into a prompt
+   * @param chatOverride how the head turns chat messages into a prompt, in place of the plan's
+   *     template ({@code --chat-template}); empty: the plan's, else {@link ChatTemplate#plainDialogue()}
    */
   public record Listeners(
-      InetSocketAddress http, Optional<GrpcServerFactory> grpc, HttpLimits httpLimits, ChatTemplate chat, Path drainMarker) {
+      InetSocketAddress http,
+      Optional<GrpcServerFactory> grpc,
+      HttpLimits httpLimits,
+      Optional<ChatTemplate> chatOverride,
+      Path drainMarker) {
     /** With the marker where the operator's preStop hook writes it. */
-    public Listeners(InetSocketAddress http, Optional<GrpcServerFactory> grpc, HttpLimits httpLimits, ChatTemplate chat) {
-      this(http, grpc, httpLimits, chat, Path.of(ShardDrain.MARKER));
+    public Listeners(
+        InetSocketAddress http, Optional<GrpcServerFactory> grpc, HttpLimits httpLimits, Optional<ChatTemplate> chatOverride) {
+      this(http, grpc, httpLimits, chatOverride, Path.of(ShardDrain.MARKER));
     }
   }
 
@@ -145,7 +151,7 @@ public final class ShardWorker implements AutoCloseable {
         role = new ShardRole.Head(engine, downstream);
         String model = plan.model().name() == null ? plan.deployment() : plan.model().name();
         api = Optional.of(new OpenAiApi(
-            new TextGeneration(engine, text), text, listeners.chat(), model, vocabSize, listeners.httpLimits().maxPromptBytes()));
+            new TextGeneration(engine, text), text, ChatTemplate.forHead(plan, listeners.chatOverride()), model, vocabSize, listeners.httpLimits().maxPromptBytes()));
       } else {
         GrpcServerFactory server =
             listeners.grpc().orElseThrow(() -> new IllegalArgumentException(

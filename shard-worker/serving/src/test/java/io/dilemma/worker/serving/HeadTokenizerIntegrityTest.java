@@ -9,7 +9,6 @@ import io.dilemma.contract.ShardPlan.ServingLimits;
 import io.dilemma.worker.model.core.ModelException;
 import io.dilemma.worker.model.format.FileHashes;
 import io.dilemma.worker.model.format.ShardManifest;
-import io.dilemma.worker.serving.head.ChatTemplate;
 import io.dilemma.worker.serving.http.HttpLimits;
 import io.dilemma.worker.serving.it.TinyModel;
 import io.dilemma.worker.serving.plan.ModelSourceResolver;
@@ -54,7 +53,7 @@ class HeadTokenizerIntegrityTest {
   private ShardWorker start(ShardPlan plan) throws Exception {
     Path resolved = new ModelSourceResolver(dir, dir.resolve("cache")).resolve(plan);
     return ShardWorker.start(plan, resolved, new ShardWorker.Listeners(
-        new InetSocketAddress("127.0.0.1", 0), Optional.empty(), HttpLimits.defaults(), ChatTemplate.plainDialogue()));
+        new InetSocketAddress("127.0.0.1", 0), Optional.empty(), HttpLimits.defaults(), Optional.empty()));
   }
 
   @Test

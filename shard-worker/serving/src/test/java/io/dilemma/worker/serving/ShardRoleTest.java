@@ -7,7 +7,6 @@ import io.dilemma.contract.ShardPlan.ModelSource;
 import io.dilemma.contract.ShardPlan.ServingLimits;
 import io.dilemma.worker.serving.grpc.v1.ChainCheckRequest;
 import io.dilemma.worker.serving.grpc.v1.ShardPipelineGrpc;
-import io.dilemma.worker.serving.head.ChatTemplate;
 import io.dilemma.worker.serving.http.HttpLimits;
 import io.dilemma.worker.serving.it.TinyModel;
 import io.grpc.ManagedChannel;
@@ -28,7 +27,7 @@ class ShardRoleTest {
   }
 
   private static ShardWorker.Listeners listeners(Optional<ShardWorker.GrpcServerFactory> grpc) {
-    return new ShardWorker.Listeners(new InetSocketAddress("127.0.0.1", 0), grpc, HttpLimits.defaults(), ChatTemplate.plainDialogue());
+    return new ShardWorker.Listeners(new InetSocketAddress("127.0.0.1", 0), grpc, HttpLimits.defaults(), Optional.empty());
   }
 
   @Test

@@ -2,10 +2,12 @@ package io.dilemma.worker.serving.head;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.dilemma.contract.ShardPlan;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * How chat messages become one prompt for a base model, which knows no roles. Each message is
@@ -14,16 +16,13 @@ import java.util.List;
  * writing the next user turn itself.
  */
 public record ChatTemplate(String system, String user, String assistant, String assistantPrefix, List<String> stop) {
-  public static final String CONTENT = "{content}";
+  public static final String CONTENT = ShardPlan.ChatTemplate.CONTENT;
 
+  /** The rules are the plan's, so the operator refuses in a spec what a head would refuse here. */
   public ChatTemplate {
-    for (String format : List.of(system, user, assistant)) {
-      if (format == null || !format.contains(CONTENT)) {
-        throw new IllegalArgumentException("every role format of a chat template must contain " + CONTENT + ", got " + format);
-      }
-    }
-    if (assistantPrefix == null) {
-      throw new IllegalArgumentException("a chat template needs an assistantPrefix");
+    List<String> problems = new ShardPlan.ChatTemplate(system, user, assistant, assistantPrefix, stop).problems();
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("chat template " + problems.get(0));
     }
     stop = stop == null ? List.of() : List.copyOf(stop);
   }
@@ -33,17 +32,39 @@ public record ChatTemplate(String system, String user, String assistant, String 
     return new ChatTemplate("{content}\n\n", "User: {content}\n", "Assistant: {content}\n", "Assistant:", List.of("\nUser:"));
   }
 
-  /** Reads a template from JSON: {@code {"system", "user", "assistant", "assistantPrefix", "stop"}}. */
+  /** A template from the plan, whose reader has checked it. */
+  public static ChatTemplate of(ShardPlan.ChatTemplate template) {
+    return new ChatTemplate(template.system(), template.user(), template.assistant(), template.assistantPrefix(), template.stop());
+  }
+
+  /**
+   * The head's template: {@code --chat-template} when given (to try a template on a running plan
+   * without the operator), else the plan's ({@code spec.serving.chatTemplate}), else {@link
+   * #plainDialogue()}.
+   */
+  public static ChatTemplate forHead(ShardPlan plan, Optional<ChatTemplate> flag) {
+    if (flag.isPresent()) return flag.get();
+    return plan.chatTemplate() == null ? plainDialogue() : of(plan.chatTemplate());
+  }
+
+  /**
+   * Reads a template from JSON: {@code {"system", "user", "assistant", "assistantPrefix", "stop"}};
+   * problems name the file and the field.
+   */
   public static ChatTemplate read(Path file) throws IOException {
+    ShardPlan.ChatTemplate template;
     try {
-      return JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build().readValue(file.toFile(), ChatTemplate.class);
-    } catch (IllegalArgumentException e) {
-      throw new IOException(file + ": " + e.getMessage(), e);
+      template = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build().readValue(file.toFile(), ShardPlan.ChatTemplate.class);
     } catch (IOException e) {
       String message = String.valueOf(e.getMessage());
       int newline = message.indexOf('\n');
       throw new IOException(file + ": not a chat template: " + (newline < 0 ? message : message.substring(0, newline)), e);
     }
+    List<String> problems = template.problems();
+    if (!problems.isEmpty()) {
+      throw new IOException(file + ": " + problems.get(0));
+    }
+    return of(template);
   }
 
   /** A message of a chat: role is {@code system} (or {@code developer}), {@code user} or {@code assistant}. */

@@ -75,6 +75,11 @@ public final class ShardPlanFile {
         && (limits.kvCacheBytes() <= 0 || limits.sessionTtlSeconds() <= 0 || limits.requestTimeoutMillis() <= 0)) {
       return "limits must all be positive";
     }
+    if (plan.chatTemplate() != null) {
+      if (!plan.head()) return "chatTemplate is read by the head only (shardIndex 0)";
+      var problems = plan.chatTemplate().problems();
+      if (!problems.isEmpty()) return "chatTemplate." + problems.get(0);
+    }
     return null;
   }
 

@@ -1,7 +1,6 @@
 package io.dilemma.worker.serving.it;
 
 import io.dilemma.worker.serving.ShardWorker;
-import io.dilemma.worker.serving.head.ChatTemplate;
 import io.dilemma.worker.serving.http.HttpLimits;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -11,7 +10,7 @@ final class ServingTestListeners {
   private ServingTestListeners() {}
 
   static ShardWorker.Listeners loopback() {
-    return new ShardWorker.Listeners(new InetSocketAddress("127.0.0.1", 0), Optional.empty(), HttpLimits.defaults(), ChatTemplate.plainDialogue());
+    return new ShardWorker.Listeners(new InetSocketAddress("127.0.0.1", 0), Optional.empty(), HttpLimits.defaults(), Optional.empty());
   }
 
   /** A relay on loopback: the production gRPC server (limits, TLS) on a free port. */
@@ -20,6 +19,6 @@ final class ServingTestListeners {
         new InetSocketAddress("127.0.0.1", 0),
         Optional.of(ShardWorker.GrpcServerFactory.on(new InetSocketAddress("127.0.0.1", 0))),
         HttpLimits.defaults(),
-        ChatTemplate.plainDialogue());
+        Optional.empty());
   }
 }

@@ -53,4 +53,35 @@ class ShardPlanFileTest {
     assertThat(ShardPlanFile.problem(head(0, 0, List.of(8), true, new CutQuantization(1.5, 8, 4))))
         .isEqualTo("outgoingCut: rho 1.5 is outside [0, 1]");
   }
+
+  private static ShardPlan withTemplate(ShardPlan plan, ShardPlan.ChatTemplate template) {
+    return new ShardPlan(
+        plan.schemaVersion(), plan.deployment(), plan.namespace(), plan.planId(), plan.shardIndex(), plan.shardCount(),
+        plan.node(), plan.model(), plan.firstLayer(), plan.lastLayer(), plan.layerBits(), plan.head(), plan.lmHead(),
+        plan.nextShard(), plan.headAddress(), plan.outgoingCut(), plan.keepTokensOnOrigin(), plan.limits(), template);
+  }
+
+  @Test
+  void theHeadsChatTemplateIsReadAndItsRulesChecked() throws Exception {
+    ShardPlan head = head(0, 0, List.of(8), true, CutQuantization.none());
+    var template = new ShardPlan.ChatTemplate("{content}", "Q: {content}", "A: {content}", "A:", List.of("\nQ:"));
+    Path file = dir.resolve("shard.json");
+    Files.writeString(file, ContractJson.write(withTemplate(head, template)));
+    assertThat(ShardPlanFile.read(file).chatTemplate()).isEqualTo(template);
+
+    var noContent = new ShardPlan.ChatTemplate("{content}", "Q:", "A: {content}", "A:", null);
+    Files.writeString(file, ContractJson.write(withTemplate(head, noContent)));
+    assertThatThrownBy(() -> ShardPlanFile.read(file))
+        .isInstanceOf(PlanException.class)
+        .hasMessage(file + ": chatTemplate.user: must contain {content}, got \"Q:\"");
+  }
+
+  @Test
+  void aRelayIsGivenNoChatTemplate() {
+    ShardPlan relay = new ShardPlan(
+        1, "d", null, "p", 1, 2, "n", new ModelSource("m", "file:///models/m", null, null),
+        1, 1, List.of(8), false, true, null, null, null, true, null,
+        new ShardPlan.ChatTemplate("{content}", "{content}", "{content}", "", null));
+    assertThat(ShardPlanFile.problem(relay)).isEqualTo("chatTemplate is read by the head only (shardIndex 0)");
+  }
 }
