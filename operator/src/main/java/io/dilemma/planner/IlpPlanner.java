@@ -52,7 +52,7 @@ public class IlpPlanner implements Planner {
     double searchSeconds = 0;
     if (chainSearchFirst && ChainSearch.worthTrying(solved, ilp)) {
       long began = System.nanoTime();
-      ChainSearch.Result searched = ChainSearch.solve(solved, ilp, start);
+      ChainSearch.Result searched = ChainSearch.solve(solved, ilp, fasterOf(solved, start, TwoShardChain.find(solved)));
       searchSeconds = (System.nanoTime() - began) / 1e9;
       if ((searched.proven() || searched.goodEnough()) && searched.best() != null) {
         return checkedPlan(costs, dominance.toFull(searched.best()), chainSearchReport(searched, searchSeconds));
@@ -104,6 +104,14 @@ public class IlpPlanner implements Planner {
       }
     }
     return best;
+  }
+
+  /**
+   * The faster feasible one of two starting plans, for the chain search only: CP-SAT keeps the
+   * warm start as its hint (a better hint from the search once made its proof slower, above).
+   */
+  private static Assignment fasterOf(CostModel costs, Assignment a, Assignment b) {
+    return feasibleSeconds(costs, b) < feasibleSeconds(costs, a) ? b : a;
   }
 
   /** T_total of a feasible assignment, +∞ for an infeasible or missing one. */

@@ -35,9 +35,23 @@ public final class CpSatBackend implements IlpBackend {
   /**
    * Below this many variables one worker is fastest; above, a second one runs LNS alongside. The
    * 7B-class models (≈2,100–2,200 variables) are below it: with the full LP (see {@link #solve})
-   * one worker proved the opt-6.7b example optimal where two did not within 10 s (PLANNER.md).
+   * one worker proved the opt-6.7b example optimal where two did not within 10 s. So is the 70B
+   * family (≈9,600): with the full LP its proof closes at the root after ~10 conflicts, the same
+   * deterministic work with one worker or two, and a second worker on the two shared cores only
+   * took CPU from the first (PLANNER.md, "CP-SAT parameters"). The stress family (≈25,000) keeps
+   * two.
    */
-  static final int SMALL_MODEL_VARIABLES = 5_000;
+  static final int SMALL_MODEL_VARIABLES = 12_000;
+
+  /**
+   * From this many variables presolve runs one pass. On the 70B family (≈9,600 variables) the
+   * repeated passes spent ~1.4 of 2.2 deterministic seconds in FindBigAtMostOneAndLinearOverlap
+   * before a proof that then closes at the root; one pass: 0.8, proven on every seed. On the
+   * 7B-class models and the examples (≤ 2,200) one pass made the proof far longer (the opt-6.7b
+   * example unproven in 10 s, 7B seed 2 3.65 instead of 0.24 deterministic s), so they keep the
+   * default (PLANNER.md, "CP-SAT parameters").
+   */
+  static final int ONE_PRESOLVE_PASS_VARIABLES = 5_000;
 
   private final int workers;
 
@@ -53,6 +67,11 @@ public final class CpSatBackend implements IlpBackend {
   static int workersFor(int configured, int variables) {
     if (configured > 0) return configured;
     return variables < SMALL_MODEL_VARIABLES ? 1 : 2;
+  }
+
+  /** Presolve passes for a model of this size; 0 keeps CP-SAT's default. */
+  static int presolvePassesFor(int variables) {
+    return variables >= ONE_PRESOLVE_PASS_VARIABLES ? 1 : 0;
   }
 
   @Override
@@ -88,6 +107,7 @@ public final class CpSatBackend implements IlpBackend {
     // Probing in presolve added ~57k binary clauses and most of the solve time on paper-scale
     // models, while the search itself needs a handful of conflicts (PLANNER.md, "Tuning").
     solver.getParameters().setCpModelProbingLevel(0);
+    if (presolvePassesFor(vars.length) > 0) solver.getParameters().setMaxPresolveIterations(presolvePassesFor(vars.length));
     // By default CP-SAT adds linear rows to its LP only once a relaxed solution violates them. On
     // this model that left the bound far below the LP optimum (80 × 17 seed 3: CP-SAT's bound
     // 67.3 s for 10 s, while the full LP gives 79.02 s against an optimum of 79.05 s), so the
