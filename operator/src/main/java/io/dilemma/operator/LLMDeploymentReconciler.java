@@ -219,7 +219,10 @@ public class LLMDeploymentReconciler implements Reconciler<LLMDeployment>, Clean
     String serving = previous.servingPlanId();
     Map<String, ShardSet> sets = Map.of();
     String rolloutFailure = null;
-    if (desired != null) {
+    if (desired != null && attempt.result.outcome().refusesTheSpec()) {
+      var result = rollout.observe(desired, serving, context.getSecondaryResources(Deployment.class));
+      sets = result.shardSets();
+    } else if (desired != null) {
       try {
         var result =
             rollout.roll(

@@ -5,6 +5,14 @@ import java.time.Instant;
 
 /** What this reconcile's planning step concluded. */
 public sealed interface PlanningOutcome {
+  /**
+   * Whether the spec itself was refused. Its worker settings then stay off every pod: the running
+   * plan keeps running as it was written, not rebuilt from what was refused.
+   */
+  default boolean refusesTheSpec() {
+    return this instanceof Unplannable u && (u.cause() == Cause.InvalidSpec || u.cause() == Cause.ImageNotAllowed);
+  }
+
   /** A plan is wanted; {@code replanned} when it replaced the previous one in this reconcile. */
   record Planned(PlanStatus plan, ReplanReason reason, Instant replannedAt) implements PlanningOutcome {
     public boolean replanned() {

@@ -118,6 +118,14 @@ public final class ShardRollout {
     }
   }
 
+  /**
+   * What is running, written nowhere: for a spec the operator refused, whose worker settings
+   * (an image off the allow-list, say) must not reach the running plan's pods.
+   */
+  public Result observe(PlanStatus desired, String servingPlanId, Collection<Deployment> cached) {
+    return new Result(servingPlanId, shardSets(cached, desired));
+  }
+
   private Result rollOnce(
       LLMDeployment owner,
       PlanStatus desired,

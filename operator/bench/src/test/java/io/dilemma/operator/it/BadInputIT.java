@@ -131,6 +131,35 @@ class BadInputIT {
     assertThat(await("miner", "Ready", "NotPlanned").getStatus()).isEqualTo("False");
   }
 
+  /**
+   * A running deployment edited to an image off the allow-list: the edit is refused, and the
+   * running plan's pods keep the image they had. Before, the refused spec's image was written into
+   * the running plan's Deployments, so the allow-list held only for a deployment's first plan.
+   */
+  @Test
+  void anEditToAnImageOutsideTheAllowListLeavesTheRunningShardsOnTheirImage() throws Exception {
+    admin.resource(example("edited")).create();
+    await("edited", "Ready", "AllShardsAvailable");
+    List<String> before = shardImages("edited");
+    assertThat(before).isNotEmpty().allMatch(shard -> shard.contains("=ghcr.io/dilemma/shard-worker:"));
+    LLMDeployment d = admin.resources(LLMDeployment.class).inNamespace(NS).withName("edited").get();
+    d.setSpec(withWorker(d.getSpec(), new LLMDeploymentSpec.WorkerSpec("evil.example/miner:latest", null)));
+    admin.resource(d).update();
+    assertThat(await("edited", "Planned", "ImageNotAllowed").getMessage()).startsWith("spec.worker.image: 'evil.example/miner:latest'");
+    // a few more reconciles (the simulated kubelet's status writes trigger them)
+    Thread.sleep(2000);
+    assertThat(shardImages("edited")).isEqualTo(before);
+    assertThat(await("edited", "Ready", "AllShardsAvailable").getStatus()).as("the running plan still serves").isEqualTo("True");
+  }
+
+  private static List<String> shardImages(String owner) {
+    return admin.apps().deployments().inNamespace(NS).list().getItems().stream()
+        .filter(x -> x.getMetadata().getOwnerReferences().stream().anyMatch(o -> o.getName().equals(owner)))
+        .map(x -> x.getMetadata().getName() + "=" + x.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .sorted()
+        .toList();
+  }
+
   @Test
   void plainHttpWithoutInsecureIsAnInvalidSpec() throws Exception {
     LLMDeployment d = example("plain-http");
