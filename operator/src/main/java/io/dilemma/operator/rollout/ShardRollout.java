@@ -141,7 +141,10 @@ public final class ShardRollout {
       }
     }
     List<ShardPlan> shardPlans = ShardPlans.of(name, namespace, owner.getSpec(), desired);
-    String tlsHash = ensureTls(owner);
+    // No shard Deployment of this owner exists and nothing serves: no pod can hold the Secret,
+    // so a fresh one is written without reading what may be there (one round trip less for
+    // every new deployment).
+    String tlsHash = ensureTls(owner, servingPlanId == null && cached.isEmpty());
     Set<String> written = java.util.concurrent.ConcurrentHashMap.newKeySet();
     Map<String, String> serviceIps = serviceIpsAndNewShardObjects(owner, shardPlans, cached, written);
     List<Runnable> writes = new java.util.ArrayList<>(shardPlans.stream()
@@ -195,8 +198,10 @@ public final class ShardRollout {
   /**
    * Issues the deployment's mTLS Secret when it is missing or close to expiry; returns the hash
    * of what it holds. Read by name, never listed: the operator may not list Secrets.
+   *
+   * @param unused no pod can be using the Secret: one is issued without reading the one there
    */
-  private String ensureTls(LLMDeployment owner) {
+  private String ensureTls(LLMDeployment owner, boolean unused) {
     String namespace = owner.getMetadata().getNamespace();
     String deployment = owner.getMetadata().getName();
     String key = namespace + "/" + deployment;
@@ -204,7 +209,7 @@ public final class ShardRollout {
     KnownTls known = tls.get(key);
     if (known != null && now.isBefore(known.readAgainAt())) return known.hash();
     String secretName = ShardNames.tlsSecret(deployment);
-    Secret existing = client.secrets().inNamespace(namespace).withName(secretName).get();
+    Secret existing = unused ? null : client.secrets().inNamespace(namespace).withName(secretName).get();
     Map<String, String> data = existing == null ? null : decoded(existing.getData());
     if (DeploymentTls.needsRenewal(data, now)) {
       data = DeploymentTls.issue(namespace, deployment, now);
