@@ -109,11 +109,7 @@ public final class ShardResources {
     String json = ContractJson.write(plan);
     String name = ShardNames.shard(owner.getMetadata().getName(), plan.planId(), plan.shardIndex());
     Map<String, String> labels = labels(owner, plan);
-    ConfigMap configMap =
-        new ConfigMapBuilder()
-            .withMetadata(meta(owner, name, labels))
-            .withData(Map.of(ShardPlan.CONFIG_MAP_KEY, json))
-            .build();
+    ConfigMap configMap = configMap(owner, name, labels, json);
     Deployment deployment =
         new DeploymentBuilder()
             .withMetadata(meta(owner, name, labels))
@@ -136,6 +132,28 @@ public final class ShardResources {
             .endSpec()
             .build();
     return new ShardObjects(configMap, deployment, service(owner, plan), networkPolicy(owner, plan, name, labels));
+  }
+
+  /**
+   * The shard's ConfigMap alone, as {@link #shard} builds it: it depends on neither the Service
+   * IPs nor the Secret, so a new shard's is written side by side with its Service.
+   */
+  public ConfigMap configMap(LLMDeployment owner, ShardPlan plan) {
+    String name = ShardNames.shard(owner.getMetadata().getName(), plan.planId(), plan.shardIndex());
+    return configMap(owner, name, labels(owner, plan), ContractJson.write(plan));
+  }
+
+  private static ConfigMap configMap(LLMDeployment owner, String name, Map<String, String> labels, String json) {
+    return new ConfigMapBuilder()
+        .withMetadata(meta(owner, name, labels))
+        .withData(Map.of(ShardPlan.CONFIG_MAP_KEY, json))
+        .build();
+  }
+
+  /** The shard's NetworkPolicy alone, as {@link #shard} builds it. */
+  public NetworkPolicy networkPolicy(LLMDeployment owner, ShardPlan plan) {
+    String name = ShardNames.shard(owner.getMetadata().getName(), plan.planId(), plan.shardIndex());
+    return networkPolicy(owner, plan, name, labels(owner, plan));
   }
 
   /** The shard's Service alone: what the rollout needs before the pods, for their host aliases. */

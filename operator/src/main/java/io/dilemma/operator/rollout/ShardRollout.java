@@ -48,6 +48,9 @@ public final class ShardRollout {
    * Deployments, never see them.
    */
   private final java.util.Set<String> swept = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Deployments (namespace/name) with a refused write since this process started: swept from a fresh list. */
+  private final java.util.Set<String> refused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final PlansFoundAtStart foundAtStart = new PlansFoundAtStart(this::plansByDeployment);
 
   /** A shard Service by namespace and name, as the caller knows it (an informer's cache). */
   @FunctionalInterface
@@ -109,10 +112,11 @@ public final class ShardRollout {
     String key = owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName();
     try {
       Result result = rollOnce(owner, desired, servingPlanId, cached, room);
-      if (swept.add(key)) sweepLeftovers(owner, desired.planId(), result.servingPlanId());
+      if (swept.add(key)) sweepLeftovers(owner, desired.planId(), result.servingPlanId(), refused.contains(key));
       return result;
     } catch (RuntimeException e) {
       swept.remove(key);
+      refused.add(key);
       tls.remove(key);
       throw e;
     }
@@ -145,19 +149,31 @@ public final class ShardRollout {
       }
     }
     List<ShardPlan> shardPlans = ShardPlans.of(name, namespace, owner.getSpec(), desired);
-    String tlsHash = ensureTls(owner);
-    Set<String> servicesApplied = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    Map<String, String> serviceIps = serviceIps(owner, shardPlans, servicesApplied);
-    ShardWriters.inParallel(shardPlans.stream()
+    // No shard Deployment of this owner exists and nothing serves: no pod can hold the Secret,
+    // so a fresh one is written without reading what may be there (one round trip less for
+    // every new deployment).
+    String tlsHash = ensureTls(owner, servingPlanId == null && cached.isEmpty());
+    Set<String> written = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    Map<String, String> serviceIps = serviceIpsAndNewShardObjects(owner, shardPlans, cached, written);
+    List<Runnable> writes = new java.util.ArrayList<>(shardPlans.stream()
         .map(shardPlan -> (Runnable) () -> applyShard(owner, shardPlan, desired.shards().get(shardPlan.shardIndex()).memoryBytes(),
-            tlsHash, cached, serviceIps, servicesApplied))
+            tlsHash, cached, serviceIps, written))
         .toList());
     String serving = servingPlanId;
+    // With nothing serving, no client can be switched too early: the head Service goes with the
+    // shards' Deployments instead of one round trip after them.
+    Runnable pointHead = null;
     if (steps.pointHeadAt().isPresent()) {
-      serving = steps.pointHeadAt().get();
-      apply(resources.headService(owner, serving));
-      LOG.info("{}/{}: head Service now selects plan {}", namespace, name, serving);
+      String head = steps.pointHeadAt().get();
+      pointHead = () -> {
+        apply(resources.headService(owner, head));
+        LOG.info("{}/{}: head Service now selects plan {}", namespace, name, head);
+      };
+      serving = head;
     }
+    if (pointHead != null && servingPlanId == null) writes.add(pointHead);
+    ShardWriters.inParallel(writes);
+    if (pointHead != null && servingPlanId != null) pointHead.run();
     if (!steps.breakBeforeMake()) {
       for (String obsolete : steps.deletePlans()) {
         deletePlan(namespace, name, obsolete);
@@ -190,8 +206,10 @@ public final class ShardRollout {
   /**
    * Issues the deployment's mTLS Secret when it is missing or close to expiry; returns the hash
    * of what it holds. Read by name, never listed: the operator may not list Secrets.
+   *
+   * @param unused no pod can be using the Secret: one is issued without reading the one there
    */
-  private String ensureTls(LLMDeployment owner) {
+  private String ensureTls(LLMDeployment owner, boolean unused) {
     String namespace = owner.getMetadata().getNamespace();
     String deployment = owner.getMetadata().getName();
     String key = namespace + "/" + deployment;
@@ -199,7 +217,7 @@ public final class ShardRollout {
     KnownTls known = tls.get(key);
     if (known != null && now.isBefore(known.readAgainAt())) return known.hash();
     String secretName = ShardNames.tlsSecret(deployment);
-    Secret existing = client.secrets().inNamespace(namespace).withName(secretName).get();
+    Secret existing = unused ? null : client.secrets().inNamespace(namespace).withName(secretName).get();
     Map<String, String> data = existing == null ? null : decoded(existing.getData());
     if (DeploymentTls.needsRenewal(data, now)) {
       data = DeploymentTls.issue(namespace, deployment, now);
@@ -236,29 +254,48 @@ public final class ShardRollout {
   /**
    * Deletes the shard objects of plans that are neither desired nor serving, of every kind: what a
    * cut-short rollout left. Runs once per deployment after this process starts (a new leader) and
-   * after any refused write, not in the steady state: it lists three kinds.
+   * after any refused write, not in the steady state. The first time it looks at what the
+   * namespace held when this process first listed it; after a refused write, at a fresh list of
+   * the deployment's own objects (the refused rollout was this process's).
    */
-  private void sweepLeftovers(LLMDeployment owner, String desiredPlanId, String servingPlanId) {
+  private void sweepLeftovers(LLMDeployment owner, String desiredPlanId, String servingPlanId, boolean fresh) {
     String namespace = owner.getMetadata().getNamespace();
     String name = owner.getMetadata().getName();
-    java.util.Set<String> found = new java.util.TreeSet<>();
-    for (Class<? extends HasMetadata> kind : UNWATCHED_KINDS) {
-      for (HasMetadata object : client.resources(kind).inNamespace(namespace)
-          .withLabels(Map.of(ShardNames.LABEL_DEPLOYMENT, name, ShardNames.LABEL_MANAGED_BY, ShardNames.MANAGED_BY))
-          .list().getItems()) {
-        String plan = object.getMetadata().getLabels().get(ShardNames.LABEL_PLAN);
-        if (plan != null) found.add(plan);
-      }
-    }
+    Set<String> found =
+        fresh
+            ? plansByDeployment(namespace, Map.of(ShardNames.LABEL_DEPLOYMENT, name)).getOrDefault(name, Set.of())
+            : foundAtStart.take(namespace, name);
     for (String leftover : RolloutSteps.leftovers(found, desiredPlanId, servingPlanId)) {
       LOG.info("{}/{}: removing the leftovers of plan {} (a rollout cut short)", namespace, name, leftover);
       deletePlan(namespace, name, leftover);
     }
   }
 
+  private Map<String, Set<String>> plansByDeployment(String namespace) {
+    return plansByDeployment(namespace, Map.of());
+  }
+
+  /** Plan ids of the shard objects (of the kinds no informer caches) matching {@code labels}, by deployment. */
+  private Map<String, Set<String>> plansByDeployment(String namespace, Map<String, String> labels) {
+    Map<String, String> selector = new HashMap<>(labels);
+    selector.put(ShardNames.LABEL_MANAGED_BY, ShardNames.MANAGED_BY);
+    Map<String, Set<String>> plans = new HashMap<>();
+    for (Class<? extends HasMetadata> kind : UNWATCHED_KINDS) {
+      for (HasMetadata object : client.resources(kind).inNamespace(namespace).withLabels(selector).list().getItems()) {
+        var objectLabels = object.getMetadata().getLabels();
+        String deployment = objectLabels.get(ShardNames.LABEL_DEPLOYMENT);
+        String plan = objectLabels.get(ShardNames.LABEL_PLAN);
+        if (deployment != null && plan != null) plans.computeIfAbsent(deployment, d -> new java.util.TreeSet<>()).add(plan);
+      }
+    }
+    return plans;
+  }
+
   /** Removes every object the deployment owns; used on deletion, where no garbage collector may run. */
   public void deleteAll(String namespace, String deployment) {
     swept.remove(namespace + "/" + deployment);
+    refused.remove(namespace + "/" + deployment);
+    foundAtStart.forget(namespace, deployment);
     tls.remove(namespace + "/" + deployment);
     hashes.keySet().removeIf(k -> k.startsWith(namespace + "/" + deployment + "#"));
     // A name no label value can hold never passed validation, so nothing was created for it; a
@@ -291,29 +328,47 @@ public final class ShardRollout {
    * The ClusterIP of each shard Service of a plan, by the Service's DNS name, creating Services
    * that do not exist yet. Pods get them as host aliases, so shards reach each other by name on
    * clusters without DNS (the local cluster, minimal k3s installs) exactly as on clusters with it.
+   * Beside the new Services go the ConfigMap and NetworkPolicy of each shard whose Deployment does
+   * not exist yet (neither depends on the IPs): a new plan's Deployments then wait one round trip,
+   * not three.
    *
-   * @param applied collects the names of the Services written here, which need no second write
+   * @param written collects what was written here ({@link #written}), which needs no second write
    */
-  private Map<String, String> serviceIps(LLMDeployment owner, List<ShardPlan> shardPlans, Set<String> applied) {
+  private Map<String, String> serviceIpsAndNewShardObjects(
+      LLMDeployment owner, List<ShardPlan> shardPlans, Collection<Deployment> cached, Set<String> written) {
     Map<String, String> ips = new java.util.concurrent.ConcurrentHashMap<>();
     String namespace = owner.getMetadata().getNamespace();
-    List<Runnable> lookups = new java.util.ArrayList<>();
+    List<Runnable> writes = new java.util.ArrayList<>();
     for (ShardPlan plan : shardPlans) {
-      lookups.add(() -> {
+      writes.add(() -> {
         var desired = resources.service(owner, plan);
         var service = services.find(namespace, desired.getMetadata().getName()).orElse(null);
         if (service == null) {
           service = client.resource(desired).fieldManager(ShardNames.MANAGED_BY).forceConflicts().serverSideApply();
-          applied.add(desired.getMetadata().getName());
+          written.add(written(desired));
         }
         String ip = service == null || service.getSpec() == null ? null : service.getSpec().getClusterIP();
         if (ip != null && !ip.isBlank() && !"None".equals(ip)) {
           ips.put(ShardNames.serviceHost(plan.deployment(), plan.planId(), plan.shardIndex(), namespace), ip);
         }
       });
+      String name = ShardNames.shard(owner.getMetadata().getName(), plan.planId(), plan.shardIndex());
+      if (cached.stream().noneMatch(d -> d.getMetadata().getName().equals(name))) {
+        for (var object : List.of(resources.configMap(owner, plan), resources.networkPolicy(owner, plan))) {
+          writes.add(() -> {
+            apply(object);
+            written.add(written(object));
+          });
+        }
+      }
     }
-    ShardWriters.inParallel(lookups);
+    ShardWriters.inParallel(writes);
     return new HashMap<>(ips);
+  }
+
+  /** How {@link #serviceIpsAndNewShardObjects} notes an object it wrote. */
+  private static String written(HasMetadata object) {
+    return object.getKind() + "/" + object.getMetadata().getName();
   }
 
   /**
@@ -327,7 +382,7 @@ public final class ShardRollout {
       String tlsHash,
       Collection<Deployment> cached,
       Map<String, String> serviceIps,
-      Set<String> servicesApplied) {
+      Set<String> written) {
     var meta = owner.getMetadata();
     String shardKey = meta.getNamespace() + "/" + meta.getName() + "#" + plan.shardIndex();
     ShardInputs inputs =
@@ -349,9 +404,9 @@ public final class ShardRollout {
         .setAnnotations(Map.of(APPLIED_HASH, hash, SHARD_COUNT, Integer.toString(plan.shardCount())));
     if (current(cached, name, hash)) return;
     // The plan first, so a new pod never starts without its ConfigMap.
-    apply(objects.configMap());
-    if (!servicesApplied.contains(objects.service().getMetadata().getName())) apply(objects.service());
-    apply(objects.networkPolicy());
+    for (HasMetadata object : List.of(objects.configMap(), objects.service(), objects.networkPolicy())) {
+      if (!written.contains(written(object))) apply(object);
+    }
     apply(deployment);
   }
 

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A reconcile that finds nothing to change asks the API server for nothing but the unwatched
  * profile ConfigMap: no Secret or Service read, no write of any kind (the Services come from an
- * informer, the Secret's hash is remembered, the shards' hashes match their Deployments').
+ * informer, the Secret's hash is remembered, the shards' hashes match their Deployments'). A new
+ * deployment's first rollout does not read the Secret either.
  */
 class QuietReconcileIT {
   /** What a reconcile of an unchanged deployment may still send. */
@@ -44,6 +45,7 @@ class QuietReconcileIT {
           SimulatedKubelet kubelet = new SimulatedKubelet(client, Duration.ZERO);
           DilemmaOperator operator = DilemmaOperator.start(counted,
               new DilemmaOperator.Options(Optional.empty(), -1, 2, LLMDeploymentReconciler.Settings.defaults(), false))) {
+        Map<String, Long> atStart = requests.snapshot();
         Path file = Files.createTempFile("quiet", ".yaml");
         Files.writeString(file, Files.readString(Opt350mExample.DEPLOYMENT));
         env.kubectl("apply", "-n", ns, "-f", file.toString());
@@ -56,6 +58,10 @@ class QuietReconcileIT {
         OperatorActivity.awaitSettled(operator, Duration.ofMillis(500), Duration.ofMinutes(1));
 
         Map<String, Long> before = requests.snapshot();
+        // A new deployment: nothing can hold its mTLS Secret yet, so none is read before one is written.
+        assertThat(before.getOrDefault("get secrets", 0L) - atStart.getOrDefault("get secrets", 0L))
+            .as("Secret reads of a new deployment's first rollout: %s", ApiRequestCounter.difference(atStart, before))
+            .isZero();
         double reconcilesBefore = OperatorActivity.reconcilesStarted(operator);
         // Any node event reconciles every deployment.
         var node = client.nodes().withName(nodes.get(0)).get();
