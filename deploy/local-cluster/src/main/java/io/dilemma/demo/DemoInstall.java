@@ -30,6 +30,11 @@ public final class DemoInstall {
   public static final String RELEASE = "dilemma";
   /** The local cluster's node that holds the tokens (EdgeTopology's gateway). */
   public static final String ORIGIN = "pi5-gateway";
+  /**
+   * The probers' {@code --probe-interval}: one peer per interval. The chart's 30 s suits a link
+   * that changes over minutes; the demo's reader waits for the probers, so five seconds.
+   */
+  public static final Duration PROBE_INTERVAL = Duration.ofSeconds(5);
   static final String NAMESPACE = "demo";
   static final String NAME = "fortunes";
   private static final String VOLUME = "demo-model";
@@ -151,7 +156,7 @@ public final class DemoInstall {
         .set("image.pullPolicy", "Never")
         .set("prober.enabled", "true")
         .set("prober.image.pullPolicy", "Never")
-        .set("prober.probeInterval", "PT5S")
+        .set("prober.probeInterval", PROBE_INTERVAL.toString())
         .set("prober.nodeCgroup", "auto")
         // the chart's two minutes guard a production node against a passing spike; the demo's
         // hog stays, and a user watching should see it within the minute

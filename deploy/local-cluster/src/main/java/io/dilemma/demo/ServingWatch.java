@@ -123,10 +123,10 @@ public final class ServingWatch {
   }
 
   /** The leading operator's last word on keeping a plan (its log), as {@code kubectl logs} shows it. */
-  String keptPlanReason() {
+  public String keptPlanReason() {
     String marker = namespace + "/" + name + ": running plan";
     for (var pod : client.pods().inNamespace(operatorNamespace).withLabel("app.kubernetes.io/component", "operator").list().getItems()) {
-      String log = client.pods().inNamespace(operatorNamespace).withName(pod.getMetadata().getName()).tailingLines(400).getLog();
+      String log = client.pods().inNamespace(operatorNamespace).withName(pod.getMetadata().getName()).tailingLines(4000).getLog();
       var kept = log.lines().filter(l -> l.contains(marker)).reduce((a, b) -> b);
       if (kept.isPresent()) return kept.get().substring(kept.get().indexOf(marker) + namespace.length() + name.length() + 3);
     }
