@@ -456,8 +456,24 @@ class ClosedLoopE2E {
     PlanStatus plan = watch.awaitServing(Duration.ofMinutes(8));
     report("apply " + w.name() + "/" + strategy + " -> serving", Duration.between(applied, Instant.now()));
     long[] prompt = random.ints(w.prompt(), 4, 4000).asLongStream().toArray();
-    // the first request pays the JIT and ONNX Runtime's first-run allocations, as no later one does
-    complete(prompt, w.output());
+    // The first request pays the JIT and ONNX Runtime's first-run allocations, as no later one
+    // does. It is retried: after a rollout that replaced the previous plan, the head Service was
+    // seen refusing connections while the status already said Ready (RELIABILITY.md).
+    Instant ready = Instant.now();
+    poll(Duration.ofSeconds(90), "the head Service answering a completion for " + w.name() + "/" + strategy, () -> {
+      try {
+        complete(prompt, w.output());
+        return Boolean.TRUE;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      } catch (Exception notYet) {
+        // refused, or an HTTP error from a head not yet serving: poll tries again, and names
+        // the last one if it lasts
+        throw new IllegalStateException(notYet);
+      }
+    });
+    report("Ready -> " + w.name() + "/" + strategy + " answered a completion", Duration.between(ready, Instant.now()));
     List<Double> seconds = new ArrayList<>();
     for (int i = 0; i < requests; i++) {
       long start = System.nanoTime();
