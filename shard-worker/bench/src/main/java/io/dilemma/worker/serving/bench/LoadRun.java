@@ -91,7 +91,14 @@ public final class LoadRun {
         new LocalPipeline.Layout(settings.shards(), settings.layers(), settings.weightBits(), CutQuantization.none(), true, settings.limits());
     try (LocalPipeline pipeline = LocalPipeline.launch(settings.model(), layout, settings.workDir(), settings.jvmOptions())) {
       HeadLoad load = new HeadLoad(pipeline.headUrl("/v1/completions"));
-      load.run(withDuration(settings.held(), settings.warmup()));
+      HeadLoad.Phase warmup = load.run(withDuration(settings.held(), settings.warmup()));
+      for (int shard = 0; shard < settings.shards(); shard++) {
+        java.util.Optional<String> exited = pipeline.exited(shard);
+        if (exited.isPresent()) {
+          throw new IOException("during the " + settings.warmup().toSeconds() + " s warm-up (" + warmup.ok() + " ok, "
+              + warmup.failed() + " failed, e.g. " + warmup.failures() + "): " + exited.get());
+        }
+      }
       List<Snapshot> memory = new ArrayList<>();
       memory.add(snapshot("before load", pipeline, settings.shards()));
       HeadLoad.Phase held;
@@ -126,6 +133,10 @@ public final class LoadRun {
   private static Snapshot snapshot(String moment, LocalPipeline pipeline, int shards) throws IOException, InterruptedException {
     List<ShardMemory> memory = new ArrayList<>();
     for (int shard = 0; shard < shards; shard++) {
+      java.util.Optional<String> exited = pipeline.exited(shard);
+      if (exited.isPresent()) {
+        throw new IOException("before the snapshot '" + moment + "': " + exited.get());
+      }
       memory.add(ShardMemory.of(pipeline.pid(shard), pipeline.shardUrl(shard, "/metrics")));
     }
     return new Snapshot(moment, memory);

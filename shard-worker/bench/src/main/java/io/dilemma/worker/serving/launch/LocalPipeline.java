@@ -175,6 +175,43 @@ public final class LocalPipeline implements AutoCloseable {
     return processes[shard].pid();
   }
 
+  /**
+   * Why a shard's process is gone, in one line: its exit code, the last lines of its log and, when
+   * the JVM itself crashed, the first lines of its crash report; empty while it runs. A harness
+   * that finds a shard gone says this rather than failing later on the missing process.
+   */
+  public java.util.Optional<String> exited(int shard) {
+    Process process = processes[shard];
+    if (process == null || process.isAlive()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(exitOf(shard));
+  }
+
+  private String exitOf(int shard) {
+    Process process = processes[shard];
+    int code = process.exitValue();
+    // 3: -XX:+ExitOnOutOfMemoryError; 128 + n: killed by signal n (9: SIGKILL, e.g. the kernel's OOM killer)
+    String crash = crashReport(shard, process.pid());
+    return "shard " + shard + " (pid " + process.pid() + ") exited with " + code + ": " + tail(log(shard)) + crash;
+  }
+
+  private Path crashFile(int shard) {
+    return workDir.resolve("hs_err-shard-" + shard + "-%p.log");
+  }
+
+  private String crashReport(int shard, long pid) {
+    Path file = workDir.resolve("hs_err-shard-" + shard + "-" + pid + ".log");
+    if (!Files.exists(file)) {
+      return "";
+    }
+    try (java.util.stream.Stream<String> lines = Files.lines(file)) {
+      return " | JVM crash report " + file + ": " + String.join(" | ", lines.filter(l -> !l.isBlank() && !l.startsWith("#  ")).limit(8).toList());
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return " | JVM crash report " + file + " unreadable: " + e.getMessage();
+    }
+  }
+
   /** Kills a shard's process the hard way, as a crashed node would. */
   public void kill(int shard) throws InterruptedException {
     Process process = processes[shard];
@@ -198,7 +235,7 @@ public final class LocalPipeline implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       for (int i = 0; i < processes.length; i++) {
         if (processes[i] != null && !processes[i].isAlive()) {
-          throw new IOException("shard " + i + " exited with " + processes[i].exitValue() + ": " + tail(log(i)));
+          throw new IOException(exitOf(i));
         }
       }
       try {
@@ -245,7 +282,7 @@ public final class LocalPipeline implements AutoCloseable {
     Path planFile = workDir.resolve("shard-" + shard + ".json");
     Files.writeString(planFile, ContractJson.write(plans.get(shard)));
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-Xss16m"));
+    List<String> command = new ArrayList<>(List.of(java, "-Xss16m", "-XX:ErrorFile=" + crashFile(shard)));
     command.addAll(jvmOptions);
     command.addAll(
         List.of(

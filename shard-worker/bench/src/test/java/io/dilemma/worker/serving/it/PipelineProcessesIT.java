@@ -310,6 +310,9 @@ class PipelineProcessesIT {
     double seconds = (System.nanoTime() - killed) / 1e9;
     System.out.printf("killed shard 1 mid-stream: error event after %.3f s: %s%n", seconds, last);
     assertThat(seconds).isLessThan(5);
+    // what a harness reports when it finds a shard gone: the SIGKILL's exit code and the shard's log
+    assertThat(unquantized.exited(1)).hasValueSatisfying(why -> assertThat(why).startsWith("shard 1 (pid ").contains("exited with 137: "));
+    assertThat(unquantized.exited(0)).isEmpty();
     JsonNode error = CompletionClient.JSON.readTree(last.substring(6));
     assertThat(error.at("/error/shard").asInt()).as(last).isEqualTo(1);
     assertThat(error.at("/error/message").asText()).contains("shard 1 at 127.0.0.1:");
