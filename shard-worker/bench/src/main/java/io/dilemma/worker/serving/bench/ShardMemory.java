@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
  * after a full collection (live data, not garbage not yet collected: what grows when something
  * leaks), and the KV bytes it reports on {@code /metrics}.
  *
- * @param residentBytes {@code VmRSS}
+ * @param residentBytes {@code process_resident_memory_bytes} on the shard's {@code /metrics}: the
+ *     process reads its own {@code /proc/self/status}, so no {@code /proc} of another PID namespace
+ *     (a CI sandbox's) is consulted
  * @param liveHeapBytes heap used after {@code jcmd GC.run}; empty without a JDK's jcmd
  * @param kvCacheBytes {@code dilemma_kv_cache_bytes}
  * @param sessionsEvicted {@code dilemma_sessions_evicted_total}, all reasons
@@ -26,13 +28,18 @@ import java.util.regex.Pattern;
 public record ShardMemory(long residentBytes, OptionalLong liveHeapBytes, long kvCacheBytes, long sessionsEvicted) {
   private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
   private static final Pattern KV_BYTES = Pattern.compile("(?m)^dilemma_kv_cache_bytes(?:\\{[^}]*\\})? ([0-9.eE+]+)$");
+  private static final Pattern RESIDENT = Pattern.compile("(?m)^process_resident_memory_bytes ([0-9.eE+]+)$");
   private static final Pattern EVICTED = Pattern.compile("(?m)^dilemma_sessions_evicted_total(?:\\{[^}]*\\})? ([0-9.eE+]+)$");
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /** Measures process {@code pid}, whose {@code /metrics} is at {@code metrics}; forces a full GC in it. */
   public static ShardMemory of(long pid, URI metrics) throws IOException, InterruptedException {
     String text = scrape(metrics);
-    return new ShardMemory(resident(pid), liveHeap(pid), (long) sum(KV_BYTES, text), (long) sum(EVICTED, text));
+    Matcher resident = RESIDENT.matcher(text);
+    if (!resident.find()) {
+      throw new IOException(metrics + " has no process_resident_memory_bytes");
+    }
+    return new ShardMemory((long) Double.parseDouble(resident.group(1)), liveHeap(pid), (long) sum(KV_BYTES, text), (long) sum(EVICTED, text));
   }
 
   /** The KV bytes alone: cheap enough to sample every second under load. */
@@ -51,15 +58,6 @@ public record ShardMemory(long residentBytes, OptionalLong liveHeapBytes, long k
       total += Double.parseDouble(m.group(1));
     }
     return total;
-  }
-
-  private static long resident(long pid) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-      }
-    }
-    throw new IOException("/proc/" + pid + "/status has no VmRSS line");
   }
 
   private static OptionalLong liveHeap(long pid) throws IOException, InterruptedException {

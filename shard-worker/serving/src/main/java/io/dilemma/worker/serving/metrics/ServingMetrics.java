@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -91,6 +92,9 @@ public final class ServingMetrics {
         counter(
             "dilemma_sessions_refused_total", "New sessions refused because the sessions still generating hold the KV cache",
             "namespace", "deployment", "shard");
+    // the standard process_* series (process_resident_memory_bytes, CPU seconds, open fds): a
+    // shard's memory as Grafana's JVM dashboards and the load benchmark read it, from the process itself
+    ProcessMetrics.builder().register(registry);
   }
 
   private Histogram histogram(String name, String help, double[] buckets, String... labels) {

@@ -36,6 +36,13 @@ class ServingMetricsTest {
   }
 
   @Test
+  void theShardReportsItsOwnResidentMemoryAsTheStandardProcessSeries() throws IOException {
+    var resident = java.util.regex.Pattern.compile("(?m)^process_resident_memory_bytes ([0-9.eE+]+)$").matcher(text(ServingMetrics.of(plan("team-a"))));
+    assertThat(resident.find()).as("process_resident_memory_bytes on /metrics").isTrue();
+    assertThat(Double.parseDouble(resident.group(1))).isGreaterThan(1 << 20);
+  }
+
+  @Test
   void aPlanWithoutANamespaceIsLabelledWithAnEmptyOneWhichPrometheusDrops() throws IOException {
     ServingMetrics metrics = ServingMetrics.of(plan(null));
     metrics.completed(0.8, 12);
