@@ -19,6 +19,7 @@ public final class EventRecorder {
    */
   public enum Reason {
     PlanChanged,
+    PlanKept,
     Infeasible,
     InvalidSpec,
     ProfileUnavailable,

@@ -4,6 +4,7 @@ import io.dilemma.api.LLMDeployment;
 import io.dilemma.api.LLMDeploymentStatus;
 import io.dilemma.operator.http.OperatorMetrics;
 import io.dilemma.operator.observe.ClusterObservation;
+import io.dilemma.operator.plan.EvaluationDecision;
 import io.dilemma.operator.plan.PlanningOutcome;
 import io.dilemma.operator.plan.PlanningStep;
 import io.dilemma.operator.status.LinkWatch;
@@ -48,6 +49,12 @@ final class ReconcileReporter {
           EventRecorder.Reason.PlanChanged,
           false,
           p.reason() + ": plan " + from + " -> " + p.plan().planId() + ". " + StatusAggregator.describe(p.plan()));
+    }
+    if (outcome instanceof PlanningOutcome.Planned p && p.evaluation() != null && p.evaluation().decision() == EvaluationDecision.Kept) {
+      // Said when the verdict turns to Kept, not at every search that keeps: the status holds the latest.
+      boolean newlyKept =
+          previous.lastEvaluation() == null || !EvaluationDecision.Kept.name().equals(previous.lastEvaluation().decision());
+      if (newlyKept) events.emit(resource, EventRecorder.Reason.PlanKept, false, p.evaluation().describe());
     }
     if (status.plan() != null) {
       metrics.planned(resource.getMetadata().getNamespace(), resource.getMetadata().getName(), status.plan());

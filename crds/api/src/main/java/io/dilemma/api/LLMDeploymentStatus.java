@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param lastReplanReason why it changed
  * @param links the links the plan sends over, with the figures it was last priced with and their
  *     source, in the order the plan uses them
+ * @param lastEvaluation the operator's last look for a better plan while one ran, and its verdict
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record LLMDeploymentStatus(
@@ -34,7 +35,11 @@ public record LLMDeploymentStatus(
     @JsonPropertyDescription(
             "The links the plan sends activations and tokens over, in the order it uses them: the"
                 + " bandwidth and RTT the operator last priced it with, and where each came from.")
-        List<PlanLinkStatus> links) {
+        List<PlanLinkStatus> links,
+    @JsonPropertyDescription(
+            "The operator's last look for a better plan while one ran: the running plan's prediction,"
+                + " the best found, and whether it cleared the replan policy's threshold (Kept or Replanned).")
+        PlanEvaluationStatus lastEvaluation) {
 
   /** The values of {@code lastReplanReason}; the operator's {@code ReplanReason} enum must match. */
   public static final List<String> REPLAN_REASONS = List.of("Initial", "SpecChanged", "PlanInfeasible", "Improvement");
@@ -52,7 +57,7 @@ public record LLMDeploymentStatus(
       String servingPlanId,
       String lastReplanTime,
       String lastReplanReason) {
-    this(observedGeneration, conditions, plan, servingPlanId, lastReplanTime, lastReplanReason, List.of());
+    this(observedGeneration, conditions, plan, servingPlanId, lastReplanTime, lastReplanReason, List.of(), null);
   }
 
   public Optional<Condition> condition(String type) {

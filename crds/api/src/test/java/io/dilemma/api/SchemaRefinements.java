@@ -16,7 +16,7 @@ import java.util.Set;
 
 /**
  * Schema rules the generator's annotations cannot express: constraints on list items, the
- * descriptions of spec and status themselves, the status enums of replan reasons and link sources,
+ * descriptions of spec and status themselves, the status enums of replan reasons, link sources and evaluation decisions,
  * and the order of kubectl's columns. Without them {@code allowedBits: [99999999999]} passes the
  * API server and overflows an {@code int} in every informer that reads it.
  */
@@ -52,6 +52,8 @@ final class SchemaRefinements {
       LLMDeploymentStatus.REPLAN_REASONS.forEach(reasons::add);
       var sources = ((ObjectNode) root.at("/status/properties/links/items/properties/source")).putArray("enum");
       PlanLinkStatus.SOURCES.forEach(sources::add);
+      var decisions = ((ObjectNode) root.at("/status/properties/lastEvaluation/properties/decision")).putArray("enum");
+      PlanEvaluationStatus.DECISIONS.forEach(decisions::add);
       ObjectNode version = (ObjectNode) crd.at("/spec/versions/0");
       List<JsonNode> columns = new ArrayList<>();
       version.withArray("additionalPrinterColumns").forEach(columns::add);

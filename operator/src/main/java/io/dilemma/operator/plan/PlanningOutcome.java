@@ -13,10 +13,38 @@ public sealed interface PlanningOutcome {
     return this instanceof Unplannable u && (u.cause() == Cause.InvalidSpec || u.cause() == Cause.ImageNotAllowed);
   }
 
-  /** A plan is wanted; {@code replanned} when it replaced the previous one in this reconcile. */
-  record Planned(PlanStatus plan, ReplanReason reason, Instant replannedAt) implements PlanningOutcome {
+  /**
+   * A plan is wanted; {@code replanned} when it replaced the previous one in this reconcile.
+   * {@code evaluation} is present when this reconcile searched for a better plan than the running
+   * one, whatever it decided.
+   */
+  record Planned(PlanStatus plan, ReplanReason reason, Instant replannedAt, Evaluation evaluation) implements PlanningOutcome {
     public boolean replanned() {
       return replannedAt != null;
+    }
+  }
+
+  /**
+   * A search for a better plan while one runs, both priced on the figures of {@code at}.
+   *
+   * @param bestFoundSeconds empty when no plan fit
+   */
+  record Evaluation(
+      Instant at, double runningSeconds, java.util.OptionalDouble bestFoundSeconds, double minRelativeImprovement, EvaluationDecision decision) {
+    /** The decision and its figures in one sentence, for the status and the Event. */
+    public String describe() {
+      String running = String.format(java.util.Locale.ROOT, "The running plan predicts %.3f s on the current figures", runningSeconds);
+      if (bestFoundSeconds.isEmpty()) {
+        return running + "; no other plan fits: kept.";
+      }
+      double best = bestFoundSeconds.getAsDouble();
+      double faster = runningSeconds > 0 ? (runningSeconds - best) / runningSeconds : 0;
+      return running
+          + String.format(
+              java.util.Locale.ROOT,
+              "; the best plan found predicts %.3f s (%.1f %% faster, a replan needs %.0f %%): %s.",
+              best, 100 * faster, 100 * minRelativeImprovement,
+              decision == EvaluationDecision.Kept ? "kept" : "replanned");
     }
   }
 

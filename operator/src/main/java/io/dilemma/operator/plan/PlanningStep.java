@@ -101,7 +101,7 @@ public final class PlanningStep {
             now,
             spec.replanPolicy());
     if (trigger instanceof ReplanPolicy.Trigger.Keep keep) {
-      return new Result(new PlanningOutcome.Planned(running, null, null), lost, keep.recheckAt(), List.of());
+      return new Result(new PlanningOutcome.Planned(running, null, null, null), lost, keep.recheckAt(), List.of());
     }
     Plan hint = running == null ? null : PlanStatusMapping.toPlan(key, running);
     // Looking for an improvement only has to clear the policy's threshold: the first plan that
@@ -122,19 +122,22 @@ public final class PlanningStep {
     // the new plan, and moves only if it finds one that clears the threshold again.
     if (stoppedEarly) lastSolved.remove(key);
     else lastSolved.put(key, problem);
+    PlanningOutcome.Evaluation evaluation = null;
     if (trigger instanceof ReplanPolicy.Trigger.LookForImprovement) {
       boolean worthIt =
           candidate.feasible()
               && ReplanPolicy.isWorthIt(
                   pricing.seconds(), candidate.predicted().totalSeconds(), spec.replanPolicy());
-      LOG.info(
-          "{}: running plan now predicts {} s, best found {} s: {}",
-          key,
-          String.format(java.util.Locale.ROOT, "%.3f", pricing.seconds()),
-          candidate.feasible() ? String.format(java.util.Locale.ROOT, "%.3f", candidate.predicted().totalSeconds()) : "none",
-          worthIt ? "replanning" : "keeping the running plan");
+      evaluation =
+          new PlanningOutcome.Evaluation(
+              now,
+              pricing.seconds(),
+              candidate.feasible() ? java.util.OptionalDouble.of(candidate.predicted().totalSeconds()) : java.util.OptionalDouble.empty(),
+              spec.replanPolicy().minRelativeImprovement(),
+              worthIt ? EvaluationDecision.Replanned : EvaluationDecision.Kept);
+      LOG.info("{}: {}", key, evaluation.describe());
       if (!worthIt) {
-        return new Result(new PlanningOutcome.Planned(running, null, null), lost, Optional.empty(), solveSeconds);
+        return new Result(new PlanningOutcome.Planned(running, null, null, evaluation), lost, Optional.empty(), solveSeconds);
       }
     }
     if (!candidate.feasible()) {
@@ -150,7 +153,7 @@ public final class PlanningStep {
     PlanStatus plan = PlanStatusMapping.toStatus(candidate, generation);
     boolean changed = running == null || !plan.planId().equals(running.planId());
     return new Result(
-        new PlanningOutcome.Planned(plan, reason, changed ? now : null),
+        new PlanningOutcome.Planned(plan, reason, changed ? now : null, evaluation),
         lost,
         stoppedEarly ? Optional.of(now) : Optional.empty(),
         solveSeconds);

@@ -1,6 +1,7 @@
 package io.dilemma.operator.status;
 
 import io.dilemma.api.LLMDeploymentStatus;
+import io.dilemma.api.PlanEvaluationStatus;
 import io.dilemma.api.PlanLinkStatus;
 import io.dilemma.api.PlanStatus;
 import io.dilemma.operator.observe.ClusterObservation;
@@ -67,7 +68,26 @@ public final class StatusAggregator {
     List<Condition> stamped =
         conditions.stream().map(c -> keepTransitionTime(c, previous, in)).toList();
     return new LLMDeploymentStatus(
-        in.generation(), stamped, plan, in.servingPlanId(), lastReplanTime, lastReplanReason, links(in, plan));
+        in.generation(), stamped, plan, in.servingPlanId(), lastReplanTime, lastReplanReason, links(in, plan), lastEvaluation(in));
+  }
+
+  /** This reconcile's search for a better plan, or the last one before it. */
+  private static PlanEvaluationStatus lastEvaluation(Inputs in) {
+    if (!(in.outcome() instanceof PlanningOutcome.Planned p) || p.evaluation() == null) {
+      return in.previous().lastEvaluation();
+    }
+    PlanningOutcome.Evaluation e = p.evaluation();
+    return new PlanEvaluationStatus(
+        e.at().toString(),
+        fourDigits(e.runningSeconds()),
+        e.bestFoundSeconds().isPresent() ? fourDigits(e.bestFoundSeconds().getAsDouble()) : null,
+        e.minRelativeImprovement(),
+        e.decision().name(),
+        e.describe());
+  }
+
+  private static double fourDigits(double seconds) {
+    return new java.math.BigDecimal(seconds).round(new java.math.MathContext(4)).doubleValue();
   }
 
   /** Unobserved (the spec cannot be planned), the links keep the figures last seen, as the plan does. */

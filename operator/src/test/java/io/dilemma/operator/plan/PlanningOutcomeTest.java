@@ -17,6 +17,6 @@ class PlanningOutcomeTest {
     assertThat(new PlanningOutcome.Unplannable(PlanningOutcome.Cause.ProfileUnavailable, "no profile").refusesTheSpec()).isFalse();
     assertThat(new PlanningOutcome.Unplannable(PlanningOutcome.Cause.NoEligibleNodes, "no nodes").refusesTheSpec()).isFalse();
     assertThat(new PlanningOutcome.Infeasible("memory", null).refusesTheSpec()).isFalse();
-    assertThat(new PlanningOutcome.Planned(null, null, null).refusesTheSpec()).isFalse();
+    assertThat(new PlanningOutcome.Planned(null, null, null, null).refusesTheSpec()).isFalse();
   }
 }

@@ -74,6 +74,35 @@ class PlanningStepTest {
     assertThat(planned.replanned()).isTrue();
     assertThat(planned.reason()).isEqualTo(ReplanReason.Improvement);
     assertThat(planned.plan().planId()).isNotEqualTo(running.plan().planId());
+    var evaluation = planned.evaluation();
+    assertThat(evaluation.decision()).isEqualTo(EvaluationDecision.Replanned);
+    assertThat(evaluation.at()).isEqualTo(later);
+    assertThat(evaluation.bestFoundSeconds()).hasValue(planned.plan().predicted().totalSeconds());
+    assertThat(evaluation.bestFoundSeconds().getAsDouble()).isLessThan(evaluation.runningSeconds() * 0.9);
+    assertThat(evaluation.describe()).contains("replanned.");
+  }
+
+  @Test
+  void aKeptSearchSaysWhatTheRunningPlanAndTheBestFoundPredict() {
+    var running = initial();
+    Instant later = T0.plusSeconds(61);
+    var planned = (PlanningOutcome.Planned) run(running, cluster(1.94, true, later), later).outcome();
+    var evaluation = planned.evaluation();
+    assertThat(evaluation.decision()).isEqualTo(EvaluationDecision.Kept);
+    assertThat(evaluation.minRelativeImprovement()).isEqualTo(spec.replanPolicy().minRelativeImprovement());
+    assertThat(evaluation.bestFoundSeconds()).isPresent();
+    assertThat(evaluation.bestFoundSeconds().getAsDouble())
+        .as("kept: the best found is not faster by the policy's minimum")
+        .isGreaterThan(evaluation.runningSeconds() * (1 - evaluation.minRelativeImprovement()));
+    assertThat(evaluation.describe()).startsWith("The running plan predicts ").endsWith("kept.");
+  }
+
+  @Test
+  void noSearchNoEvaluation() {
+    var running = initial();
+    Instant soon = T0.plusSeconds(5);
+    var planned = (PlanningOutcome.Planned) run(running, cluster(0.2, true, soon), soon).outcome();
+    assertThat(planned.evaluation()).as("inside the window nothing was searched").isNull();
   }
 
   @Test

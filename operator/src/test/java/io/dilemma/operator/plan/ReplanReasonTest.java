@@ -13,4 +13,10 @@ class ReplanReasonTest {
     assertThat(Arrays.stream(ReplanReason.values()).map(Enum::name).toList())
         .containsExactlyElementsOf(LLMDeploymentStatus.REPLAN_REASONS);
   }
+
+  @Test
+  void everyEvaluationDecisionIsOneTheCrdDocuments() {
+    assertThat(Arrays.stream(EvaluationDecision.values()).map(Enum::name).toList())
+        .containsExactlyElementsOf(io.dilemma.api.PlanEvaluationStatus.DECISIONS);
+  }
 }

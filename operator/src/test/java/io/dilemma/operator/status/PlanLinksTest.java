@@ -88,7 +88,7 @@ class PlanLinksTest {
 
   private static LLMDeploymentStatus aggregate(LLMDeploymentStatus previous, ClusterObservation observation, Instant now) {
     return StatusAggregator.aggregate(new StatusAggregator.Inputs(
-        previous, 1, new PlanningOutcome.Planned(PLAN, null, null), "p1", Map.of("p1", new ShardSet(2, 2)),
+        previous, 1, new PlanningOutcome.Planned(PLAN, null, null, null), "p1", Map.of("p1", new ShardSet(2, 2)),
         observation, List.of(), now, null, observation == null ? null : "n0"));
   }
 }

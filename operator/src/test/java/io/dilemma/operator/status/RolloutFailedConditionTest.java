@@ -22,7 +22,7 @@ class RolloutFailedConditionTest {
             new StatusAggregator.Inputs(
                 new LLMDeploymentStatus(null, null, null, null, null, null),
                 1,
-                new PlanningOutcome.Planned(Fixtures.plan("p1", 2), ReplanReason.Initial, T0),
+                new PlanningOutcome.Planned(Fixtures.plan("p1", 2), ReplanReason.Initial, T0, null),
                 null,
                 Map.of("p1", new ShardSet(2, 0)),
                 null,

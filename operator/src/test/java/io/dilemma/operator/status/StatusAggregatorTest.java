@@ -25,7 +25,7 @@ class StatusAggregatorTest {
   @Test
   void aFreshPlanWithAllShardsAvailableIsReadyPlannedAndNotDegraded() {
     var status =
-        aggregate(EMPTY, new PlanningOutcome.Planned(Fixtures.plan("p1", 2), ReplanReason.Initial, T0), "p1",
+        aggregate(EMPTY, new PlanningOutcome.Planned(Fixtures.plan("p1", 2), ReplanReason.Initial, T0, null), "p1",
             Map.of("p1", new ShardSet(2, 2)), T0);
     assertThat(status.condition("Ready").orElseThrow().getStatus()).isEqualTo("True");
     assertThat(status.condition("Ready").orElseThrow().getReason()).isEqualTo("AllShardsAvailable");
@@ -40,16 +40,40 @@ class StatusAggregatorTest {
 
   @Test
   void anUnchangedWorldGivesAnEqualStatusSoThePatchIsSkipped() {
-    var outcome = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), ReplanReason.Initial, T0);
+    var outcome = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), ReplanReason.Initial, T0, null);
     var first = aggregate(EMPTY, outcome, "p1", Map.of("p1", new ShardSet(2, 2)), T0);
-    var kept = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null);
+    var kept = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null, null);
     var second = aggregate(first, kept, "p1", Map.of("p1", new ShardSet(2, 2)), T0.plusSeconds(30));
     assertThat(second).isEqualTo(first);
   }
 
   @Test
+  void aKeptSearchReachesTheStatusAndStaysThereUntilTheNextSearch() {
+    var first = aggregate(EMPTY, new PlanningOutcome.Planned(Fixtures.plan("p1", 2), ReplanReason.Initial, T0, null), "p1",
+        Map.of("p1", new ShardSet(2, 2)), T0);
+    assertThat(first.lastEvaluation()).as("the first plan was not a search against a running one").isNull();
+    var evaluation = new PlanningOutcome.Evaluation(
+        T0.plusSeconds(90), 0.37812345, java.util.OptionalDouble.of(0.3641), 0.10, io.dilemma.operator.plan.EvaluationDecision.Kept);
+    var searched = aggregate(first, new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null, evaluation), "p1",
+        Map.of("p1", new ShardSet(2, 2)), T0.plusSeconds(90));
+    var status = searched.lastEvaluation();
+    assertThat(status.time()).isEqualTo(T0.plusSeconds(90).toString());
+    assertThat(status.runningSeconds()).isEqualTo(0.3781);
+    assertThat(status.bestFoundSeconds()).isEqualTo(0.3641);
+    assertThat(status.minRelativeImprovement()).isEqualTo(0.10);
+    assertThat(status.decision()).isEqualTo("Kept");
+    assertThat(status.message())
+        .isEqualTo("The running plan predicts 0.378 s on the current figures; the best plan found predicts 0.364 s"
+            + " (3.7 % faster, a replan needs 10 %): kept.");
+    assertThat(searched.lastReplanReason()).as("keeping is not a replan").isEqualTo("Initial");
+    var later = aggregate(searched, new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null, null), "p1",
+        Map.of("p1", new ShardSet(2, 2)), T0.plusSeconds(120));
+    assertThat(later).as("a reconcile that did not search changes nothing").isEqualTo(searched);
+  }
+
+  @Test
   void transitionTimeMovesOnlyWhenTheConditionFlips() {
-    var outcome = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null);
+    var outcome = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null, null);
     var ready = aggregate(EMPTY, outcome, "p1", Map.of("p1", new ShardSet(2, 2)), T0);
     var lost = aggregate(ready, outcome, "p1", Map.of("p1", new ShardSet(2, 1)), T0.plusSeconds(10));
     var readyCondition = lost.condition("Ready").orElseThrow();
@@ -63,7 +87,7 @@ class StatusAggregatorTest {
   @Test
   void duringARolloutTheOldPlanServesAndReadyStaysTrue() {
     var status =
-        aggregate(EMPTY, new PlanningOutcome.Planned(Fixtures.plan("p2", 3), ReplanReason.Improvement, T0), "p1",
+        aggregate(EMPTY, new PlanningOutcome.Planned(Fixtures.plan("p2", 3), ReplanReason.Improvement, T0, null), "p1",
             Map.of("p1", new ShardSet(2, 2), "p2", new ShardSet(3, 1)), T0);
     var ready = status.condition("Ready").orElseThrow();
     assertThat(ready.getStatus()).isEqualTo("True");
@@ -89,7 +113,7 @@ class StatusAggregatorTest {
   @Test
   void whenANewPlanCannotBeMadeThePreviousOneKeepsRunningAndThatIsDegraded() {
     var running =
-        aggregate(EMPTY, new PlanningOutcome.Planned(Fixtures.plan("p1", 2), ReplanReason.Initial, T0), "p1",
+        aggregate(EMPTY, new PlanningOutcome.Planned(Fixtures.plan("p1", 2), ReplanReason.Initial, T0, null), "p1",
             Map.of("p1", new ShardSet(2, 2)), T0);
     var status =
         aggregate(running, new PlanningOutcome.Unplannable(PlanningOutcome.Cause.InvalidSpec, "spec.allowedBits: 5 is not one of [2, 3, 4, 8, 16]"),
@@ -105,7 +129,7 @@ class StatusAggregatorTest {
   void lostNodesOutrankOtherDegradations() {
     var status =
         StatusAggregator.aggregate(
-            new StatusAggregator.Inputs(EMPTY, 1, new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null), "p1",
+            new StatusAggregator.Inputs(EMPTY, 1, new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null, null), "p1",
                 Map.of("p1", new ShardSet(2, 1)), null, List.of("n1"), T0, null, null));
     var degraded = status.condition("Degraded").orElseThrow();
     assertThat(degraded.getReason()).isEqualTo("NodeLost");
@@ -133,12 +157,12 @@ class StatusAggregatorTest {
   }
 
   /** p2 kept by the reconciles after the replan. */
-  private static final PlanningOutcome.Planned P2_KEPT = new PlanningOutcome.Planned(Fixtures.plan("p2", 2), null, null);
+  private static final PlanningOutcome.Planned P2_KEPT = new PlanningOutcome.Planned(Fixtures.plan("p2", 2), null, null, null);
 
   /** The reconcile that found n1 lost and replanned to p2, at T0. */
   private static LLMDeploymentStatus replannedAroundLostNode(String serving, Map<String, ShardSet> shards) {
     return StatusAggregator.aggregate(
-        new StatusAggregator.Inputs(EMPTY, 1, new PlanningOutcome.Planned(Fixtures.plan("p2", 2), ReplanReason.PlanInfeasible, T0),
+        new StatusAggregator.Inputs(EMPTY, 1, new PlanningOutcome.Planned(Fixtures.plan("p2", 2), ReplanReason.PlanInfeasible, T0, null),
             serving, shards, null, List.of("n1"), T0, null, null));
   }
 
@@ -152,7 +176,7 @@ class StatusAggregatorTest {
 
   @Test
   void aServingChainThatLosesAShardIsDegradedUntilItIsWholeAgain() {
-    var outcome = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null);
+    var outcome = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null, null);
     var ready = aggregate(EMPTY, outcome, "p1", Map.of("p1", new ShardSet(2, 2)), T0);
     var lost = aggregate(ready, outcome, "p1", Map.of("p1", new ShardSet(2, 1)), T0.plusSeconds(10));
     var stillLost = aggregate(lost, outcome, "p1", Map.of("p1", new ShardSet(2, 1)), T0.plusSeconds(20));
@@ -171,7 +195,7 @@ class StatusAggregatorTest {
 
   @Test
   void aChainStillStartingIsNotReadyButNotDegraded() {
-    var outcome = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), ReplanReason.Initial, T0);
+    var outcome = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), ReplanReason.Initial, T0, null);
     var starting = aggregate(EMPTY, outcome, "p1", Map.of("p1", new ShardSet(2, 0)), T0);
     var half = aggregate(starting, outcome, "p1", Map.of("p1", new ShardSet(2, 1)), T0.plusSeconds(5));
     assertThat(half.condition("Ready").orElseThrow().getStatus()).isEqualTo("False");
