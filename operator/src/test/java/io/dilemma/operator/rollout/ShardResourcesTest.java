@@ -52,7 +52,7 @@ class ShardResourcesTest {
         .containsExactly("sh", "-c", "touch /tmp/dilemma-draining && exec sleep 5");
     // the drain, then the worker's own wait for requests in flight, must fit before the SIGKILL
     assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(5L + io.dilemma.contract.ShardDrain.RELAY_STOP_GRACE_SECONDS);
-    assertThat(container.getReadinessProbe()).isNotNull();
+    assertThat(container.getReadinessProbe().getTimeoutSeconds()).as("readiness timeout of a worker").isEqualTo(5);
     // the worker's ports are flags of `shard-worker serve`; they must be the ones the Service targets
     assertThat(container.getArgs())
         .containsExactly("serve", "--plan", "/etc/dilemma/shard.json", "--grpc-port", "9090", "--http-port", "8080");
@@ -121,6 +121,8 @@ class ShardResourcesTest {
     assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(container.getLivenessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8080);
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    // the chain check of a loaded edge box outlasts the 1 s default
+    assertThat(container.getReadinessProbe().getTimeoutSeconds()).isEqualTo(5);
   }
 
   @Test
