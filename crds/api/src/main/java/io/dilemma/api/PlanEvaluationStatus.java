@@ -2,7 +2,11 @@ package io.dilemma.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.time.Instant;
 import java.util.List;
+import java.util.OptionalDouble;
 
 /**
  * The operator's last look for a better plan while one runs: what the running plan predicts on the
@@ -33,4 +37,22 @@ public record PlanEvaluationStatus(
 
   /** The values of {@code decision}; the operator's {@code EvaluationDecision} enum must match. */
   public static final List<String> DECISIONS = List.of("Kept", "Replanned");
+
+  /** The status of a search, its predictions at 4 significant digits; a prediction that is not finite is absent. */
+  public static PlanEvaluationStatus of(
+      Instant time, double runningSeconds, OptionalDouble bestFoundSeconds, double minRelativeImprovement, String decision, String message) {
+    return new PlanEvaluationStatus(
+        time.toString(),
+        fourDigits(runningSeconds),
+        bestFoundSeconds.isPresent() ? fourDigits(bestFoundSeconds.getAsDouble()) : null,
+        minRelativeImprovement,
+        decision,
+        message);
+  }
+
+  /** Readable, and the schema's number type has no Infinity or NaN. */
+  private static Double fourDigits(double seconds) {
+    if (!Double.isFinite(seconds)) return null;
+    return new BigDecimal(seconds).round(new MathContext(4)).doubleValue();
+  }
 }

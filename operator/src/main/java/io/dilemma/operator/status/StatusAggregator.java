@@ -77,17 +77,8 @@ public final class StatusAggregator {
       return in.previous().lastEvaluation();
     }
     PlanningOutcome.Evaluation e = p.evaluation();
-    return new PlanEvaluationStatus(
-        e.at().toString(),
-        fourDigits(e.runningSeconds()),
-        e.bestFoundSeconds().isPresent() ? fourDigits(e.bestFoundSeconds().getAsDouble()) : null,
-        e.minRelativeImprovement(),
-        e.decision().name(),
-        e.describe());
-  }
-
-  private static double fourDigits(double seconds) {
-    return new java.math.BigDecimal(seconds).round(new java.math.MathContext(4)).doubleValue();
+    return PlanEvaluationStatus.of(
+        e.at(), e.runningSeconds(), e.bestFoundSeconds(), e.minRelativeImprovement(), e.decision().name(), e.describe());
   }
 
   /** Unobserved (the spec cannot be planned), the links keep the figures last seen, as the plan does. */

@@ -72,6 +72,18 @@ class StatusAggregatorTest {
   }
 
   @Test
+  void aRunningPlanThatCannotBePricedLeavesItsPredictionOutOfTheStatus() {
+    // the replan policy treats a running plan priced at infinity as always worth replacing
+    var evaluation = new PlanningOutcome.Evaluation(
+        T0, Double.POSITIVE_INFINITY, java.util.OptionalDouble.of(0.3641), 0.10, io.dilemma.operator.plan.EvaluationDecision.Replanned);
+    var status = aggregate(EMPTY, new PlanningOutcome.Planned(Fixtures.plan("p2", 2), ReplanReason.Improvement, T0, evaluation), "p1",
+        Map.of("p1", new ShardSet(2, 2)), T0).lastEvaluation();
+    assertThat(status.runningSeconds()).isNull();
+    assertThat(status.bestFoundSeconds()).isEqualTo(0.3641);
+    assertThat(status.decision()).isEqualTo("Replanned");
+  }
+
+  @Test
   void transitionTimeMovesOnlyWhenTheConditionFlips() {
     var outcome = new PlanningOutcome.Planned(Fixtures.plan("p1", 2), null, null, null);
     var ready = aggregate(EMPTY, outcome, "p1", Map.of("p1", new ShardSet(2, 2)), T0);
