@@ -92,13 +92,8 @@ public final class LoadRun {
     try (LocalPipeline pipeline = LocalPipeline.launch(settings.model(), layout, settings.workDir(), settings.jvmOptions())) {
       HeadLoad load = new HeadLoad(pipeline.headUrl("/v1/completions"));
       HeadLoad.Phase warmup = load.run(withDuration(settings.held(), settings.warmup()));
-      for (int shard = 0; shard < settings.shards(); shard++) {
-        java.util.Optional<String> exited = pipeline.exited(shard);
-        if (exited.isPresent()) {
-          throw new IOException("during the " + settings.warmup().toSeconds() + " s warm-up (" + warmup.ok() + " ok, "
-              + warmup.failed() + " failed, e.g. " + warmup.failures() + "): " + exited.get());
-        }
-      }
+      requireRunning(pipeline, settings.shards(), "during the " + settings.warmup().toSeconds() + " s warm-up (" + warmup.ok()
+          + " ok, " + warmup.failed() + " failed, e.g. " + warmup.failures() + ")");
       List<Snapshot> memory = new ArrayList<>();
       memory.add(snapshot("before load", pipeline, settings.shards()));
       HeadLoad.Phase held;
@@ -130,13 +125,18 @@ public final class LoadRun {
     return new HeadLoad.Settings(s.sessions(), duration, s.maxRequests(), s.promptTokens(), s.maxTokens(), s.vocabSize(), s.requestTimeout());
   }
 
-  private static Snapshot snapshot(String moment, LocalPipeline pipeline, int shards) throws IOException, InterruptedException {
-    List<ShardMemory> memory = new ArrayList<>();
+  /** Names the first shard found gone and when, rather than failing later on its missing process. */
+  private static void requireRunning(LocalPipeline pipeline, int shards, String when) throws IOException {
     for (int shard = 0; shard < shards; shard++) {
       java.util.Optional<String> exited = pipeline.exited(shard);
-      if (exited.isPresent()) {
-        throw new IOException("before the snapshot '" + moment + "': " + exited.get());
-      }
+      if (exited.isPresent()) throw new IOException(when + ": " + exited.get());
+    }
+  }
+
+  private static Snapshot snapshot(String moment, LocalPipeline pipeline, int shards) throws IOException, InterruptedException {
+    List<ShardMemory> memory = new ArrayList<>();
+    requireRunning(pipeline, shards, "before the snapshot '" + moment + "'");
+    for (int shard = 0; shard < shards; shard++) {
       memory.add(ShardMemory.of(pipeline.pid(shard), pipeline.shardUrl(shard, "/metrics")));
     }
     return new Snapshot(moment, memory);
